@@ -1,0 +1,121 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import { createMetricsRegistry, registerOperationalRoutes, type Logger } from '@switchboard/service-kit';
+import { CORRELATION_ID_HEADER, createGatewayContext, type GatewayContext } from './auth/gateway-context';
+import { publicOperationsPlugin } from './auth/public-operations.plugin';
+import { formatGatewayError } from './graphql/gateway-errors';
+import { queryDepthRule } from './graphql/query-depth.rule';
+import { cors } from './http/cors.middleware';
+import { jsonErrorHandler } from './http/json-error.middleware';
+import { securityHeaders } from './http/security-headers.middleware';
+import { subgraphReadinessChecks, subgraphServiceBuilder } from './subgraph/subgraph-data-source';
+
+export interface GatewayOptions {
+  /** 0 picks a free port (tests). */
+  port: number;
+  /** Interface to bind; all interfaces when omitted. */
+  host?: string;
+  supergraphSdl: string;
+  /** Subgraph name (as in the supergraph) -> its GraphQL endpoint URL. */
+  subgraphUrls: Record<string, string>;
+  jwtSecret: string;
+  logger: Logger;
+  /** Browser origins allowed by CORS; none when omitted. */
+  corsOrigins?: string[];
+}
+
+export interface RunningGateway {
+  /** The GraphQL endpoint. */
+  url: string;
+  port: number;
+  httpServer: Server;
+  /** Stops taking requests, lets in-flight ones finish, then stops the gateway. */
+  stop(): Promise<void>;
+}
+
+const BODY_LIMIT = '1mb';
+
+/** Starts the federation gateway: the one public GraphQL endpoint in front of every subgraph. */
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  const { logger } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = createServer(app);
+
+  const gateway = new ApolloGateway({
+    supergraphSdl: options.supergraphSdl,
+    buildService: subgraphServiceBuilder(options.subgraphUrls),
+    logger,
+  });
+  const server = new ApolloServer<GatewayContext>({
+    gateway,
+    // Introspection is on for everyone who passes publicOperationsPlugin, i.e. for authenticated callers.
+    introspection: true,
+    validationRules: [queryDepthRule()],
+    formatError: formatGatewayError(logger),
+    includeStacktraceInErrorResponses: false,
+    logger,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+      publicOperationsPlugin(),
+    ],
+  });
+  await server.start();
+
+  app.use(securityHeaders());
+  app.use(cors(options.corsOrigins ?? []));
+  registerOperationalRoutes(app, {
+    service: 'gateway',
+    checks: subgraphReadinessChecks(options.subgraphUrls),
+    registry: createMetricsRegistry('gateway'),
+  });
+  app.use(
+    '/graphql',
+    express.json({ limit: BODY_LIMIT }),
+    expressMiddleware(server, {
+      context: async ({ req, res }) => {
+        const context = await createGatewayContext({ headers: req.headers, jwtSecret: options.jwtSecret, logger });
+        res.setHeader(CORRELATION_ID_HEADER, context.correlationId);
+        return context;
+      },
+    }),
+  );
+  app.use(jsonErrorHandler(logger));
+
+  try {
+    await listen(httpServer, options.port, options.host);
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  const { port } = httpServer.address() as AddressInfo;
+  const host = !options.host || options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
+  const url = `http://${host}:${port}/graphql`;
+  logger.info({ url, subgraphs: Object.keys(options.subgraphUrls) }, 'gateway listening');
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    httpServer,
+    // The drain plugin closes the HTTP server as part of server.stop(), which also stops the gateway.
+    stop: () => (stopping ??= server.stop()),
+  };
+}
+
+function listen(httpServer: Server, port: number, host: string | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(port, host, () => {
+      httpServer.off('error', reject);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,49 @@
+import { CHAT_EVENTS } from './chat-events/chat.events';
+import { DeliveryResultV1 } from './delivery/delivery.events';
+import { INBOUND_EVENTS, UnrecognisedPayloadV1 } from './inbound/inbound.events';
+import { SendMessageRequestedV1 } from './outbound/outbound.events';
+import { CHANNEL_KINDS } from './channel';
+import { TOPICS, outboundTopic } from './topics';
+import type { EventContract } from './envelope/event-contract';
+import type { z } from 'zod';
+
+export interface TopicCatalogEntry {
+  topic: string;
+  description: string;
+  key: string;
+  events: readonly EventContract<string, z.ZodType>[];
+}
+
+/** Which events travel on which topic: the source of docs/events (AsyncAPI). */
+export const TOPIC_CATALOG: readonly TopicCatalogEntry[] = [
+  {
+    topic: TOPICS.inbound,
+    description: 'Normalised events from every channel connector.',
+    key: 'chat key (connection id + platform chat id)',
+    events: INBOUND_EVENTS,
+  },
+  ...CHANNEL_KINDS.map((channel) => ({
+    topic: outboundTopic(channel),
+    description: `Send commands for the ${channel} connector.`,
+    key: 'chat key',
+    events: [SendMessageRequestedV1],
+  })),
+  {
+    topic: TOPICS.delivery,
+    description: 'Outcomes of send commands, from the connectors.',
+    key: 'chat key',
+    events: [DeliveryResultV1],
+  },
+  {
+    topic: TOPICS.unrecognised,
+    description: 'Payloads a connector acknowledged but could not normalise.',
+    key: 'connection id',
+    events: [UnrecognisedPayloadV1],
+  },
+  {
+    topic: TOPICS.chatEvents,
+    description: 'Public chat domain events for other CRM modules.',
+    key: 'chat id',
+    events: CHAT_EVENTS,
+  },
+];

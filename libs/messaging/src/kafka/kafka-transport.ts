@@ -1,0 +1,186 @@
+import { Kafka, Partitioners, logLevel, type Consumer, type Producer, type LogEntry } from 'kafkajs';
+import type { Logger } from 'pino';
+import { sleep } from '../backoff';
+import {
+  BusUnavailableError,
+  type BusTransport,
+  type ConsumeOptions,
+  type ConsumedRecord,
+  type ConsumerHandle,
+  type OutgoingRecord,
+} from '../transport/bus-transport';
+import { GroupCommitQueue } from './group-commit-queue';
+
+export interface KafkaTransportOptions {
+  clientId: string;
+  brokers: readonly string[];
+  logger: Logger;
+  /**
+   * How long an empty fetch waits at the broker. Real Kafka wakes it when data arrives; librdkafka's
+   * mock cluster does not, so tests on the mock use a few ms (KafkaJS's default of 5 s is latency there).
+   */
+  maxWaitTimeMs?: number;
+  /** A publish that is not acknowledged in this time fails, so a webhook can answer 5xx and be retried. */
+  publishTimeoutMs?: number;
+  /** Interval at which offsets of finished work are committed. */
+  commitIntervalMs?: number;
+  sessionTimeoutMs?: number;
+  partitionsConsumedConcurrently?: number;
+  /** Largest number of records handed to a handler at once. */
+  maxBatchSize?: number;
+}
+
+function kafkaLogCreator(logger: Logger) {
+  return () =>
+    ({ level, log }: LogEntry) => {
+      const { message, ...extra } = log;
+      if (level === logLevel.ERROR) logger.error(extra, `kafkajs: ${message}`);
+      else if (level === logLevel.WARN) logger.warn(extra, `kafkajs: ${message}`);
+      else logger.debug(extra, `kafkajs: ${message}`);
+    };
+}
+
+export class KafkaTransport implements BusTransport {
+  readonly kind = 'kafka' as const;
+  private readonly kafka: Kafka;
+  private readonly producer: Producer;
+  private readonly queue: GroupCommitQueue<OutgoingRecord>;
+  private readonly consumers = new Set<Consumer>();
+  private connected = false;
+
+  constructor(private readonly options: KafkaTransportOptions) {
+    this.kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: [...options.brokers],
+      logLevel: logLevel.WARN,
+      logCreator: kafkaLogCreator(options.logger.child({ component: 'kafkajs' })),
+      retry: { initialRetryTime: 100, retries: 8, maxRetryTime: 5_000 },
+      connectionTimeout: 3_000,
+      requestTimeout: 10_000,
+    });
+    // KafkaJS 2 changed its default partitioner; pin the Java-compatible one so keys land where other
+    // Kafka clients (and our log transport) put them.
+    this.producer = this.kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      allowAutoTopicCreation: true,
+      idempotent: false,
+      maxInFlightRequests: 1,
+    });
+    this.queue = new GroupCommitQueue((records) => this.sendNow(records));
+  }
+
+  async connect(): Promise<void> {
+    if (this.connected) return;
+    await this.producer.connect();
+    this.connected = true;
+  }
+
+  async publish(records: readonly OutgoingRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const timeoutMs = this.options.publishTimeoutMs ?? 10_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new BusUnavailableError(`Kafka did not acknowledge within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([this.queue.enqueue(records), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async sendNow(records: OutgoingRecord[]): Promise<void> {
+    const byTopic = new Map<string, OutgoingRecord[]>();
+    for (const r of records) {
+      const list = byTopic.get(r.topic) ?? [];
+      list.push(r);
+      byTopic.set(r.topic, list);
+    }
+    try {
+      await this.producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, list]) => ({
+          topic,
+          messages: list.map((r) => ({ key: r.key, value: r.value, headers: r.headers ?? {} })),
+        })),
+      });
+    } catch (error) {
+      throw new BusUnavailableError(`Kafka publish failed: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  async consume(options: ConsumeOptions): Promise<ConsumerHandle> {
+    const consumer = this.kafka.consumer({
+      groupId: options.group,
+      maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 500,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: 3_000,
+      allowAutoTopicCreation: true,
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5_000 },
+    });
+    this.consumers.add(consumer);
+    let running = true;
+    const maxBatch = this.options.maxBatchSize ?? 500;
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
+    await consumer.run({
+      // Offsets are resolved only after the handler finished; the interval commit sends only those.
+      autoCommit: true,
+      autoCommitInterval: this.options.commitIntervalMs ?? 500,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 4,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
+        const isActive = () => running && isRunning() && !isStale();
+        // A handler that retries with backoff can run longer than the session timeout; keep the member alive.
+        const beat = setInterval(() => void heartbeat().catch(() => undefined), 1_000);
+        try {
+          for (let i = 0; i < batch.messages.length && isActive(); i += maxBatch) {
+            const chunk = batch.messages.slice(i, i + maxBatch);
+            const records: ConsumedRecord[] = chunk.map((m) => ({
+              topic: batch.topic,
+              partition: batch.partition,
+              offset: m.offset,
+              key: m.key?.toString('utf8') ?? '',
+              value: m.value ?? Buffer.alloc(0),
+              headers: Object.fromEntries(
+                Object.entries(m.headers ?? {}).map(([k, v]) => [k, Array.isArray(v) ? String(v[0]) : String(v ?? '')]),
+              ),
+            }));
+            await options.handleBatch(records, { heartbeat, isActive });
+            resolveOffset(chunk[chunk.length - 1]!.offset);
+          }
+          await commitOffsetsIfNecessary();
+        } finally {
+          clearInterval(beat);
+        }
+      },
+    });
+    return {
+      stop: async () => {
+        running = false;
+        // disconnect() waits for the running batch and commits resolved offsets.
+        await consumer.disconnect();
+        this.consumers.delete(consumer);
+      },
+    };
+  }
+
+  async ping(): Promise<void> {
+    const admin = this.kafka.admin();
+    try {
+      await admin.connect();
+      await admin.describeCluster();
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const consumer of this.consumers) await consumer.disconnect();
+    this.consumers.clear();
+    // Give the group-commit queue a moment to hand over what callers already awaited.
+    await sleep(0);
+    await this.producer.disconnect();
+    this.connected = false;
+  }
+}

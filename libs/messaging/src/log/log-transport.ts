@@ -1,0 +1,232 @@
+import { EventEmitter } from 'node:events';
+import { Pool, type PoolClient } from 'pg';
+import type { Logger } from 'pino';
+import { sleep } from '../backoff';
+import { partitionFor } from '../transport/partitioning';
+import type { BusTransport, ConsumeOptions, ConsumedRecord, ConsumerHandle, OutgoingRecord } from '../transport/bus-transport';
+
+export interface LogTransportOptions {
+  /** PostgreSQL (or embedded PGlite) holding schema `bus`; run LOG_BUS_MIGRATIONS on it first. */
+  databaseUrl: string;
+  logger: Logger;
+  partitions?: number;
+  maxBatchSize?: number;
+  /** Fallback poll for records written by other processes (in-process publishes wake consumers at once). */
+  pollIntervalMs?: number;
+  retentionHours?: number;
+}
+
+interface Member {
+  id: number;
+  group: string;
+  topics: readonly string[];
+  options: ConsumeOptions;
+  assigned: { topic: string; partition: number }[];
+  running: boolean;
+  wake: () => void;
+  loop?: Promise<void>;
+}
+
+/**
+ * The standalone bus: an append-only log in PostgreSQL with Kafka's semantics, so the product runs on
+ * a machine with only Node and keeps every guarantee: records survive restarts (they are rows), offsets
+ * are assigned under a per-partition row lock (commit order = offset order, so no reader skips a record
+ * that committed late), consumer groups keep committed offsets, and a group's partitions are split
+ * between its members in this process.
+ */
+export class LogTransport implements BusTransport {
+  readonly kind = 'log' as const;
+  private readonly pool: Pool;
+  private readonly partitions: number;
+  private readonly published = new EventEmitter();
+  private readonly members = new Set<Member>();
+  private nextMemberId = 1;
+  private retentionTimer?: NodeJS.Timeout;
+
+  constructor(private readonly options: LogTransportOptions) {
+    this.pool = new Pool({ connectionString: options.databaseUrl, max: 4 });
+    this.pool.on('error', (error) => options.logger.error({ err: error }, 'log bus connection error'));
+    this.partitions = options.partitions ?? 4;
+    this.published.setMaxListeners(0);
+  }
+
+  async connect(): Promise<void> {
+    await this.ping();
+    const hours = this.options.retentionHours ?? 168;
+    this.retentionTimer = setInterval(() => {
+      this.pool
+        .query(`DELETE FROM bus.records WHERE created_at < now() - make_interval(hours => $1)`, [hours])
+        .catch((error: unknown) => this.options.logger.error({ err: error }, 'log bus retention failed'));
+    }, 60 * 60 * 1000);
+    this.retentionTimer.unref();
+  }
+
+  async publish(records: readonly OutgoingRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const byPartition = new Map<string, { topic: string; partition: number; records: OutgoingRecord[] }>();
+    for (const record of records) {
+      const partition = partitionFor(record.key, this.partitions);
+      const id = `${record.topic}\u0000${partition}`;
+      const entry = byPartition.get(id) ?? { topic: record.topic, partition, records: [] };
+      entry.records.push(record);
+      byPartition.set(id, entry);
+    }
+    // Lock partition heads in a fixed order so two publishers never deadlock.
+    const groups = [...byPartition.values()].sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+    await this.inTransaction(async (client) => {
+      for (const group of groups) {
+        const head = await client.query<{ next_offset: string }>(
+          `INSERT INTO bus.partition_heads (topic, partition, next_offset) VALUES ($1, $2, $3)
+           ON CONFLICT (topic, partition) DO UPDATE SET next_offset = bus.partition_heads.next_offset + $3
+           RETURNING next_offset`,
+          [group.topic, group.partition, group.records.length],
+        );
+        const end = BigInt(head.rows[0]!.next_offset);
+        const first = end - BigInt(group.records.length);
+        await client.query(
+          `INSERT INTO bus.records (topic, partition, "offset", key, value, headers)
+           SELECT $1, $2, $3::bigint + ord - 1, k, v, h::jsonb
+           FROM unnest($4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS r(k, v, h, ord)`,
+          [
+            group.topic,
+            group.partition,
+            first.toString(),
+            group.records.map((r) => r.key),
+            group.records.map((r) => r.value),
+            group.records.map((r) => JSON.stringify(r.headers ?? {})),
+          ],
+        );
+      }
+    });
+    for (const group of groups) this.published.emit(group.topic);
+  }
+
+  async consume(options: ConsumeOptions): Promise<ConsumerHandle> {
+    const member: Member = {
+      id: this.nextMemberId++,
+      group: options.group,
+      topics: options.topics,
+      options,
+      assigned: [],
+      running: true,
+      wake: () => undefined,
+    };
+    this.members.add(member);
+    this.rebalance(options.group);
+    // Wake through a stable listener: member.wake is replaced on every loop turn.
+    const wakeListener = () => member.wake();
+    for (const topic of options.topics) this.published.on(topic, wakeListener);
+    member.loop = this.runMember(member);
+    return {
+      stop: async () => {
+        member.running = false;
+        member.wake();
+        await member.loop;
+        for (const topic of options.topics) this.published.off(topic, wakeListener);
+        this.members.delete(member);
+        this.rebalance(options.group);
+      },
+    };
+  }
+
+  /** Round-robin the group's partitions over its members, like Kafka's range assignor within one process. */
+  private rebalance(group: string): void {
+    const members = [...this.members].filter((m) => m.group === group && m.running).sort((a, b) => a.id - b.id);
+    for (const m of members) m.assigned = [];
+    const topics = [...new Set(members.flatMap((m) => m.topics))].sort();
+    let i = 0;
+    for (const topic of topics) {
+      const subscribers = members.filter((m) => m.topics.includes(topic));
+      for (let partition = 0; partition < this.partitions; partition++) {
+        subscribers[i++ % subscribers.length]!.assigned.push({ topic, partition });
+      }
+    }
+    for (const m of members) m.wake();
+  }
+
+  private async runMember(member: Member): Promise<void> {
+    const poll = this.options.pollIntervalMs ?? 1_000;
+    const maxBatch = this.options.maxBatchSize ?? 500;
+    while (member.running) {
+      let woken = false;
+      const waitForWork = new Promise<void>((resolve) => {
+        member.wake = () => {
+          woken = true;
+          resolve();
+        };
+      });
+      let didWork = false;
+      try {
+        for (const { topic, partition } of [...member.assigned]) {
+          if (!member.running) break;
+          didWork = (await this.consumePartition(member, topic, partition, maxBatch)) || didWork;
+        }
+      } catch (error) {
+        this.options.logger.error({ err: error, group: member.group }, 'log bus consumer failed; retrying');
+        await sleep(500);
+      }
+      if (!didWork && !woken && member.running) {
+        await Promise.race([waitForWork, sleep(poll)]);
+      }
+    }
+  }
+
+  private async consumePartition(member: Member, topic: string, partition: number, maxBatch: number): Promise<boolean> {
+    const committed = await this.pool.query<{ committed_offset: string }>(
+      `SELECT committed_offset FROM bus.group_offsets WHERE group_id = $1 AND topic = $2 AND partition = $3`,
+      [member.group, topic, partition],
+    );
+    const from = committed.rows[0]?.committed_offset ?? '-1';
+    const result = await this.pool.query<{ offset: string; key: string; value: string; headers: Record<string, string> }>(
+      `SELECT "offset", key, value, headers FROM bus.records
+       WHERE topic = $1 AND partition = $2 AND "offset" > $3 ORDER BY "offset" LIMIT $4`,
+      [topic, partition, from, maxBatch],
+    );
+    if (result.rows.length === 0) return false;
+    const records: ConsumedRecord[] = result.rows.map((row) => ({
+      topic,
+      partition,
+      offset: row.offset,
+      key: row.key,
+      value: Buffer.from(row.value, 'utf8'),
+      headers: row.headers,
+    }));
+    const stillOwned = () => member.running && member.assigned.some((a) => a.topic === topic && a.partition === partition);
+    await member.options.handleBatch(records, { heartbeat: async () => undefined, isActive: stillOwned });
+    await this.pool.query(
+      `INSERT INTO bus.group_offsets (group_id, topic, partition, committed_offset) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (group_id, topic, partition) DO UPDATE SET committed_offset = GREATEST(bus.group_offsets.committed_offset, EXCLUDED.committed_offset)`,
+      [member.group, topic, partition, records[records.length - 1]!.offset],
+    );
+    return true;
+  }
+
+  private async inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1 FROM bus.partition_heads LIMIT 1');
+  }
+
+  async close(): Promise<void> {
+    const members = [...this.members];
+    for (const m of members) m.running = false;
+    for (const m of members) m.wake();
+    await Promise.all(members.map((m) => m.loop));
+    this.members.clear();
+    if (this.retentionTimer) clearInterval(this.retentionTimer);
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * The one seam between the product and a message broker. Two implementations keep the same promises:
+ * Kafka (distributed) and a PostgreSQL-backed log (standalone, durable in the embedded database).
+ *
+ * Promises every transport keeps:
+ * - publish() resolves only when every record is durable, and records with one key keep their order;
+ * - a consumer group gets each record at least once; within a partition (hence a key), in order;
+ * - an offset is committed only after handleBatch() resolved for it: a crash re-delivers, never skips.
+ */
+export interface OutgoingRecord {
+  topic: string;
+  key: string;
+  value: string;
+  headers?: Record<string, string>;
+}
+
+export interface ConsumedRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string;
+  value: Buffer;
+  headers: Record<string, string>;
+}
+
+export interface BatchContext {
+  /** Long handlers call this between steps so the broker does not think the member died. */
+  heartbeat(): Promise<void>;
+  /** False once shutdown started or the partition was taken away: stop and let the batch be re-delivered. */
+  isActive(): boolean;
+}
+
+export interface ConsumeOptions {
+  group: string;
+  topics: readonly string[];
+  /** A group that has no committed offset starts at the oldest record (nothing published before it is lost). */
+  handleBatch(records: ConsumedRecord[], context: BatchContext): Promise<void>;
+}
+
+export interface ConsumerHandle {
+  /** Stops fetching, lets the batch in hand finish, commits its offsets. */
+  stop(): Promise<void>;
+}
+
+export interface BusTransport {
+  readonly kind: 'kafka' | 'log';
+  connect(): Promise<void>;
+  publish(records: readonly OutgoingRecord[]): Promise<void>;
+  consume(options: ConsumeOptions): Promise<ConsumerHandle>;
+  /** Cheap reachability check for /ready. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class BusUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'BusUnavailableError';
+  }
+}

@@ -1,0 +1,3 @@
+export * from './sql-migration';
+export * from './service-data-source';
+export * from './embedded-postgres';

@@ -1,0 +1,49 @@
+import { DataSource, type EntityManager, type EntitySchema, type MixedList } from 'typeorm';
+import { toTypeOrmMigration, type SqlMigrationSpec } from './sql-migration';
+
+export interface ServiceDataSourceOptions {
+  url: string;
+  /** The service's own schema: no service reads another's tables. */
+  schema: string;
+  migrations: readonly SqlMigrationSpec[];
+  // TypeORM's own option type; entity classes or schemas of this service only.
+  entities?: MixedList<string | (new () => unknown) | EntitySchema>;
+  poolSize?: number;
+  applicationName?: string;
+}
+
+export function createServiceDataSource(options: ServiceDataSourceOptions): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url: options.url,
+    schema: options.schema,
+    entities: options.entities ?? [],
+    migrations: options.migrations.map(toTypeOrmMigration),
+    migrationsTableName: 'schema_migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logging: false,
+    extra: {
+      max: options.poolSize ?? 10,
+      application_name: options.applicationName ?? options.schema,
+    },
+  });
+}
+
+/** Creates the schema if needed and applies pending migrations; returns the names it applied. */
+export async function migrateSchema(dataSource: DataSource, schema: string): Promise<string[]> {
+  const initialised = dataSource.isInitialized;
+  if (!initialised) await dataSource.initialize();
+  try {
+    await dataSource.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    return applied.map((m) => m.name);
+  } finally {
+    if (!initialised) await dataSource.destroy();
+  }
+}
+
+/** Runs `work` in one transaction; the executor is the transaction's EntityManager. */
+export function inTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  return dataSource.transaction(work);
+}

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  constructor(service: string, problems: string[]) {
+    super(`Invalid configuration for ${service}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates environment variables at start-up and reports every problem at once, by variable name. */
+export function loadConfig<TSchema extends z.ZodType>(service: string, schema: TSchema, env: NodeJS.ProcessEnv = process.env): z.output<TSchema> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    service,
+    result.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`),
+  );
+}
+
+/** Shared variable shapes, so every service spells and parses them the same way. */
+export const env = {
+  port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),
+  url: () => z.url(),
+  optionalList: () =>
+    z
+      .string()
+      .optional()
+      .transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : [])),
+  ms: (fallback: number) => z.coerce.number().int().nonnegative().default(fallback),
+  secret: (minLength = 32) => z.string().min(minLength, `must be at least ${minLength} characters`),
+};

@@ -1,0 +1,54 @@
+import type { Express } from 'express';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+
+export type ReadinessCheck = () => Promise<void>;
+
+/**
+ * /health says the process is alive (liveness); /ready says it can do its work now (the database and the
+ * bus answer), so a load balancer stops sending traffic during an outage instead of failing requests.
+ */
+export function registerOperationalRoutes(app: Express, options: { service: string; checks: Record<string, ReadinessCheck>; registry: Registry }): void {
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok', service: options.service });
+  });
+  app.get('/ready', async (_req, res) => {
+    const results = await Promise.all(
+      Object.entries(options.checks).map(async ([name, check]) => {
+        try {
+          await withTimeout(check(), 2_000);
+          return [name, 'ok'] as const;
+        } catch (error) {
+          return [name, (error as Error).message || 'failed'] as const;
+        }
+      }),
+    );
+    const ready = results.every(([, state]) => state === 'ok');
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks: Object.fromEntries(results) });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(options.registry.contentType).send(await options.registry.metrics());
+  });
+}
+
+export function createMetricsRegistry(service: string): Registry {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service });
+  collectDefaultMetrics({ register: registry });
+  return registry;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    promise.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}

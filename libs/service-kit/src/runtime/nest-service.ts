@@ -1,0 +1,72 @@
+import 'reflect-metadata';
+import type { INestApplication, LoggerService } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
+import express, { type Express } from 'express';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+
+/** Nest's own log lines go through pino too, so a process writes one JSON format only. */
+export class PinoNestLogger implements LoggerService {
+  constructor(private readonly logger: Logger) {}
+  log(message: unknown, context?: string): void {
+    this.logger.info({ context }, String(message));
+  }
+  error(message: unknown, trace?: string, context?: string): void {
+    this.logger.error({ context, trace }, String(message));
+  }
+  warn(message: unknown, context?: string): void {
+    this.logger.warn({ context }, String(message));
+  }
+  debug(message: unknown, context?: string): void {
+    this.logger.debug({ context }, String(message));
+  }
+  verbose(message: unknown, context?: string): void {
+    this.logger.trace({ context }, String(message));
+  }
+}
+
+export interface RunningService {
+  name: string;
+  url: string;
+  port: number;
+  app: INestApplication;
+  /** Closes HTTP, then every module's onModuleDestroy / beforeApplicationShutdown (consumers drain there). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts one service as a Nest application on its own HTTP port. `configure` receives the underlying
+ * express app (for GraphQL, /health, /ready, /metrics) before Nest's routes are mapped.
+ */
+export async function startNestService(options: {
+  name: string;
+  // Nest accepts any module class or dynamic module here.
+  module: Parameters<typeof NestFactory.create>[0];
+  port: number;
+  host?: string;
+  logger: Logger;
+  configure?: (app: Express, nest: NestExpressApplication) => Promise<void>;
+}): Promise<RunningService> {
+  const server = express();
+  server.disable('x-powered-by');
+  const app = await NestFactory.create<NestExpressApplication>(options.module, new ExpressAdapter(server), {
+    logger: new PinoNestLogger(options.logger.child({ component: 'nest' })),
+    rawBody: true,
+    bodyParser: false,
+  });
+  if (options.configure) await options.configure(server, app);
+  await app.init();
+  const httpServer = await app.listen(options.port, options.host ?? '0.0.0.0');
+  const port = (httpServer.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
+  options.logger.info({ url }, `${options.name} listening`);
+  let stopped: Promise<void> | undefined;
+  return {
+    name: options.name,
+    url,
+    port,
+    app,
+    stop: () => (stopped ??= app.close()),
+  };
+}

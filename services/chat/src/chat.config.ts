@@ -1,0 +1,17 @@
+import { busConfigSchema, env } from '@switchboard/service-kit';
+import { z } from 'zod';
+
+export const chatConfigSchema = z
+  .object({
+    PORT: env.port(3002),
+    DATABASE_URL: z.string().min(1, 'DATABASE_URL is required (postgres://...)'),
+    JWT_SECRET: env.secret(),
+    DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
+  })
+  .extend(busConfigSchema.shape);
+
+export type ChatConfig = z.output<typeof chatConfigSchema>;
+
+export const CHAT_SCHEMA = 'chat';
+/** Consumer group names are part of operations (lag dashboards, DLQ replays): keep them stable. */
+export const CHAT_CONSUMER_GROUPS = { inbound: 'chat.inbound', delivery: 'chat.delivery' } as const;

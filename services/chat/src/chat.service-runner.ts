@@ -1,0 +1,115 @@
+import { TOPICS } from '@switchboard/contracts';
+import { EventBus, OutboxRelay, type SqlExecutor } from '@switchboard/messaging';
+import { createServiceDataSource, migrateSchema } from '@switchboard/persistence';
+import {
+  createEventBus,
+  createMetricsRegistry,
+  mountSubgraph,
+  registerOperationalRoutes,
+  startNestService,
+  type Logger,
+  type RunningService,
+} from '@switchboard/service-kit';
+import { Module } from '@nestjs/common';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Gauge } from 'prom-client';
+import { CHAT_CONSUMER_GROUPS, CHAT_SCHEMA, type ChatConfig } from './chat.config';
+import { ChatQueryService } from './chats/chat-query.service';
+import { DeliveryResultService } from './delivery/delivery-result.service';
+import { chatResolvers } from './graphql/chat.resolvers';
+import { InboundIngestService } from './inbound/inbound-ingest.service';
+import { SendMessageService } from './messages/send-message.service';
+import { CHAT_MIGRATIONS } from './migrations/0001-init.migration';
+
+export const CHAT_TYPE_DEFS = readFileSync(join(__dirname, 'graphql', 'chat.graphql'), 'utf8');
+
+/** The chat service's Nest module: it owns HTTP; the bus wiring below owns the consumers' lifecycle. */
+@Module({})
+class ChatHttpModule {}
+
+/**
+ * Starts the chat service: migrate, then consume inbound events and delivery results, relay the outbox,
+ * and serve the chat subgraph. stop() drains consumers before it closes the database.
+ */
+export async function startChatService(options: { config: ChatConfig; logger: Logger; bus?: EventBus }): Promise<RunningService> {
+  const { config, logger } = options;
+  const dataSource = createServiceDataSource({
+    url: config.DATABASE_URL,
+    schema: CHAT_SCHEMA,
+    migrations: CHAT_MIGRATIONS,
+    poolSize: config.DATABASE_POOL_SIZE,
+    applicationName: 'chat',
+  });
+  await dataSource.initialize();
+  const applied = await migrateSchema(dataSource, CHAT_SCHEMA);
+  if (applied.length > 0) logger.info({ applied }, 'chat migrations applied');
+
+  const ownsBus = !options.bus;
+  const bus = options.bus ?? createEventBus({ config, clientId: 'chat', databaseUrl: config.DATABASE_URL, logger });
+  await bus.transport.connect();
+
+  const relay = new OutboxRelay({
+    schema: CHAT_SCHEMA,
+    transport: bus.transport,
+    logger: logger.child({ component: 'outbox' }),
+    transaction: (work) => dataSource.transaction((manager) => work(manager as SqlExecutor)),
+  });
+  const notify = () => relay.notify();
+  const ingest = new InboundIngestService(dataSource, logger.child({ component: 'ingest' }), notify);
+  const delivery = new DeliveryResultService(dataSource, notify);
+  const queries = new ChatQueryService(dataSource);
+  const sender = new SendMessageService(dataSource, notify);
+
+  const registry = createMetricsRegistry('chat');
+  new Gauge({
+    name: 'chat_outbox_backlog',
+    help: 'Chat events waiting in the outbox to be published',
+    registers: [registry],
+    collect: async function (this: Gauge) {
+      this.set(await relay.backlog());
+    },
+  });
+
+  const service = await startNestService({
+    name: 'chat',
+    module: ChatHttpModule,
+    port: config.PORT,
+    logger,
+    configure: async (app) => {
+      registerOperationalRoutes(app, {
+        service: 'chat',
+        registry,
+        checks: { database: async () => void (await dataSource.query('SELECT 1')), bus: () => bus.transport.ping() },
+      });
+      await mountSubgraph({ app, typeDefs: CHAT_TYPE_DEFS, resolvers: chatResolvers({ queries, sender }), jwtSecret: config.JWT_SECRET, logger });
+    },
+  });
+
+  relay.start();
+  const consumers = [
+    await bus.subscribe({
+      group: CHAT_CONSUMER_GROUPS.inbound,
+      topics: [TOPICS.inbound],
+      handler: (records) => ingest.ingest(records.map((r) => r.envelope)),
+    }),
+    await bus.subscribe({
+      group: CHAT_CONSUMER_GROUPS.delivery,
+      topics: [TOPICS.delivery],
+      handler: (records) => delivery.apply(records.map((r) => r.envelope)),
+    }),
+  ];
+
+  let stopping: Promise<void> | undefined;
+  return {
+    ...service,
+    stop: () =>
+      (stopping ??= (async () => {
+        await service.stop();
+        await Promise.all(consumers.map((c) => c.stop()));
+        await relay.stop();
+        if (ownsBus) await bus.close();
+        await dataSource.destroy();
+      })()),
+  };
+}

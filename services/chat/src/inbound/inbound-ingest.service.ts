@@ -1,0 +1,316 @@
+import {
+  MessageDeletedV1,
+  MessageEditedV1,
+  MessageReceivedV1,
+  ReactionChangedV1,
+  ReceiptReceivedV1,
+  CommentReceivedV1,
+  ContractViolationError,
+  parseEvent,
+  type Envelope,
+  type MessageReceived,
+  type CommentReceived,
+} from '@switchboard/contracts';
+import { enqueueOutbox, type EventToPublish } from '@switchboard/messaging';
+import type { Logger } from '@switchboard/service-kit';
+import type { DataSource, EntityManager } from 'typeorm';
+import { chatEvents } from '../chat-events.factory';
+import { CHAT_SCHEMA } from '../chat.config';
+import { messagePreview } from '../messages/message-preview';
+
+type NewMessageEvent = { envelope: Envelope; data: MessageReceived | CommentReceived };
+
+interface ChatRow {
+  id: string;
+  chat_key: string;
+  number: string;
+}
+
+/**
+ * Turns a batch of inbound events into chats, customers and messages in ONE transaction, set-based:
+ * PostgreSQL does a hundred rows in about the time it does one, and Kafka hands us batches anyway.
+ * Every write is keyed by a natural key, so a redelivered batch changes nothing and emits nothing.
+ */
+export class InboundIngestService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly logger: Logger,
+    private readonly onCommitted: () => void,
+  ) {}
+
+  async ingest(envelopes: readonly Envelope[]): Promise<void> {
+    const newMessages: NewMessageEvent[] = [];
+    const others: Envelope[] = [];
+    for (const envelope of envelopes) {
+      if (envelope.type === MessageReceivedV1.type) newMessages.push({ envelope, data: parseEvent(MessageReceivedV1, envelope).data });
+      else if (envelope.type === CommentReceivedV1.type) newMessages.push({ envelope, data: parseEvent(CommentReceivedV1, envelope).data });
+      else others.push(envelope);
+    }
+    const events = await this.dataSource.transaction(async (manager) => {
+      const out: EventToPublish[] = [];
+      if (newMessages.length > 0) out.push(...(await this.storeNewMessages(manager, newMessages)));
+      for (const envelope of others) out.push(...(await this.applyChange(manager, envelope)));
+      await enqueueOutbox(manager, CHAT_SCHEMA, out);
+      return out;
+    });
+    if (events.length > 0) this.onCommitted();
+  }
+
+  private async storeNewMessages(manager: EntityManager, batch: NewMessageEvent[]): Promise<EventToPublish[]> {
+    const events: EventToPublish[] = [];
+    // 1. Customers: the latest profile wins (people rename themselves).
+    const customers = new Map<string, MessageReceived['customer'] & { connectionId: string; channel: string }>();
+    for (const { data } of batch) {
+      customers.set(`${data.connection.id}\u0000${data.customer.externalId}`, { ...data.customer, connectionId: data.connection.id, channel: data.connection.channel });
+    }
+    const customerRows = (await manager.query(
+      `INSERT INTO chat.customers AS c (connection_id, channel, external_id, display_name, username, phone, language_code, profile_url)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+       ON CONFLICT (connection_id, external_id) DO UPDATE SET
+         display_name = EXCLUDED.display_name,
+         username = COALESCE(EXCLUDED.username, c.username),
+         phone = COALESCE(EXCLUDED.phone, c.phone),
+         language_code = COALESCE(EXCLUDED.language_code, c.language_code),
+         profile_url = COALESCE(EXCLUDED.profile_url, c.profile_url),
+         updated_at = now()
+       RETURNING id, connection_id, external_id, display_name, username`,
+      columns([...customers.values()], [
+        (c) => c.connectionId,
+        (c) => c.channel,
+        (c) => c.externalId,
+        (c) => c.displayName,
+        (c) => c.username ?? null,
+        (c) => c.phone ?? null,
+        (c) => c.languageCode ?? null,
+        (c) => c.profileUrl ?? null,
+      ]),
+    )) as { id: string; connection_id: string; external_id: string; display_name: string; username: string | null }[];
+    const customerByKey = new Map(customerRows.map((r) => [`${r.connection_id}\u0000${r.external_id}`, r]));
+
+    // 2. Chats: find existing ones, number and create the missing ones under the counter lock.
+    const firstByChatKey = new Map<string, NewMessageEvent>();
+    for (const item of batch) if (!firstByChatKey.has(item.data.chatKey)) firstByChatKey.set(item.data.chatKey, item);
+    const chatKeys = [...firstByChatKey.keys()];
+    const chatByKey = new Map<string, ChatRow>();
+    const findChats = async (keys: string[]) => {
+      const rows = (await manager.query(`SELECT id, chat_key, number FROM chat.chats WHERE chat_key = ANY($1::text[])`, [keys])) as ChatRow[];
+      for (const row of rows) chatByKey.set(row.chat_key, row);
+    };
+    await findChats(chatKeys);
+    let missing = chatKeys.filter((k) => !chatByKey.has(k));
+    if (missing.length > 0) {
+      const counter = (await manager.query(`SELECT last_number FROM chat.chat_number_counter WHERE id = 1 FOR UPDATE`)) as { last_number: string }[];
+      // Another transaction may have created some of them while we waited for the lock.
+      await findChats(missing);
+      missing = missing.filter((k) => !chatByKey.has(k));
+      let next = Number(counter[0]!.last_number);
+      const toCreate = missing.map((chatKey) => {
+        const { data, envelope } = firstByChatKey.get(chatKey)!;
+        const customer = customerByKey.get(`${data.connection.id}\u0000${data.customer.externalId}`)!;
+        return { chatKey, data, envelope, customer, number: ++next };
+      });
+      if (toCreate.length > 0) {
+        const created = (await manager.query(
+          `INSERT INTO chat.chats (number, chat_key, channel, connection_id, connection_display_name, external_chat_id, customer_id, status_code, created_at)
+           SELECT n, k, ch, conn, cname, ext, cust, 'new', t
+           FROM unnest($1::bigint[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::uuid[], $8::timestamptz[]) AS r(n, k, ch, conn, cname, ext, cust, t)
+           RETURNING id, chat_key, number, created_at`,
+          columns(toCreate, [
+            (c) => c.number,
+            (c) => c.chatKey,
+            (c) => c.data.connection.channel,
+            (c) => c.data.connection.id,
+            (c) => c.data.connection.displayName,
+            (c) => c.data.externalChatId,
+            (c) => c.customer.id,
+            (c) => c.data.occurredAt,
+          ]),
+        )) as (ChatRow & { created_at: Date })[];
+        await manager.query(`UPDATE chat.chat_number_counter SET last_number = $1 WHERE id = 1`, [next]);
+        const byKey = new Map(toCreate.map((c) => [c.chatKey, c]));
+        for (const row of created) {
+          chatByKey.set(row.chat_key, row);
+          const source = byKey.get(row.chat_key)!;
+          events.push(
+            chatEvents.created(
+              {
+                chatId: row.id,
+                chatNumber: Number(row.number),
+                channel: source.data.connection.channel,
+                connectionId: source.data.connection.id,
+                customer: {
+                  customerId: source.customer.id,
+                  displayName: source.customer.display_name,
+                  ...(source.customer.username ? { username: source.customer.username } : {}),
+                },
+                status: 'new',
+                createdAt: new Date(row.created_at).toISOString(),
+              },
+              source.envelope,
+            ),
+          );
+        }
+      }
+    }
+
+    // 3. Messages, in the order the bus delivered them (the platform's per-chat order); duplicates vanish.
+    const seen = new Set<string>();
+    const rows = batch
+      .filter(({ data }) => {
+        const key = `${data.chatKey}\u0000${data.platformMessageId}`;
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      })
+      .map((item) => ({ ...item, chat: chatByKey.get(item.data.chatKey)! }));
+    const inserted = (await manager.query(
+      `INSERT INTO chat.messages (chat_id, direction, platform_message_id, text, attachments, location, contact, placeholder, raw,
+                                  reply_to_platform_message_id, media_group_id, sent_at)
+       SELECT chat_id, 'inbound', pmid, txt, att::jsonb, loc::jsonb, con::jsonb, ph, raw::jsonb, reply, grp, t
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::timestamptz[])
+         WITH ORDINALITY AS r(chat_id, pmid, txt, att, loc, con, ph, raw, reply, grp, t, ord)
+       ORDER BY ord
+       ON CONFLICT (chat_id, direction, platform_message_id) DO NOTHING
+       RETURNING id, chat_id, platform_message_id, sent_at`,
+      columns(rows, [
+        (r) => r.chat.id,
+        (r) => r.data.platformMessageId,
+        (r) => r.data.content.text ?? null,
+        (r) => JSON.stringify(r.data.content.attachments),
+        (r) => json(r.data.content.location),
+        (r) => json(r.data.content.contact),
+        (r) => r.data.content.placeholder ?? null,
+        (r) => json(r.data.content.raw),
+        (r) => ('post' in r.data ? (r.data.parentCommentId ?? null) : (r.data.replyToPlatformMessageId ?? null)),
+        (r) => ('mediaGroupId' in r.data ? (r.data.mediaGroupId ?? null) : null),
+        (r) => r.data.occurredAt,
+      ]),
+    )) as { id: string; chat_id: string; platform_message_id: string; sent_at: Date }[];
+    if (inserted.length === 0) return events;
+
+    // 4. Chat activity: the newest message decides the preview and the "unanswered" state.
+    const byChatAndPmid = new Map(rows.map((r) => [`${r.chat.id}\u0000${r.data.platformMessageId}`, r]));
+    const latestByChat = new Map<string, { sentAt: Date; preview: string }>();
+    for (const row of inserted) {
+      const source = byChatAndPmid.get(`${row.chat_id}\u0000${row.platform_message_id}`)!;
+      const sentAt = new Date(row.sent_at);
+      const current = latestByChat.get(row.chat_id);
+      if (!current || sentAt >= current.sentAt) latestByChat.set(row.chat_id, { sentAt, preview: messagePreview(source.data.content) });
+    }
+    const activity = [...latestByChat.entries()];
+    const updated = (await manager.query(
+      `UPDATE chat.chats c SET
+         last_message_at = a.t, last_message_preview = a.preview, last_message_direction = 'inbound',
+         unanswered = true, updated_at = now()
+       FROM unnest($1::uuid[], $2::timestamptz[], $3::text[]) AS a(id, t, preview)
+       WHERE c.id = a.id AND (c.last_message_at IS NULL OR c.last_message_at <= a.t)
+       RETURNING c.id`,
+      columns(activity, [([id]) => id, ([, a]) => a.sentAt.toISOString(), ([, a]) => a.preview]),
+    )) as { id: string }[];
+    const unansweredNow = new Set(updated.map((r) => r.id));
+    for (const row of inserted) {
+      const source = byChatAndPmid.get(`${row.chat_id}\u0000${row.platform_message_id}`)!;
+      const content = source.data.content;
+      events.push(
+        chatEvents.messageAdded(
+          {
+            chatId: row.chat_id,
+            chatNumber: Number(source.chat.number),
+            unanswered: unansweredNow.has(row.chat_id),
+            message: {
+              messageId: row.id,
+              direction: 'inbound',
+              attachments: content.attachments,
+              ...(content.text !== undefined ? { text: content.text } : {}),
+              ...(content.location ? { location: content.location } : {}),
+              ...(content.contact ? { contact: content.contact } : {}),
+              ...(content.placeholder ? { placeholder: content.placeholder } : {}),
+              sentAt: new Date(row.sent_at).toISOString(),
+            },
+          },
+          source.envelope,
+        ),
+      );
+    }
+    return events;
+  }
+
+  /** Edits, deletes, reactions and receipts touch one existing message each: rare enough to do one by one. */
+  private async applyChange(manager: EntityManager, envelope: Envelope): Promise<EventToPublish[]> {
+    switch (envelope.type) {
+      case MessageEditedV1.type: {
+        const { data } = parseEvent(MessageEditedV1, envelope);
+        const rows = (await manager.query(
+          `UPDATE chat.messages m SET text = $3, attachments = $4::jsonb, edited_at = $5
+           FROM chat.chats c WHERE c.chat_key = $1 AND m.chat_id = c.id AND m.direction = 'inbound'
+             AND m.platform_message_id = $2 AND (m.edited_at IS NULL OR m.edited_at < $5)
+           RETURNING m.id, c.id AS chat_id, c.number`,
+          [data.chatKey, data.platformMessageId, data.content.text ?? null, JSON.stringify(data.content.attachments), data.editedAt],
+        )) as { id: string; chat_id: string; number: string }[];
+        return this.changed(rows, envelope, 'edited', { ...(data.content.text !== undefined ? { text: data.content.text } : {}) });
+      }
+      case MessageDeletedV1.type: {
+        const { data } = parseEvent(MessageDeletedV1, envelope);
+        const rows = (await manager.query(
+          `UPDATE chat.messages m SET deleted_at = $3 FROM chat.chats c
+           WHERE c.chat_key = $1 AND m.chat_id = c.id AND m.platform_message_id = $2 AND m.deleted_at IS NULL
+           RETURNING m.id, c.id AS chat_id, c.number`,
+          [data.chatKey, data.platformMessageId, data.occurredAt],
+        )) as { id: string; chat_id: string; number: string }[];
+        return this.changed(rows, envelope, 'deleted', {});
+      }
+      case ReactionChangedV1.type: {
+        const { data } = parseEvent(ReactionChangedV1, envelope);
+        const rows = (await manager.query(
+          `UPDATE chat.messages m SET reactions = $3::jsonb FROM chat.chats c
+           WHERE c.chat_key = $1 AND m.chat_id = c.id AND m.platform_message_id = $2
+           RETURNING m.id, c.id AS chat_id, c.number`,
+          [data.chatKey, data.platformMessageId, JSON.stringify(data.reactions)],
+        )) as { id: string; chat_id: string; number: string }[];
+        return this.changed(rows, envelope, 'reactions', { reactions: data.reactions });
+      }
+      case ReceiptReceivedV1.type: {
+        const { data } = parseEvent(ReceiptReceivedV1, envelope);
+        const rows = (await manager.query(
+          `UPDATE chat.messages m SET delivery_state = $2 FROM chat.chats c
+           WHERE c.chat_key = $1 AND m.chat_id = c.id AND m.direction = 'outbound'
+             AND ((m.platform_message_id = $3) OR ($4::timestamptz IS NOT NULL AND m.sent_at <= $4::timestamptz))
+             AND m.delivery_state IN ('sent', 'delivered') AND m.delivery_state <> $2
+             AND NOT (m.delivery_state = 'read')
+           RETURNING m.id, c.id AS chat_id, c.number`,
+          [data.chatKey, data.receipt, data.platformMessageId ?? null, data.upTo ?? null],
+        )) as { id: string; chat_id: string; number: string }[];
+        return this.changed(rows, envelope, 'delivery', { deliveryState: data.receipt });
+      }
+      default:
+        // Parked on the dead-letter topic by the reliable consumer: a type we do not know is never dropped silently.
+        throw new ContractViolationError(`chat service has no handler for ${envelope.type}.v${envelope.version}`);
+    }
+  }
+
+  private changed(
+    rows: { id: string; chat_id: string; number: string }[],
+    envelope: Envelope,
+    change: 'edited' | 'deleted' | 'reactions' | 'delivery',
+    extra: { text?: string; reactions?: string[]; deliveryState?: 'delivered' | 'read' },
+  ): EventToPublish[] {
+    if (rows.length === 0) {
+      this.logger.info({ eventId: envelope.id, type: envelope.type, key: envelope.key }, 'change for a message we do not have (or already applied); nothing to do');
+    }
+    return rows.map((row) =>
+      chatEvents.messageUpdated(
+        { chatId: row.chat_id, chatNumber: Number(row.number), messageId: row.id, change, ...extra, changedAt: new Date().toISOString() },
+        envelope,
+      ),
+    );
+  }
+}
+
+function json(value: unknown): string | null {
+  return value === undefined ? null : JSON.stringify(value);
+}
+
+/** Column-wise arrays for `unnest($1::type[], ...)`: one round trip for any number of rows. */
+function columns<T>(rows: readonly T[], pick: ((row: T) => unknown)[]): unknown[][] {
+  return pick.map((p) => rows.map(p));
+}

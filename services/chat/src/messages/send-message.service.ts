@@ -1,0 +1,96 @@
+import { SendMessageRequestedV1, channelKindSchema, createEnvelope, outboundTopic } from '@switchboard/contracts';
+import { enqueueOutbox } from '@switchboard/messaging';
+import { notFound, type Principal } from '@switchboard/service-kit';
+import type { DataSource } from 'typeorm';
+import { CHAT_PRODUCER, chatEvents } from '../chat-events.factory';
+import { CHAT_SCHEMA } from '../chat.config';
+import { messagePreview } from './message-preview';
+
+export interface SendMessageInput {
+  chatId: string;
+  text: string;
+  replyToMessageId?: string | undefined;
+}
+
+/**
+ * An operator's reply: stored as pending and handed to the channel's connector through the outbox in
+ * the same transaction, so a reply is never stored without being sent or sent without being stored.
+ */
+export class SendMessageService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly onCommitted: () => void,
+  ) {}
+
+  async send(principal: Principal, input: SendMessageInput): Promise<{ messageId: string; chatId: string }> {
+    const result = await this.dataSource.transaction(async (manager) => {
+      const chats = (await manager.query(
+        `SELECT id, number, chat_key, channel, connection_id, connection_display_name, external_chat_id FROM chat.chats WHERE id = $1 FOR UPDATE`,
+        [input.chatId],
+      )) as { id: string; number: string; chat_key: string; channel: string; connection_id: string; connection_display_name: string; external_chat_id: string }[];
+      const chat = chats[0];
+      if (!chat) throw notFound(`Chat ${input.chatId} does not exist`);
+      let replyToPlatformMessageId: string | undefined;
+      if (input.replyToMessageId) {
+        const target = (await manager.query(`SELECT platform_message_id FROM chat.messages WHERE id = $1 AND chat_id = $2`, [input.replyToMessageId, chat.id])) as {
+          platform_message_id: string | null;
+        }[];
+        if (!target[0]) throw notFound(`Message ${input.replyToMessageId} is not in this chat`);
+        replyToPlatformMessageId = target[0].platform_message_id ?? undefined;
+      }
+      const inserted = (await manager.query(
+        `INSERT INTO chat.messages (chat_id, direction, text, author_employee_id, delivery_state, sent_at)
+         VALUES ($1, 'outbound', $2, $3, 'pending', now()) RETURNING id, sent_at`,
+        [chat.id, input.text, principal.employeeId],
+      )) as { id: string; sent_at: Date }[];
+      const message = inserted[0]!;
+      const sentAt = new Date(message.sent_at).toISOString();
+      await manager.query(
+        `UPDATE chat.chats SET last_message_at = $2, last_message_preview = $3, last_message_direction = 'outbound',
+           unanswered = false, updated_at = now() WHERE id = $1`,
+        [chat.id, sentAt, messagePreview({ text: input.text, attachments: [] })],
+      );
+      const channel = channelKindSchema.parse(chat.channel);
+      const command = {
+        topic: outboundTopic(channel),
+        envelope: createEnvelope(
+          SendMessageRequestedV1,
+          {
+            commandId: message.id,
+            chatKey: chat.chat_key,
+            connection: { id: chat.connection_id, channel, displayName: chat.connection_display_name },
+            externalChatId: chat.external_chat_id,
+            text: input.text,
+            attachments: [],
+            ...(replyToPlatformMessageId ? { replyToPlatformMessageId } : {}),
+            requestedAt: sentAt,
+          },
+          { producer: CHAT_PRODUCER, key: chat.chat_key },
+        ),
+      };
+      await enqueueOutbox(manager, CHAT_SCHEMA, [
+        command,
+        chatEvents.messageAdded(
+          {
+            chatId: chat.id,
+            chatNumber: Number(chat.number),
+            unanswered: false,
+            message: {
+              messageId: message.id,
+              direction: 'outbound',
+              text: input.text,
+              attachments: [],
+              authorEmployeeId: principal.employeeId,
+              deliveryState: 'pending',
+              sentAt,
+            },
+          },
+          command.envelope,
+        ),
+      ]);
+      return { messageId: message.id, chatId: chat.id };
+    });
+    this.onCommitted();
+    return result;
+  }
+}

@@ -1,0 +1,10 @@
+export { startIdentityService } from './identity.bootstrap';
+export { identityConfigSchema, type IdentityConfig } from './identity.config';
+export { ensureInitialAdmin } from './employees/initial-admin';
+export { createEmployee, createOrPromoteAdmin, type AdminAccountInput } from './employees/employee.service';
+export { createEmployeeInputSchema, type CreateEmployeeInput } from './employees/employee.input';
+export { EmailTakenError } from './employees/employee.errors';
+export type { Employee } from './employees/employee.entity';
+export { createIdentityDataSource, migrateIdentitySchema, IDENTITY_SCHEMA } from './identity.data-source';
+export { IDENTITY_MIGRATIONS } from './migrations/identity.migrations';
+export { PasswordHasher } from './auth/password-hasher';

@@ -1,0 +1,5 @@
+import type { SqlMigrationSpec } from '@switchboard/persistence';
+import { identityInitMigration } from './0001-init.migration';
+
+/** In order of application; append, never edit an applied one. */
+export const IDENTITY_MIGRATIONS: readonly SqlMigrationSpec[] = [identityInitMigration];
