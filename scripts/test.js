@@ -19,7 +19,10 @@ const started = Date.now();
 for (const [name, cmd, args] of steps) {
   const t0 = Date.now();
   process.stdout.write(`\n=== ${name}\n`);
-  const result = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' } });
+  // PGlite loads its WASM with a dynamic import, which jest's VM sandbox only allows with this flag.
+  const nodeOptions = [process.env.NODE_OPTIONS, '--experimental-vm-modules', '--no-warnings=ExperimentalWarning'].filter(Boolean).join(' ');
+  const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NODE_OPTIONS: nodeOptions };
+  const result = spawnSync(cmd, args, { stdio: 'inherit', env });
   const seconds = ((Date.now() - t0) / 1000).toFixed(1);
   if (result.status !== 0) {
     console.error(`\n✗ ${name} failed after ${seconds}s`);

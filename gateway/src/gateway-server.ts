@@ -61,6 +61,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     formatError: formatGatewayError(logger),
     includeStacktraceInErrorResponses: false,
     logger,
+    // The caller (main.ts) owns signal handling; Apollo's own handler would re-raise the signal mid-drain.
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { makeSessionExclusive } from './pglite-session-queue';
 
 export interface EmbeddedPostgres {
   url: string;
@@ -21,6 +22,8 @@ export async function startEmbeddedPostgres(options: { dataDir?: string; port?: 
     port: options.port ?? 0,
     maxConnections: options.maxConnections ?? 32,
   });
+  // Private field of the socket server; see pglite-session-queue.ts for why its scheduler is replaced.
+  makeSessionExclusive((server as unknown as { queryQueue: Parameters<typeof makeSessionExclusive>[0] }).queryQueue);
   await server.start();
   const address = server.getServerConn();
   return {

@@ -47,3 +47,27 @@ export async function migrateSchema(dataSource: DataSource, schema: string): Pro
 export function inTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
   return dataSource.transaction(work);
 }
+
+/** Anything with TypeORM's `query` (DataSource, EntityManager, QueryRunner). */
+export interface Queryable {
+  query(sql: string, parameters?: unknown[]): Promise<unknown>;
+}
+
+/**
+ * Runs a statement and returns its rows. TypeORM's postgres driver returns `[rows, rowCount]` for
+ * UPDATE/DELETE ... RETURNING but plain rows for SELECT/INSERT; callers should not have to remember which.
+ */
+export async function queryRows<T>(executor: Queryable, sql: string, parameters: unknown[] = []): Promise<T[]> {
+  const result = await executor.query(sql, parameters);
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') {
+    return result[0] as T[];
+  }
+  return result as T[];
+}
+
+/** A dedicated connection from the pool, for session-level state such as advisory locks. */
+export async function openSqlSession(dataSource: DataSource): Promise<Queryable & { release(): Promise<void> }> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  return { query: (sql, parameters) => runner.query(sql, parameters), release: () => runner.release() };
+}

@@ -174,18 +174,17 @@ function privateChatScope(input: NormaliseInput, chat: TgChat, kind: string): Ch
   return { connection: input.connection, externalChatId, chatKey: chatKeyOf({ connectionId: input.connection.id, externalChatId }) };
 }
 
+/** The customer is the sender (`from`); the private chat describes the same person when `from` is absent. */
 function customerOf(user: TgUser | undefined, chat: TgChat | undefined): CustomerProfile | undefined {
-  const id = user?.id ?? chat?.id;
-  if (id === undefined) return undefined;
-  const firstName = user?.first_name ?? chat?.first_name;
-  const lastName = user?.last_name ?? chat?.last_name;
-  const username = user?.username ?? chat?.username;
-  const name = [firstName, lastName].filter((part) => part && part.trim() !== '').join(' ').trim();
+  const source = user ?? chat;
+  if (!source) return undefined;
+  const id = source.id;
+  const name = [source.first_name, source.last_name].filter((part) => part && part.trim() !== '').join(' ').trim();
   return {
     externalId: String(id),
     // Telegram requires a first name, but it can be blank-looking; fall back to something an operator can read.
-    displayName: name || (username ? `@${username}` : `Telegram user ${id}`),
-    ...(username ? { username, profileUrl: `https://t.me/${username}` } : {}),
+    displayName: name || (source.username ? `@${source.username}` : `Telegram user ${id}`),
+    ...(source.username ? { username: source.username, profileUrl: `https://t.me/${source.username}` } : {}),
     ...(user?.language_code ? { languageCode: user.language_code } : {}),
   };
 }

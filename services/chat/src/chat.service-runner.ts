@@ -1,5 +1,6 @@
+import { openSqlSession } from '@switchboard/persistence';
 import { TOPICS } from '@switchboard/contracts';
-import { EventBus, OutboxRelay, type SqlExecutor } from '@switchboard/messaging';
+import { EventBus, OutboxRelay } from '@switchboard/messaging';
 import { createServiceDataSource, migrateSchema } from '@switchboard/persistence';
 import {
   createEventBus,
@@ -53,7 +54,7 @@ export async function startChatService(options: { config: ChatConfig; logger: Lo
     schema: CHAT_SCHEMA,
     transport: bus.transport,
     logger: logger.child({ component: 'outbox' }),
-    transaction: (work) => dataSource.transaction((manager) => work(manager as SqlExecutor)),
+    openSession: () => openSqlSession(dataSource),
   });
   const notify = () => relay.notify();
   const ingest = new InboundIngestService(dataSource, logger.child({ component: 'ingest' }), notify);

@@ -2,14 +2,26 @@ import { ConfigError, createLogger, loadConfig } from '@switchboard/service-kit'
 import { identityConfigSchema } from './identity.config';
 import { startIdentityService } from './identity.bootstrap';
 
+/** How long a graceful stop may take before the process exits anyway (an orchestrator kills soon after). */
+const STOP_TIMEOUT_MS = 10_000;
+
 /** Distributed mode: the identity service as its own process. */
 async function main(): Promise<void> {
   const logger = createLogger('identity');
   const config = loadConfig('identity', identityConfigSchema);
   const service = await startIdentityService({ config, logger });
 
+  let stopping = false;
   const shutdown = (signal: NodeJS.Signals): void => {
+    // `on`, not `once`: Apollo Server re-raises the signal after stopping itself, and that second signal
+    // must not kill the process before Nest and the database pool have closed.
+    if (stopping) return;
+    stopping = true;
     logger.info({ signal }, 'stopping identity service');
+    setTimeout(() => {
+      logger.error({ timeoutMs: STOP_TIMEOUT_MS }, 'identity service did not stop in time; exiting');
+      process.exit(1);
+    }, STOP_TIMEOUT_MS).unref();
     service.stop().then(
       () => logger.info('identity service stopped'),
       (error: unknown) => {
@@ -18,8 +30,8 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
 }
 
 main().catch((error: unknown) => {

@@ -1,4 +1,4 @@
-import { Kafka, Partitioners, logLevel, type Consumer, type Producer, type LogEntry } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type Consumer, type Producer, type LogEntry, type ISocketFactory } from 'kafkajs';
 import type { Logger } from 'pino';
 import { sleep } from '../backoff';
 import {
@@ -28,6 +28,8 @@ export interface KafkaTransportOptions {
   partitionsConsumedConcurrently?: number;
   /** Largest number of records handed to a handler at once. */
   maxBatchSize?: number;
+  /** Lets tests route broker connections through proxies they control (to cut Kafka off). */
+  socketFactory?: ISocketFactory;
 }
 
 function kafkaLogCreator(logger: Logger) {
@@ -57,6 +59,7 @@ export class KafkaTransport implements BusTransport {
       retry: { initialRetryTime: 100, retries: 8, maxRetryTime: 5_000 },
       connectionTimeout: 3_000,
       requestTimeout: 10_000,
+      ...(options.socketFactory ? { socketFactory: options.socketFactory } : {}),
     });
     // KafkaJS 2 changed its default partitioner; pin the Java-compatible one so keys land where other
     // Kafka clients (and our log transport) put them.

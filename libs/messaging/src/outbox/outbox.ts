@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
 import { toOutgoingRecord, type EventToPublish } from '../event-bus';
-import { sleep } from '../backoff';
 import type { BusTransport, OutgoingRecord } from '../transport/bus-transport';
 
 /** Anything that runs SQL inside the caller's transaction (a TypeORM EntityManager or QueryRunner, a pg client). */
@@ -33,21 +32,29 @@ export async function enqueueOutbox(executor: SqlExecutor, schema: string, event
   );
 }
 
+/** A dedicated database session (connection): session-level advisory locks live as long as it does. */
+export interface SqlSession extends SqlExecutor {
+  release(): Promise<void>;
+}
+
 export interface OutboxRelayOptions {
   schema: string;
-  /** Runs `work` in one database transaction with a SqlExecutor bound to it. */
-  transaction: <T>(work: (executor: SqlExecutor) => Promise<T>) => Promise<T>;
+  openSession: () => Promise<SqlSession>;
   transport: BusTransport;
   logger: Logger;
   batchSize?: number;
   /** Poll for rows written by other instances; this instance's own writes wake the relay at once. */
   pollIntervalMs?: number;
+  /** How often a standby instance tries to become the active relay. */
+  standbyRetryMs?: number;
 }
 
 /**
- * Moves outbox rows to the bus in id order. Only one relay per schema works at a time (a transaction-
- * scoped advisory lock): two relays taking alternate batches could publish one key's events out of order.
- * A row is deleted only after the bus acknowledged it, so a crash re-publishes (consumers are idempotent).
+ * Moves outbox rows to the bus in id order. Only one relay per schema is active (it holds a session-level
+ * advisory lock; a crashed process's lock dies with its connection): two relays taking alternate batches
+ * could publish one key's events out of order. No transaction is held while publishing, so the bus may
+ * live in the same database. A row is deleted (by id) only after the bus acknowledged it; a crash
+ * re-publishes it, which idempotent consumers absorb.
  */
 export class OutboxRelay {
   private running = false;
@@ -80,56 +87,69 @@ export class OutboxRelay {
 
   /** Rows waiting to be published: exported as the outbox backlog metric. */
   async backlog(): Promise<number> {
-    return this.options.transaction(async (executor) => {
-      const rows = (await executor.query(`SELECT count(*)::int AS n FROM "${this.options.schema}".outbox`)) as { n: number }[];
+    const session = await this.options.openSession();
+    try {
+      const rows = (await session.query(`SELECT count(*)::int AS n FROM "${this.options.schema}".outbox`)) as { n: number }[];
       return rows[0]?.n ?? 0;
-    });
-  }
-
-  private async run(): Promise<void> {
-    const poll = this.options.pollIntervalMs ?? 250;
-    while (this.running) {
-      this.pendingWake = false;
-      let outcome: 'published' | 'empty' | 'locked' = 'empty';
-      try {
-        outcome = await this.publishOneBatch();
-      } catch (error) {
-        this.options.logger.error({ err: error, schema: this.options.schema }, 'outbox relay failed; will retry');
-        await sleep(500);
-        continue;
-      }
-      if (outcome === 'published') continue;
-      if (outcome === 'locked') {
-        // Another instance is publishing; come back soon so our own rows are not left waiting for the poll.
-        await sleep(20);
-        continue;
-      }
-      if (this.pendingWake || !this.running) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, poll);
-        this.wakeUp = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wakeUp = () => undefined;
+    } finally {
+      await session.release();
     }
   }
 
-  private publishOneBatch(): Promise<'published' | 'empty' | 'locked'> {
-    const { schema, batchSize = 1000 } = this.options;
-    return this.options.transaction(async (executor) => {
-      const lock = (await executor.query(`SELECT pg_try_advisory_xact_lock(hashtext($1)) AS ok`, [this.lockKey])) as { ok: boolean }[];
-      if (!lock[0]?.ok) return 'locked';
-      const rows = (await executor.query(
-        `SELECT id, topic, key, value, headers FROM "${schema}".outbox ORDER BY id LIMIT $1`,
-        [batchSize],
-      )) as { id: string; topic: string; key: string; value: string; headers: Record<string, string> }[];
-      if (rows.length === 0) return 'empty';
-      const records: OutgoingRecord[] = rows.map((r) => ({ topic: r.topic, key: r.key, value: r.value, headers: r.headers }));
-      await this.options.transport.publish(records);
-      await executor.query(`DELETE FROM "${schema}".outbox WHERE id <= $1`, [rows[rows.length - 1]!.id]);
-      return 'published';
+  private async run(): Promise<void> {
+    while (this.running) {
+      let session: SqlSession | undefined;
+      try {
+        session = await this.options.openSession();
+        const lock = (await session.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS ok`, [this.lockKey])) as { ok: boolean }[];
+        if (!lock[0]?.ok) {
+          await this.idle(this.options.standbyRetryMs ?? 1_000);
+          continue;
+        }
+        await this.relayWhileActive(session);
+        await session.query(`SELECT pg_advisory_unlock(hashtext($1))`, [this.lockKey]);
+      } catch (error) {
+        this.options.logger.error({ err: error, schema: this.options.schema }, 'outbox relay failed; will retry');
+        await this.idle(500);
+      } finally {
+        await session?.release().catch((error: unknown) => this.options.logger.error({ err: error }, 'releasing the outbox session failed'));
+      }
+    }
+  }
+
+  private async relayWhileActive(session: SqlSession): Promise<void> {
+    const { schema, batchSize = 1000, pollIntervalMs = 250 } = this.options;
+    while (this.running) {
+      this.pendingWake = false;
+      const rows = (await session.query(`SELECT id, topic, key, value, headers FROM "${schema}".outbox ORDER BY id LIMIT $1`, [batchSize])) as {
+        id: string;
+        topic: string;
+        key: string;
+        value: string;
+        headers: Record<string, string>;
+      }[];
+      if (rows.length > 0) {
+        const records: OutgoingRecord[] = rows.map((r) => ({ topic: r.topic, key: r.key, value: r.value, headers: r.headers }));
+        await this.options.transport.publish(records);
+        // By id, not "id <= max": a row with a lower id may have committed after our SELECT.
+        await session.query(`DELETE FROM "${schema}".outbox WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+        continue;
+      }
+      if (!this.pendingWake) await this.idle(pollIntervalMs);
+    }
+  }
+
+  private idle(ms: number): Promise<void> {
+    if (!this.running) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      const self = this;
+      function done(): void {
+        clearTimeout(timer);
+        self.wakeUp = () => undefined;
+        resolve();
+      }
+      this.wakeUp = done;
     });
   }
 }

@@ -1,3 +1,4 @@
+import { queryRows } from '@switchboard/persistence';
 import { DeliveryResultV1, parseEvent, type Envelope } from '@switchboard/contracts';
 import { enqueueOutbox, type EventToPublish } from '@switchboard/messaging';
 import type { DataSource } from 'typeorm';
@@ -19,7 +20,7 @@ export class DeliveryResultService {
     const events = await this.dataSource.transaction(async (manager) => {
       const out: EventToPublish[] = [];
       for (const { envelope, data } of results) {
-        const rows = (await manager.query(
+        const rows = (await queryRows(manager,
           data.state === 'sent'
             ? `UPDATE chat.messages m SET delivery_state = 'sent', platform_message_id = $2
                FROM chat.chats c WHERE m.id = $1 AND c.id = m.chat_id AND m.delivery_state = 'pending'

@@ -1,3 +1,4 @@
+import { queryRows } from '@switchboard/persistence';
 import {
   MessageDeletedV1,
   MessageEditedV1,
@@ -198,7 +199,7 @@ export class InboundIngestService {
       if (!current || sentAt >= current.sentAt) latestByChat.set(row.chat_id, { sentAt, preview: messagePreview(source.data.content) });
     }
     const activity = [...latestByChat.entries()];
-    const updated = (await manager.query(
+    const updated = (await queryRows(manager,
       `UPDATE chat.chats c SET
          last_message_at = a.t, last_message_preview = a.preview, last_message_direction = 'inbound',
          unanswered = true, updated_at = now()
@@ -240,7 +241,7 @@ export class InboundIngestService {
     switch (envelope.type) {
       case MessageEditedV1.type: {
         const { data } = parseEvent(MessageEditedV1, envelope);
-        const rows = (await manager.query(
+        const rows = (await queryRows(manager,
           `UPDATE chat.messages m SET text = $3, attachments = $4::jsonb, edited_at = $5
            FROM chat.chats c WHERE c.chat_key = $1 AND m.chat_id = c.id AND m.direction = 'inbound'
              AND m.platform_message_id = $2 AND (m.edited_at IS NULL OR m.edited_at < $5)
@@ -251,7 +252,7 @@ export class InboundIngestService {
       }
       case MessageDeletedV1.type: {
         const { data } = parseEvent(MessageDeletedV1, envelope);
-        const rows = (await manager.query(
+        const rows = (await queryRows(manager,
           `UPDATE chat.messages m SET deleted_at = $3 FROM chat.chats c
            WHERE c.chat_key = $1 AND m.chat_id = c.id AND m.platform_message_id = $2 AND m.deleted_at IS NULL
            RETURNING m.id, c.id AS chat_id, c.number`,
@@ -261,7 +262,7 @@ export class InboundIngestService {
       }
       case ReactionChangedV1.type: {
         const { data } = parseEvent(ReactionChangedV1, envelope);
-        const rows = (await manager.query(
+        const rows = (await queryRows(manager,
           `UPDATE chat.messages m SET reactions = $3::jsonb FROM chat.chats c
            WHERE c.chat_key = $1 AND m.chat_id = c.id AND m.platform_message_id = $2
            RETURNING m.id, c.id AS chat_id, c.number`,
@@ -271,7 +272,7 @@ export class InboundIngestService {
       }
       case ReceiptReceivedV1.type: {
         const { data } = parseEvent(ReceiptReceivedV1, envelope);
-        const rows = (await manager.query(
+        const rows = (await queryRows(manager,
           `UPDATE chat.messages m SET delivery_state = $2 FROM chat.chats c
            WHERE c.chat_key = $1 AND m.chat_id = c.id AND m.direction = 'outbound'
              AND ((m.platform_message_id = $3) OR ($4::timestamptz IS NOT NULL AND m.sent_at <= $4::timestamptz))

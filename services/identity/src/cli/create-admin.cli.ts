@@ -1,4 +1,4 @@
-import { loadConfig, env } from '@switchboard/service-kit';
+import { ConfigError, env, loadConfig } from '@switchboard/service-kit';
 import { parseArgs } from 'node:util';
 import { ZodError, z } from 'zod';
 import { createOrPromoteAdmin } from '../employees/employee.service';
@@ -20,14 +20,19 @@ const cliEnvSchema = z.object({ DATABASE_URL: env.url(), ADMIN_PASSWORD: z.strin
 
 class UsageError extends Error {}
 
-function readArguments(argv: string[]): { email: string; name?: string; password?: string } {
-  let parsed: ReturnType<typeof parseArgs<{ options: { email: { type: 'string' }; name: { type: 'string' }; password: { type: 'string' } } }>>;
+const OPTIONS = { email: { type: 'string' }, name: { type: 'string' }, password: { type: 'string' } } as const;
+
+function parseCommandLine(argv: string[]): ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>> {
   try {
-    parsed = parseArgs({ args: argv, options: { email: { type: 'string' }, name: { type: 'string' }, password: { type: 'string' } } });
+    return parseArgs({ args: argv, options: OPTIONS });
   } catch (error) {
+    // parseArgs explains unknown options and missing values well; only the usage line is added.
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
-  const { email, name, password } = parsed.values;
+}
+
+function readArguments(argv: string[]): { email: string; name?: string; password?: string } {
+  const { email, name, password } = parseCommandLine(argv).values;
   if (!email) throw new UsageError('--email is required');
   return { email, ...(name === undefined ? {} : { name }), ...(password === undefined ? {} : { password }) };
 }
@@ -53,7 +58,7 @@ async function run(): Promise<void> {
 run().catch((error: unknown) => {
   if (error instanceof UsageError) console.error(`${error.message}\n${USAGE}`);
   else if (error instanceof ZodError) console.error(`Invalid admin:\n${z.prettifyError(error)}`);
-  else if (error instanceof Error && error.name === 'ConfigError') console.error(error.message);
+  else if (error instanceof ConfigError) console.error(error.message);
   else console.error(error);
   process.exitCode = 1;
 });

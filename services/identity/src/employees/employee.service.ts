@@ -1,6 +1,7 @@
 import { PasswordHasher } from '../auth/password-hasher';
 import { toEmployee, type Employee } from './employee.entity';
 import { EmployeeRepository, type IdentityDb } from './employee.repository';
+import { z } from 'zod';
 import { createEmployeeInputSchema, emailSchema, employeeNameSchema, passwordSchema, type CreateEmployeeInput } from './employee.input';
 
 // One hasher per process is enough: it is stateless apart from the cached dummy hash.
@@ -22,13 +23,14 @@ export async function createEmployee(options: { db: IdentityDb; input: CreateEmp
   return toEmployee(entity);
 }
 
-export interface AdminAccountInput {
-  email: string;
+const adminAccountInputSchema = z.object({
+  email: emailSchema,
   /** Required to create; when promoting, replaces the name if given. */
-  name?: string;
+  name: employeeNameSchema.optional(),
   /** Required to create; when promoting, resets the password if given. */
-  password?: string;
-}
+  password: passwordSchema.optional(),
+});
+export type AdminAccountInput = z.input<typeof adminAccountInputSchema>;
 
 /**
  * Creates an admin, or makes the existing employee with that email an active, unlocked admin: the way
@@ -41,16 +43,14 @@ export async function createOrPromoteAdmin(options: {
 }): Promise<{ action: 'created' | 'promoted'; employee: Employee }> {
   const hasher = options.hasher ?? defaultHasher;
   const employees = new EmployeeRepository(options.db);
-  const email = emailSchema.parse(options.input.email);
+  const { email, name, password } = adminAccountInputSchema.parse(options.input);
   const existing = await employees.findByEmail(email);
   if (!existing) {
-    // Parsed here too so a missing name or password is reported as such ("name: is required").
-    const input = createEmployeeInputSchema.parse({ ...options.input, email, role: 'admin' });
+    // Parsed again as a whole so a missing name or password is reported as such ("name: is required").
+    const input = createEmployeeInputSchema.parse({ email, name, password, role: 'admin' });
     const employee = await createEmployee({ db: options.db, hasher, input });
     return { action: 'created', employee };
   }
-  const name = options.input.name === undefined ? undefined : employeeNameSchema.parse(options.input.name);
-  const password = options.input.password === undefined ? undefined : passwordSchema.parse(options.input.password);
   const updated = await employees.update(existing.id, {
     role: 'admin',
     active: true,

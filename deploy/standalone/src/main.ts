@@ -1,0 +1,101 @@
+import { startEmbeddedPostgres } from '@switchboard/persistence';
+import { createLogger, loadConfig, env } from '@switchboard/service-kit';
+import { TelegramBotApiDouble } from '@switchboard/testing';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { startSwitchboard } from './switchboard.composition';
+
+/*
+ * `npm start`: the whole product in one process on a machine with only Node. Embedded PostgreSQL
+ * (PGlite) keeps data in SWITCHBOARD_DATA_DIR across restarts, the bus is the PostgreSQL log, and a local
+ * Telegram Bot API double plays the platform so a conversation can be tried without internet.
+ */
+const standaloneConfigSchema = z.object({
+  PORT: env.port(4000),
+  SWITCHBOARD_DATA_DIR: z.string().default('.switchboard'),
+  DEMO_ADMIN_EMAIL: z.email().default('admin@switchboard.local'),
+  DEMO_ADMIN_PASSWORD: z.string().min(8).default('switchboard'),
+  DEMO_TELEGRAM_PORT: env.port(4100),
+  LOG_LEVEL: z.string().default('info'),
+});
+
+const DEMO_BOT = { token: '100001:DEMO-switchboard-bot-token', id: 100001, username: 'switchboard_demo_bot', firstName: 'Switchboard Demo' };
+
+/** Secrets are generated once per data directory, so tokens and encrypted credentials survive restarts. */
+function loadOrCreateSecrets(dataDir: string): { jwtSecret: string; credentialsKey: string } {
+  const file = join(dataDir, 'secrets.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as { jwtSecret: string; credentialsKey: string };
+  const secrets = { jwtSecret: randomBytes(32).toString('hex'), credentialsKey: randomBytes(32).toString('base64') };
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig('standalone', standaloneConfigSchema);
+  const logger = createLogger('switchboard', config.LOG_LEVEL);
+  const dataDir = resolve(config.SWITCHBOARD_DATA_DIR);
+  mkdirSync(dataDir, { recursive: true });
+  const secrets = loadOrCreateSecrets(dataDir);
+
+  logger.info({ dataDir }, 'starting embedded PostgreSQL');
+  const database = await startEmbeddedPostgres({ dataDir: join(dataDir, 'pgdata') });
+
+  const telegram = new TelegramBotApiDouble({ port: config.DEMO_TELEGRAM_PORT, requireKnownChat: false });
+  await telegram.start();
+  telegram.registerBot(DEMO_BOT);
+
+  const switchboard = await startSwitchboard({
+    databaseUrl: database.url,
+    jwtSecret: secrets.jwtSecret,
+    credentialsKey: secrets.credentialsKey,
+    telegramApiBaseUrl: telegram.baseUrl,
+    telegramPollTimeoutSeconds: 5,
+    ports: { gateway: config.PORT },
+    admin: { email: config.DEMO_ADMIN_EMAIL, password: config.DEMO_ADMIN_PASSWORD, name: 'Demo Admin' },
+    logger,
+  });
+
+  const demo = await switchboard.channelTelegram.connections.ensureConnected({ token: DEMO_BOT.token, displayName: 'Demo shop bot' });
+  if (demo.created) {
+    const customer = telegram.customer(DEMO_BOT.token, { id: 500001, firstName: 'Оксана', lastName: 'Коваль', username: 'oksana_k', languageCode: 'uk' });
+    await customer.sendText('Добрий день! Де моє замовлення №1042?');
+    const second = telegram.customer(DEMO_BOT.token, { id: 500002, firstName: 'Taras', username: 'taras_dev', languageCode: 'en' });
+    await second.sendText('Hi! Do you ship to Lviv?');
+  }
+
+  const url = `http://localhost:${switchboard.gateway.port}/graphql`;
+  process.stdout.write(
+    [
+      '',
+      'Switchboard is running (standalone: embedded PostgreSQL, in-process bus, demo Telegram double).',
+      `  GraphQL:    ${url}`,
+      `  Demo login: ${config.DEMO_ADMIN_EMAIL} / ${config.DEMO_ADMIN_PASSWORD}`,
+      `  Telegram double (Bot API for the demo bot @${DEMO_BOT.username}): ${telegram.baseUrl}`,
+      `  Data:       ${dataDir}`,
+      '',
+      `  Try: curl -s ${url} -H 'content-type: application/json' \\`,
+      `         -d '{"query":"mutation { login(input: {email: \\"${config.DEMO_ADMIN_EMAIL}\\", password: \\"${config.DEMO_ADMIN_PASSWORD}\\"}) { accessToken } }"}'`,
+      '',
+    ].join('\n'),
+  );
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    await switchboard.stop();
+    await telegram.stop();
+    await database.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

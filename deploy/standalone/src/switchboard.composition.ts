@@ -1,0 +1,120 @@
+import { channelTelegramConfigSchema, startChannelTelegramService } from '@switchboard/channel-telegram';
+import { chatConfigSchema, startChatService } from '@switchboard/chat';
+import { startGateway, type RunningGateway } from '@switchboard/gateway';
+import { startIdentityService } from '@switchboard/identity';
+import { identityConfigSchema } from '@switchboard/identity';
+import { LOG_BUS_MIGRATIONS, LOG_BUS_SCHEMA, type EventBus } from '@switchboard/messaging';
+import { createServiceDataSource, migrateSchema } from '@switchboard/persistence';
+import { createEventBus, type Logger, type RunningService } from '@switchboard/service-kit';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface SwitchboardOptions {
+  databaseUrl: string;
+  /** Kafka when given; otherwise the PostgreSQL log bus (single process only). */
+  kafkaBrokers?: string[];
+  kafkaMaxWaitMs?: number;
+  jwtSecret: string;
+  credentialsKey: string;
+  telegramApiBaseUrl: string;
+  /** Where Telegram can reach channel-telegram's webhooks; without it, bots use long polling. */
+  publicWebhookBaseUrl?: string;
+  telegramPollTimeoutSeconds?: number;
+  ports?: Partial<Record<'gateway' | 'identity' | 'chat' | 'channelTelegram', number>>;
+  admin?: { email: string; password: string; name: string };
+  logger: Logger;
+}
+
+export interface RunningSwitchboard {
+  gateway: RunningGateway;
+  identity: RunningService;
+  chat: RunningService;
+  channelTelegram: Awaited<ReturnType<typeof startChannelTelegramService>>;
+  bus: EventBus;
+  stop(): Promise<void>;
+}
+
+export const SUPERGRAPH_FILE = join(__dirname, '..', '..', '..', 'gateway', 'supergraph.graphql');
+
+/** Starts every service in this process, sharing one bus: the standalone runtime and the e2e harness. */
+export async function startSwitchboard(options: SwitchboardOptions): Promise<RunningSwitchboard> {
+  const { logger } = options;
+  const kafka = options.kafkaBrokers && options.kafkaBrokers.length > 0;
+  const busEnv = {
+    KAFKA_BROKERS: kafka ? options.kafkaBrokers!.join(',') : undefined,
+    KAFKA_MAX_WAIT_MS: String(options.kafkaMaxWaitMs ?? 500),
+  };
+  if (!kafka) {
+    // The log bus lives in the same database, in its own schema.
+    const busData = createServiceDataSource({ url: options.databaseUrl, schema: LOG_BUS_SCHEMA, migrations: LOG_BUS_MIGRATIONS, poolSize: 1 });
+    await migrateSchema(busData, LOG_BUS_SCHEMA);
+  }
+  const busConfig = chatConfigSchema.parse({ DATABASE_URL: options.databaseUrl, JWT_SECRET: options.jwtSecret, ...busEnv });
+  const bus = createEventBus({ config: busConfig, clientId: 'switchboard', databaseUrl: options.databaseUrl, logger: logger.child({ component: 'bus' }) });
+  await bus.transport.connect();
+  const ports = options.ports ?? {};
+  const started: { stop(): Promise<void> }[] = [];
+  try {
+    const identity = await startIdentityService({
+      logger: logger.child({ service: 'identity' }),
+      config: identityConfigSchema.parse({
+        PORT: String(ports.identity ?? 0),
+        DATABASE_URL: options.databaseUrl,
+        JWT_SECRET: options.jwtSecret,
+        ...(options.admin ? { ADMIN_EMAIL: options.admin.email, ADMIN_PASSWORD: options.admin.password, ADMIN_NAME: options.admin.name } : {}),
+      }),
+    });
+    started.push(identity);
+    const chat = await startChatService({
+      logger: logger.child({ service: 'chat' }),
+      bus,
+      config: chatConfigSchema.parse({ PORT: String(ports.chat ?? 0), DATABASE_URL: options.databaseUrl, JWT_SECRET: options.jwtSecret, ...busEnv }),
+    });
+    started.push(chat);
+    const channelTelegram = await startChannelTelegramService({
+      logger: logger.child({ service: 'channel-telegram' }),
+      bus,
+      config: channelTelegramConfigSchema.parse({
+        PORT: String(ports.channelTelegram ?? 0),
+        DATABASE_URL: options.databaseUrl,
+        JWT_SECRET: options.jwtSecret,
+        CREDENTIALS_KEY: options.credentialsKey,
+        TELEGRAM_API_BASE_URL: options.telegramApiBaseUrl,
+        ...(options.publicWebhookBaseUrl ? { PUBLIC_WEBHOOK_BASE_URL: options.publicWebhookBaseUrl } : {}),
+        ...(options.telegramPollTimeoutSeconds !== undefined ? { TELEGRAM_POLL_TIMEOUT_SECONDS: String(options.telegramPollTimeoutSeconds) } : {}),
+        ...busEnv,
+      }),
+    });
+    started.push(channelTelegram);
+    const gateway = await startGateway({
+      port: ports.gateway ?? 0,
+      supergraphSdl: readFileSync(SUPERGRAPH_FILE, 'utf8'),
+      subgraphUrls: {
+        identity: `${identity.url}/graphql`,
+        chat: `${chat.url}/graphql`,
+        'channel-telegram': `${channelTelegram.url}/graphql`,
+      },
+      jwtSecret: options.jwtSecret,
+      logger: logger.child({ service: 'gateway' }),
+    });
+    started.push(gateway);
+    let stopping: Promise<void> | undefined;
+    return {
+      gateway,
+      identity,
+      chat,
+      channelTelegram,
+      bus,
+      stop: () => (stopping ??= stopAll(started, bus)),
+    };
+  } catch (error) {
+    await stopAll(started, bus);
+    throw error;
+  }
+}
+
+/** Reverse start order: the gateway stops taking requests first, the bus closes last. */
+async function stopAll(started: { stop(): Promise<void> }[], bus: EventBus): Promise<void> {
+  for (const service of [...started].reverse()) await service.stop();
+  await bus.close();
+}

@@ -1,0 +1,180 @@
+import { openSqlSession } from '@switchboard/persistence';
+import { OutboxRelay, type EventBus } from '@switchboard/messaging';
+import { createServiceDataSource, migrateSchema } from '@switchboard/persistence';
+import {
+  CredentialCipher,
+  createEventBus,
+  createMetricsRegistry,
+  mountSubgraph,
+  registerOperationalRoutes,
+  startNestService,
+  type RunningService,
+} from '@switchboard/service-kit';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { CHANNEL_TELEGRAM_SCHEMA, CHANNEL_TELEGRAM_SERVICE, type ChannelTelegramConfig } from './channel-telegram.config';
+import { ChannelTelegramMetrics } from './channel-telegram.metrics';
+import { ChannelTelegramModule } from './channel-telegram.module';
+import { channelTelegramResolvers, channelTelegramTypeDefs } from './graphql/channel-telegram.resolvers';
+import { CHANNEL_TELEGRAM_MIGRATIONS } from './migrations/0001-init.migration';
+import { SentCommandRepository } from './sent-command.repository';
+import { telegramApiFactory } from './telegram-bot-api.client';
+import { TelegramConnectionRepository } from './telegram-connection.repository';
+import { TelegramConnectionService, type ConnectBotInput, type TelegramConnectionView } from './telegram-connection.service';
+import { TelegramInboundPublisher } from './telegram-inbound.publisher';
+import { TelegramOutboundConsumer } from './telegram-outbound.consumer';
+import { TelegramPollerPool } from './telegram-poller';
+import { TelegramTokenVault } from './telegram-token.vault';
+
+export interface StartChannelTelegramOptions {
+  config: ChannelTelegramConfig;
+  logger: Logger;
+  /** A bus shared with other in-process services (standalone, tests); the service creates its own otherwise. */
+  bus?: EventBus;
+  /** Host to listen on (default 0.0.0.0). */
+  host?: string;
+}
+
+export interface RunningChannelTelegram extends RunningService {
+  connections: TelegramConnectionService;
+  /** Programmatic connect (demo seeding, tests): same validation and effects as connectTelegramBot. */
+  connectBot(input: ConnectBotInput): Promise<TelegramConnectionView>;
+  bus: EventBus;
+  metrics: Registry;
+}
+
+/**
+ * Starts the Telegram connector: migrates its schema, then the outbox relay, the pollers, the outbound
+ * consumer and the HTTP app (webhooks, /graphql, /health, /ready, /metrics). stop() drains in reverse:
+ * no new HTTP work, then pollers, consumer, relay, the bus (only if it created it), the database.
+ */
+export async function startChannelTelegramService(options: StartChannelTelegramOptions): Promise<RunningChannelTelegram> {
+  const { config } = options;
+  const logger = options.logger;
+  const closers: Array<{ name: string; close: () => Promise<void> }> = [];
+  const stopAll = async (): Promise<void> => {
+    const errors: unknown[] = [];
+    for (const closer of closers.splice(0).reverse()) {
+      try {
+        await closer.close();
+      } catch (error) {
+        logger.error({ err: error, step: closer.name }, 'channel-telegram shutdown step failed');
+        errors.push(error);
+      }
+    }
+    if (errors.length > 0) throw new AggregateError(errors, 'channel-telegram did not stop cleanly');
+  };
+
+  try {
+    const dataSource = createServiceDataSource({
+      url: config.DATABASE_URL,
+      schema: CHANNEL_TELEGRAM_SCHEMA,
+      migrations: CHANNEL_TELEGRAM_MIGRATIONS,
+      applicationName: CHANNEL_TELEGRAM_SERVICE,
+    });
+    await dataSource.initialize();
+    closers.push({ name: 'database', close: () => dataSource.destroy() });
+    const applied = await migrateSchema(dataSource, CHANNEL_TELEGRAM_SCHEMA);
+    if (applied.length > 0) logger.info({ applied }, 'channel-telegram migrations applied');
+
+    const bus =
+      options.bus ?? createEventBus({ config, clientId: CHANNEL_TELEGRAM_SERVICE, databaseUrl: config.DATABASE_URL, logger });
+    if (!options.bus) {
+      await bus.transport.connect();
+      closers.push({ name: 'bus', close: () => bus.close() });
+    }
+
+    const registry = createMetricsRegistry(CHANNEL_TELEGRAM_SERVICE);
+    const metrics = new ChannelTelegramMetrics(registry);
+    const tokens = new TelegramTokenVault(new CredentialCipher(config.CREDENTIALS_KEY));
+    const api = telegramApiFactory({ baseUrl: config.TELEGRAM_API_BASE_URL, timeoutMs: config.TELEGRAM_API_TIMEOUT_MS });
+    const repository = new TelegramConnectionRepository(dataSource);
+    const publisher = new TelegramInboundPublisher({ bus, logger: logger.child({ component: 'telegram-inbound' }), metrics });
+
+    const relay = new OutboxRelay({
+      schema: CHANNEL_TELEGRAM_SCHEMA,
+      openSession: () => openSqlSession(dataSource),
+      transport: bus.transport,
+      logger: logger.child({ component: 'outbox-relay' }),
+    });
+    relay.start();
+    closers.push({ name: 'outbox relay', close: () => relay.stop() });
+
+    const pollers = new TelegramPollerPool({
+      databaseUrl: config.DATABASE_URL,
+      repository,
+      publisher,
+      api,
+      tokens,
+      pollTimeoutSeconds: config.TELEGRAM_POLL_TIMEOUT_SECONDS,
+      lockRetryMs: config.TELEGRAM_POLLER_LOCK_RETRY_MS,
+      logger,
+    });
+    closers.push({ name: 'pollers', close: () => pollers.stop() });
+    await pollers.start();
+
+    const outbound = new TelegramOutboundConsumer({
+      bus,
+      dataSource,
+      relay,
+      connections: repository,
+      sentCommands: new SentCommandRepository(dataSource),
+      tokens,
+      api,
+      metrics,
+      logger,
+    });
+    await outbound.start();
+    closers.push({ name: 'outbound consumer', close: () => outbound.stop() });
+
+    const connections = new TelegramConnectionService({
+      repository,
+      tokens,
+      api,
+      pollers,
+      publicWebhookBaseUrl: config.PUBLIC_WEBHOOK_BASE_URL,
+      logger,
+    });
+
+    const running = await startNestService({
+      name: CHANNEL_TELEGRAM_SERVICE,
+      module: ChannelTelegramModule.forRoot({ connections: repository, publisher, metrics, logger: logger.child({ component: 'telegram-webhook' }) }),
+      port: config.PORT,
+      ...(options.host ? { host: options.host } : {}),
+      logger,
+      configure: async (app) => {
+        registerOperationalRoutes(app, {
+          service: CHANNEL_TELEGRAM_SERVICE,
+          registry,
+          checks: {
+            database: async () => void (await dataSource.query('SELECT 1')),
+            bus: () => bus.transport.ping(),
+          },
+        });
+        const graphql = await mountSubgraph({
+          app,
+          typeDefs: channelTelegramTypeDefs,
+          resolvers: channelTelegramResolvers(connections),
+          jwtSecret: config.JWT_SECRET,
+          logger,
+        });
+        closers.push({ name: 'graphql', close: () => graphql.stop() });
+      },
+    });
+    closers.push({ name: 'http', close: () => running.stop() });
+
+    let stopping: Promise<void> | undefined;
+    return {
+      ...running,
+      connections,
+      connectBot: (input) => connections.connectBot(input),
+      bus,
+      metrics: registry,
+      stop: () => (stopping ??= stopAll()),
+    };
+  } catch (error) {
+    logger.error({ err: error }, 'channel-telegram failed to start; releasing what started');
+    await stopAll().catch((stopError: unknown) => logger.error({ err: stopError }, 'cleanup after failed start also failed'));
+    throw error;
+  }
+}

@@ -1,0 +1,19 @@
+import type { CredentialCipher } from '@switchboard/service-kit';
+
+/** Seals bot tokens for storage and opens them for API calls; the only code that sees plaintext tokens at rest. */
+export class TelegramTokenVault {
+  constructor(private readonly cipher: CredentialCipher) {}
+
+  seal(token: string, botId: string): string {
+    return this.cipher.encrypt(token, context(botId));
+  }
+
+  open(connection: { tokenCiphertext: string; botId: string }): string {
+    return this.cipher.decrypt(connection.tokenCiphertext, context(connection.botId));
+  }
+}
+
+/** Binds a stored token to its bot: a ciphertext copied onto another row does not decrypt. */
+function context(botId: string): string {
+  return `telegram-bot:${botId}`;
+}

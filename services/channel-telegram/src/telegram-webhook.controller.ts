@@ -1,0 +1,122 @@
+import {
+  BadRequestException,
+  Controller,
+  Headers,
+  HttpCode,
+  HttpException,
+  Inject,
+  NotFoundException,
+  Param,
+  Post,
+  Req,
+  ServiceUnavailableException,
+  UnauthorizedException,
+} from '@nestjs/common';
+import type { Request } from 'express';
+import { timingSafeEqual } from 'node:crypto';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { ChannelTelegramMetrics } from './channel-telegram.metrics';
+import type { TelegramConnectionRecord, TelegramConnectionRepository } from './telegram-connection.repository';
+import type { TelegramInboundPublisher } from './telegram-inbound.publisher';
+import { tgUpdateSchema, type TgUpdate } from './telegram-update.schema';
+
+export const TELEGRAM_WEBHOOK_DEPS = Symbol('TELEGRAM_WEBHOOK_DEPS');
+export const SECRET_HEADER = 'x-telegram-bot-api-secret-token';
+/** last_update_at is informational: write it at most this often per connection, not on every update. */
+const TOUCH_INTERVAL_MS = 5_000;
+
+export interface TelegramWebhookDeps {
+  connections: TelegramConnectionRepository;
+  publisher: TelegramInboundPublisher;
+  metrics: ChannelTelegramMetrics;
+  logger: Logger;
+}
+
+/**
+ * POST /webhooks/telegram/:connectionId. Answers 200 only once the update is durable on the bus;
+ * forged (401), unknown (404) and malformed (400) requests store nothing; a bus outage answers 503 so
+ * Telegram retries (it keeps updates up to 24 h).
+ */
+@Controller('webhooks/telegram')
+export class TelegramWebhookController {
+  private readonly lastTouch = new Map<string, number>();
+
+  constructor(@Inject(TELEGRAM_WEBHOOK_DEPS) private readonly deps: TelegramWebhookDeps) {}
+
+  @Post(':connectionId')
+  @HttpCode(200)
+  async receive(
+    @Param('connectionId') connectionId: string,
+    @Headers(SECRET_HEADER) secret: string | undefined,
+    @Req() req: Request,
+  ): Promise<{ ok: true }> {
+    const endTimer = this.deps.metrics.webhookDuration.startTimer();
+    let status = 200;
+    try {
+      await this.handle(connectionId, secret, req.body);
+      return { ok: true };
+    } catch (error) {
+      status = error instanceof HttpException ? error.getStatus() : 500;
+      throw error;
+    } finally {
+      endTimer({ status: String(status) });
+    }
+  }
+
+  private async handle(connectionId: string, secret: string | undefined, body: unknown): Promise<void> {
+    const connection = await this.findConnection(connectionId);
+    if (!secretMatches(secret, connection.webhookSecret)) {
+      throw new UnauthorizedException('X-Telegram-Bot-Api-Secret-Token is missing or wrong');
+    }
+    const update = parseUpdate(body);
+    try {
+      await this.deps.publisher.publish(connection, [update]);
+    } catch (error) {
+      this.deps.logger.error({ err: error, connectionId, updateId: update.update_id }, 'could not publish telegram update; answering 503');
+      throw new ServiceUnavailableException('The event bus is unavailable; retry later');
+    }
+    this.touch(connection.id);
+  }
+
+  private async findConnection(connectionId: string): Promise<TelegramConnectionRecord> {
+    const notFound = new NotFoundException(`No Telegram connection ${connectionId}`);
+    if (!z.uuid().safeParse(connectionId).success) throw notFound;
+    const connection = await this.deps.connections.findById(connectionId);
+    if (!connection || connection.state === 'disconnected') throw notFound;
+    return connection;
+  }
+
+  private touch(connectionId: string): void {
+    const now = Date.now();
+    if (now - (this.lastTouch.get(connectionId) ?? 0) < TOUCH_INTERVAL_MS) return;
+    this.lastTouch.set(connectionId, now);
+    this.deps.connections
+      .touchLastUpdate(connectionId)
+      .catch((error: unknown) => this.deps.logger.warn({ err: error, connectionId }, 'could not record last_update_at'));
+  }
+}
+
+/** Constant-time comparison; a length mismatch is rejected up front (our secrets all have one length). */
+export function secretMatches(given: string | undefined, expected: string): boolean {
+  if (given === undefined) return false;
+  const a = Buffer.from(given, 'utf8');
+  const b = Buffer.from(expected, 'utf8');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** The raw body is parsed here (not by a global JSON parser) so malformed input gets a precise 400. */
+function parseUpdate(body: unknown): TgUpdate {
+  const raw = Buffer.isBuffer(body) ? body.toString('utf8') : '';
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (error) {
+    throw new BadRequestException(`Body is not valid JSON: ${(error as Error).message}`);
+  }
+  const result = tgUpdateSchema.safeParse(json);
+  if (!result.success || Array.isArray(json)) {
+    throw new BadRequestException('Body must be a Telegram Update: an object with an integer update_id');
+  }
+  return result.data;
+}
