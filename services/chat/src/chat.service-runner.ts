@@ -1,7 +1,6 @@
-import { openSqlSession } from '@switchboard/persistence';
 import { TOPICS } from '@switchboard/contracts';
 import { EventBus, OutboxRelay } from '@switchboard/messaging';
-import { createServiceDataSource, migrateSchema } from '@switchboard/persistence';
+import { createServiceDataSource, migrateSchema, openSqlSession } from '@switchboard/persistence';
 import {
   createEventBus,
   createMetricsRegistry,

@@ -142,13 +142,12 @@ export class OutboxRelay {
   private idle(ms: number): Promise<void> {
     if (!this.running) return Promise.resolve();
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      const self = this;
-      function done(): void {
+      const done = (): void => {
         clearTimeout(timer);
-        self.wakeUp = () => undefined;
+        this.wakeUp = () => undefined;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ms);
       this.wakeUp = done;
     });
   }
