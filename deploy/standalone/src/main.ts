@@ -34,7 +34,7 @@ function loadOrCreateSecrets(dataDir: string): { jwtSecret: string; credentialsK
 
 async function main(): Promise<void> {
   const config = loadConfig('standalone', standaloneConfigSchema);
-  const logger = createLogger('switchboard', config.LOG_LEVEL);
+  const logger = createLogger('switchboard', config.LOG_LEVEL, { nameKey: 'process' });
   const dataDir = resolve(config.SWITCHBOARD_DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
   const secrets = loadOrCreateSecrets(dataDir);

@@ -52,7 +52,7 @@ export async function startTestStack(options: { runtime: Runtime; telegramMode: 
       telegramPollTimeoutSeconds: 1,
       ports: { channelTelegram: channelTelegramPort },
       admin: ADMIN,
-      logger: createLogger('e2e', process.env.LOG_LEVEL ?? 'warn'),
+      logger: createLogger('e2e', process.env.LOG_LEVEL ?? 'warn', { nameKey: 'process' }),
     });
     cleanups.push(() => switchboard.stop());
     const client = new GraphQLClient(`${switchboard.gateway.url}/graphql`);
