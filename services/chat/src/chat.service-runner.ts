@@ -15,12 +15,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Gauge } from 'prom-client';
 import { CHAT_CONSUMER_GROUPS, CHAT_SCHEMA, type ChatConfig } from './chat.config';
+import { ConnectionMembersService } from './access/connection-members.service';
+import { CannedAnswerService } from './canned-answers/canned-answer.service';
+import { ChatActionsService } from './chats/chat-actions.service';
 import { ChatQueryService } from './chats/chat-query.service';
 import { DeliveryResultService } from './delivery/delivery-result.service';
 import { chatResolvers } from './graphql/chat.resolvers';
 import { InboundIngestService } from './inbound/inbound-ingest.service';
 import { SendMessageService } from './messages/send-message.service';
-import { CHAT_MIGRATIONS } from './migrations/0001-init.migration';
+import { NoteService } from './notes/note.service';
+import { ReadStateService } from './reads/read-state.service';
+import { StatusService } from './statuses/status.service';
+import { CHAT_MIGRATIONS } from './migrations';
 
 export const CHAT_TYPE_DEFS = readFileSync(join(__dirname, 'graphql', 'chat.graphql'), 'utf8');
 
@@ -59,7 +65,17 @@ export async function startChatService(options: { config: ChatConfig; logger: Lo
   const ingest = new InboundIngestService(dataSource, logger.child({ component: 'ingest' }), notify);
   const delivery = new DeliveryResultService(dataSource, notify);
   const queries = new ChatQueryService(dataSource);
-  const sender = new SendMessageService(dataSource, notify);
+  const resolverDeps = {
+    dataSource,
+    queries,
+    sender: new SendMessageService(dataSource, notify),
+    actions: new ChatActionsService(dataSource, notify),
+    notes: new NoteService(dataSource, notify),
+    reads: new ReadStateService(dataSource, notify),
+    statuses: new StatusService(dataSource),
+    cannedAnswers: new CannedAnswerService(dataSource),
+    members: new ConnectionMembersService(dataSource),
+  };
 
   const registry = createMetricsRegistry('chat');
   new Gauge({
@@ -82,7 +98,7 @@ export async function startChatService(options: { config: ChatConfig; logger: Lo
         registry,
         checks: { database: async () => void (await dataSource.query('SELECT 1')), bus: () => bus.transport.ping() },
       });
-      await mountSubgraph({ app, typeDefs: CHAT_TYPE_DEFS, resolvers: chatResolvers({ queries, sender }), jwtSecret: config.JWT_SECRET, logger });
+      await mountSubgraph({ app, typeDefs: CHAT_TYPE_DEFS, resolvers: chatResolvers(resolverDeps), jwtSecret: config.JWT_SECRET, logger });
     },
   });
 

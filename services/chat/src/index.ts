@@ -1,3 +1,3 @@
 export * from './chat.config';
 export * from './chat.service-runner';
-export { CHAT_MIGRATIONS } from './migrations/0001-init.migration';
+export { CHAT_MIGRATIONS } from './migrations';

@@ -60,7 +60,74 @@ export const ChatMessageUpdatedV1 = defineEvent({
   }),
 });
 
-export const CHAT_EVENTS = [ChatCreatedV1, ChatMessageAddedV1, ChatMessageUpdatedV1] as const;
+const byEmployeeSchema = z.object({ byEmployeeId: z.uuid(), at: z.iso.datetime({ offset: true }) });
+
+export const ChatStatusChangedV1 = defineEvent({
+  type: 'chat.status-changed',
+  version: 1,
+  description: 'An employee changed the chat status (C3), took it into work (C4) or ended it (D2 Завершити чат).',
+  schema: chatRefSchema.extend(byEmployeeSchema.shape).extend({
+    from: z.string().min(1),
+    to: z.string().min(1),
+    isClosed: z.boolean(),
+    reason: z.enum(['changed', 'taken-into-work', 'ended']),
+  }),
+});
+
+export const ChatOperatorsChangedV1 = defineEvent({
+  type: 'chat.operators-changed',
+  version: 1,
+  description: "The chat's operators changed: taken into work, assigned, added, left (D2 Оператор, Залишити чат).",
+  schema: chatRefSchema.extend(byEmployeeSchema.shape).extend({
+    operatorIds: z.array(z.uuid()),
+    added: z.array(z.uuid()),
+    removed: z.array(z.uuid()),
+    reason: z.enum(['taken-into-work', 'assigned', 'added', 'left']),
+    connectionId: z.uuid(),
+  }),
+});
+
+export const ChatNoteAddedV1 = defineEvent({
+  type: 'chat.note-added',
+  version: 1,
+  description: 'An employee wrote an internal note in the chat (C7, C9). Never sent to the customer.',
+  schema: chatRefSchema.extend({
+    noteId: z.uuid(),
+    authorEmployeeId: z.uuid(),
+    text: z.string().min(1),
+    createdAt: z.iso.datetime({ offset: true }),
+  }),
+});
+
+export const ChatReadV1 = defineEvent({
+  type: 'chat.read',
+  version: 1,
+  description: "An employee read the chat up to a timeline position: that employee's unread count for it changed.",
+  schema: chatRefSchema.extend({ employeeId: z.uuid(), unreadCount: z.number().int().min(0), readAt: z.iso.datetime({ offset: true }) }),
+});
+
+export const ChatDeletedV1 = defineEvent({
+  type: 'chat.deleted',
+  version: 1,
+  description: 'An employee deleted the chat and its history (D3). Consumers drop what they keep about it.',
+  schema: chatRefSchema.extend(byEmployeeSchema.shape).extend({ connectionId: z.uuid() }),
+});
+
+export const CHAT_EVENTS = [
+  ChatCreatedV1,
+  ChatMessageAddedV1,
+  ChatMessageUpdatedV1,
+  ChatStatusChangedV1,
+  ChatOperatorsChangedV1,
+  ChatNoteAddedV1,
+  ChatReadV1,
+  ChatDeletedV1,
+] as const;
 export type ChatCreated = z.output<typeof ChatCreatedV1.schema>;
 export type ChatMessageAdded = z.output<typeof ChatMessageAddedV1.schema>;
 export type ChatMessageUpdated = z.output<typeof ChatMessageUpdatedV1.schema>;
+export type ChatStatusChanged = z.output<typeof ChatStatusChangedV1.schema>;
+export type ChatOperatorsChanged = z.output<typeof ChatOperatorsChangedV1.schema>;
+export type ChatNoteAdded = z.output<typeof ChatNoteAddedV1.schema>;
+export type ChatRead = z.output<typeof ChatReadV1.schema>;
+export type ChatDeleted = z.output<typeof ChatDeletedV1.schema>;

@@ -1,5 +1,25 @@
 import type { DataSource } from 'typeorm';
+import { visibleChatCondition, type Viewer } from '../access/viewer';
+import { unreadCountSql } from '../reads/read-state.service';
 import { decodeCursor, encodeCursor } from './cursor';
+
+/** L2 "Тип чату". */
+export type ChatListType = 'all' | 'unassigned' | 'assigned_to_me' | 'unanswered';
+
+/** The chat list filters (L1-L4, L6): filters AND together, choices inside one filter OR. */
+export interface ChatListFilter {
+  channels?: string[] | undefined;
+  type?: ChatListType | undefined;
+  operatorIds?: string[] | undefined;
+  statusCodes?: string[] | undefined;
+}
+
+export interface ChatListCounts {
+  all: number;
+  unassigned: number;
+  assignedToMe: number;
+  unanswered: number;
+}
 
 export interface ChatRecord {
   id: string;
@@ -11,6 +31,7 @@ export interface ChatRecord {
   status_code: string;
   status_name: string;
   status_is_closed: boolean;
+  status_position: number;
   unanswered: boolean;
   last_message_at: Date | null;
   last_message_preview: string | null;
@@ -21,13 +42,17 @@ export interface ChatRecord {
   customer_username: string | null;
   customer_phone: string | null;
   customer_profile_url: string | null;
+  operator_ids: string[];
+  unread_count: number;
 }
 
 export interface MessageRecord {
   id: string;
   seq: string;
   chat_id: string;
-  direction: 'inbound' | 'outbound';
+  kind: 'message' | 'note' | 'activity';
+  direction: 'inbound' | 'outbound' | null;
+  activity: Record<string, unknown> | null;
   platform_message_id: string | null;
   text: string | null;
   attachments: unknown[];
@@ -52,10 +77,10 @@ export interface Page<T> {
 }
 
 const CHAT_COLUMNS = `c.id, c.number, c.channel, c.connection_id, c.connection_display_name, c.external_chat_id,
-  c.status_code, s.name AS status_name, s.is_closed AS status_is_closed, c.unanswered, c.last_message_at,
+  c.status_code, s.name AS status_name, s.is_closed AS status_is_closed, s.position AS status_position, c.unanswered, c.last_message_at,
   c.last_message_preview, c.last_message_direction, c.created_at, cu.id AS customer_id,
   cu.display_name AS customer_display_name, cu.username AS customer_username, cu.phone AS customer_phone,
-  cu.profile_url AS customer_profile_url`;
+  cu.profile_url AS customer_profile_url, c.operator_ids`;
 const CHAT_FROM = `chat.chats c JOIN chat.customers cu ON cu.id = c.customer_id JOIN chat.statuses s ON s.code = c.status_code`;
 // Chats with no activity yet sort last; epoch stands in for NULL so the keyset comparison stays total.
 const ACTIVITY = `COALESCE(c.last_message_at, 'epoch'::timestamptz)`;
@@ -63,47 +88,103 @@ const ACTIVITY = `COALESCE(c.last_message_at, 'epoch'::timestamptz)`;
 export class ChatQueryService {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Newest activity first (L7), keyset-paged. */
-  async listChats(params: { first: number; after?: string | undefined }): Promise<Page<ChatRecord>> {
-    const args: unknown[] = [params.first + 1];
-    let where = '';
+  /** Newest activity first (L7), keyset-paged, only chats the viewer may see, with the viewer's unread count. */
+  async listChats(viewer: Viewer, params: { filter: ChatListFilter; first: number; after?: string | undefined }): Promise<Page<ChatRecord>> {
+    const args: unknown[] = [params.first + 1, viewer.employeeId];
+    const conditions = [visibleChatCondition(viewer, args), ...filterConditions(viewer, params.filter, args)];
     if (params.after) {
       const [time, id] = decodeCursor(params.after, 2);
       args.push(time, id);
-      where = `WHERE (${ACTIVITY}, c.id) < ($2::timestamptz, $3::uuid)`;
+      conditions.push(`(${ACTIVITY}, c.id) < ($${args.length - 1}::timestamptz, $${args.length}::uuid)`);
     }
     const rows = (await this.dataSource.query(
-      `SELECT ${CHAT_COLUMNS} FROM ${CHAT_FROM} ${where} ORDER BY ${ACTIVITY} DESC, c.id DESC LIMIT $1`,
+      `SELECT ${CHAT_COLUMNS}, ${unreadCountSql('c', '$2::uuid')} AS unread_count
+       FROM ${CHAT_FROM} WHERE ${conditions.join(' AND ')} ORDER BY ${ACTIVITY} DESC, c.id DESC LIMIT $1`,
       args,
     )) as ChatRecord[];
     return page(rows, params.first, (r) => [new Date(r.last_message_at ?? 0).toISOString(), r.id]);
   }
 
-  async totalChats(): Promise<number> {
-    const rows = (await this.dataSource.query(`SELECT count(*)::int AS n FROM chat.chats`)) as { n: number }[];
-    return rows[0]?.n ?? 0;
+  /** How many chats each "Тип чату" tab would show with the other filters applied. */
+  async countChats(viewer: Viewer, filter: ChatListFilter): Promise<ChatListCounts> {
+    const args: unknown[] = [viewer.employeeId];
+    const conditions = [visibleChatCondition(viewer, args), ...filterConditions(viewer, { ...filter, type: 'all' }, args)];
+    const rows = (await this.dataSource.query(
+      `SELECT count(*)::int AS "all",
+              count(*) FILTER (WHERE cardinality(c.operator_ids) = 0)::int AS unassigned,
+              count(*) FILTER (WHERE $1::uuid = ANY(c.operator_ids))::int AS assigned_to_me,
+              count(*) FILTER (WHERE c.unanswered)::int AS unanswered
+       FROM chat.chats c WHERE ${conditions.join(' AND ')}`,
+      args,
+    )) as { all: number; unassigned: number; assigned_to_me: number; unanswered: number }[];
+    const row = rows[0]!;
+    return { all: row.all, unassigned: row.unassigned, assignedToMe: row.assigned_to_me, unanswered: row.unanswered };
   }
 
-  async getChat(id: string): Promise<ChatRecord | undefined> {
-    const rows = (await this.dataSource.query(`SELECT ${CHAT_COLUMNS} FROM ${CHAT_FROM} WHERE c.id = $1`, [id])) as ChatRecord[];
+  /** One chat, if the viewer may see it. */
+  async getChat(viewer: Viewer, id: string): Promise<ChatRecord | undefined> {
+    const args: unknown[] = [id, viewer.employeeId];
+    const rows = (await this.dataSource.query(
+      `SELECT ${CHAT_COLUMNS}, ${unreadCountSql('c', '$2::uuid')} AS unread_count
+       FROM ${CHAT_FROM} WHERE c.id = $1 AND ${visibleChatCondition(viewer, args)}`,
+      args,
+    )) as ChatRecord[];
     return rows[0];
   }
 
-  /** A chat's timeline, newest first, keyset-paged by (platform time, arrival order). */
-  async listMessages(params: { chatId: string; first: number; after?: string | undefined }): Promise<Page<MessageRecord>> {
-    const args: unknown[] = [params.chatId, params.first + 1];
+  /**
+   * A chat's timeline, newest first, keyset-paged by (time, arrival order). `kinds` picks customer and
+   * operator messages, notes and activity entries. The caller has already checked the chat is visible.
+   */
+  async listTimeline(params: {
+    chatId: string;
+    kinds: readonly MessageRecord['kind'][];
+    first: number;
+    after?: string | undefined;
+  }): Promise<Page<MessageRecord>> {
+    const args: unknown[] = [params.chatId, params.first + 1, params.kinds];
     let where = '';
     if (params.after) {
       const [time, seq] = decodeCursor(params.after, 2);
       args.push(time, seq);
-      where = `AND (m.sent_at, m.seq) < ($3::timestamptz, $4::bigint)`;
+      where = `AND (m.sent_at, m.seq) < ($4::timestamptz, $5::bigint)`;
     }
     const rows = (await this.dataSource.query(
-      `SELECT m.* FROM chat.messages m WHERE m.chat_id = $1 ${where} ORDER BY m.sent_at DESC, m.seq DESC LIMIT $2`,
+      `SELECT m.* FROM chat.messages m WHERE m.chat_id = $1 AND m.kind = ANY($3::text[]) ${where} ORDER BY m.sent_at DESC, m.seq DESC LIMIT $2`,
       args,
     )) as MessageRecord[];
     return page(rows, params.first, (r) => [new Date(r.sent_at).toISOString(), r.seq]);
   }
+
+  async getTimelineItem(chatId: string, id: string): Promise<MessageRecord | undefined> {
+    const rows = (await this.dataSource.query(`SELECT * FROM chat.messages WHERE id = $1 AND chat_id = $2`, [id, chatId])) as MessageRecord[];
+    return rows[0];
+  }
+}
+
+function filterConditions(viewer: Viewer, filter: ChatListFilter, args: unknown[]): string[] {
+  const conditions: string[] = [];
+  const param = (value: unknown, type: string) => {
+    args.push(value);
+    return `$${args.length}::${type}`;
+  };
+  if (filter.channels?.length) conditions.push(`c.channel = ANY(${param(filter.channels, 'text[]')})`);
+  if (filter.statusCodes?.length) conditions.push(`c.status_code = ANY(${param(filter.statusCodes, 'text[]')})`);
+  if (filter.operatorIds?.length) conditions.push(`c.operator_ids && ${param(filter.operatorIds, 'uuid[]')}`);
+  switch (filter.type ?? 'all') {
+    case 'unassigned':
+      conditions.push(`cardinality(c.operator_ids) = 0`);
+      break;
+    case 'assigned_to_me':
+      conditions.push(`${param(viewer.employeeId, 'uuid')} = ANY(c.operator_ids)`);
+      break;
+    case 'unanswered':
+      conditions.push(`c.unanswered`);
+      break;
+    case 'all':
+      break;
+  }
+  return conditions;
 }
 
 function page<T>(rows: T[], first: number, cursorOf: (row: T) => (string | number)[]): Page<T> {

@@ -1,22 +1,73 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import { notFound, parseInput, requirePrincipal, type SubgraphContext } from '@switchboard/service-kit';
+import { CHANNEL_KINDS } from '@switchboard/contracts';
+import { notFound, parseInput, requireAdmin, requirePrincipal, type Principal, type SubgraphContext } from '@switchboard/service-kit';
+import type { DataSource } from 'typeorm';
 import { z } from 'zod';
-import type { ChatQueryService, ChatRecord, MessageRecord, Page } from '../chats/chat-query.service';
+import { chatNotFound, loadViewer } from '../access/viewer';
+import type { ConnectionMembersService } from '../access/connection-members.service';
+import type { CannedAnswerService } from '../canned-answers/canned-answer.service';
+import { TEMPLATE_VARIABLES } from '../canned-answers/canned-answer.template';
+import type { ChatActionsService } from '../chats/chat-actions.service';
+import type { ChatListType, ChatQueryService, Page } from '../chats/chat-query.service';
 import type { SendMessageService } from '../messages/send-message.service';
+import type { NoteService } from '../notes/note.service';
+import type { ReadStateService } from '../reads/read-state.service';
+import type { StatusService } from '../statuses/status.service';
+import { cannedAnswerView, chatView, employeeRef, messageView, noteView, statusView, timelineItemView } from './chat.views';
 
-const pageArgs = (max: number) =>
-  z.object({
-    first: z.number().int().min(1, 'first must be at least 1').max(max, `first must be at most ${max}`),
-    after: z.string().min(1).nullish().transform((v) => v ?? undefined),
-  });
+export interface ChatResolverDeps {
+  dataSource: DataSource;
+  queries: ChatQueryService;
+  sender: SendMessageService;
+  actions: ChatActionsService;
+  notes: NoteService;
+  reads: ReadStateService;
+  statuses: StatusService;
+  cannedAnswers: CannedAnswerService;
+  members: ConnectionMembersService;
+}
 
-const sendMessageInput = z.object({
-  chatId: z.uuid('chatId must be a chat id'),
-  text: z.string().trim().min(1, 'text must not be empty').max(4096, 'text must be at most 4096 characters'),
-  replyToMessageId: z.uuid().nullish().transform((v) => v ?? undefined),
+const MAX_CHAT_PAGE = 100;
+const MAX_TIMELINE_PAGE = 200;
+
+const pageArgs = (max: number) => ({
+  first: z.number().int().min(1, 'first must be at least 1').max(max, `first must be at most ${max}`),
+  after: z.string().min(1).nullish().transform((v) => v ?? undefined),
 });
 
-const upper = (value: string) => value.toUpperCase().replace(/-/g, '_');
+const id = (what: string) => z.uuid(`${what} must be an id`);
+const ids = (what: string) => z.array(id(what)).max(100, `at most 100 ${what}s`);
+const text = (field: string) =>
+  z.string().trim().min(1, `${field} must not be empty`).max(4096, `${field} must be at most 4096 characters`);
+
+const channelEnum = z.enum(CHANNEL_KINDS.map((c) => c.toUpperCase().replace(/-/g, '_')) as [string, ...string[]]);
+const listTypes = { ALL: 'all', UNASSIGNED: 'unassigned', ASSIGNED_TO_ME: 'assigned_to_me', UNANSWERED: 'unanswered' } as const satisfies Record<string, ChatListType>;
+
+const chatsArgs = z.object({
+  ...pageArgs(MAX_CHAT_PAGE),
+  filter: z
+    .object({
+      channels: z.array(channelEnum).nullish(),
+      type: z.enum(Object.keys(listTypes) as (keyof typeof listTypes)[]).nullish(),
+      operatorIds: ids('operator id').nullish(),
+      statusCodes: z.array(z.string().min(1)).max(50).nullish(),
+    })
+    .nullish(),
+});
+
+const sendMessageInput = z.object({
+  chatId: id('chatId'),
+  text: text('text'),
+  replyToMessageId: id('replyToMessageId').nullish().transform((v) => v ?? undefined),
+});
+
+const statusCode = z.string().regex(/^[a-z][a-z0-9_]{1,39}$/, 'code must be 2-40 characters: lowercase letters, digits and _, starting with a letter');
+const statusName = z.string().trim().min(1, 'name must not be empty').max(60, 'name must be at most 60 characters');
+const cannedAnswerFields = {
+  shortcode: z.string().regex(/^[\p{L}\p{N}_-]{1,32}$/u, 'shortcode must be 1-32 letters, digits, _ or -'),
+  title: z.string().trim().min(1, 'title must not be empty').max(100, 'title must be at most 100 characters'),
+  body: text('body'),
+};
 
 function connection<T, N>(page: Page<T>, map: (row: T) => N) {
   return {
@@ -25,88 +76,181 @@ function connection<T, N>(page: Page<T>, map: (row: T) => N) {
   };
 }
 
-function iso(value: Date | null): string | null {
-  return value ? new Date(value).toISOString() : null;
-}
+export function chatResolvers(deps: ChatResolverDeps): GraphQLResolverMap<SubgraphContext> {
+  const { dataSource, queries } = deps;
 
-export function chatView(row: ChatRecord) {
-  return {
-    id: row.id,
-    number: Number(row.number),
-    source: { channel: upper(row.channel), connectionId: row.connection_id, displayName: row.connection_display_name },
-    customer: {
-      id: row.customer_id,
-      displayName: row.customer_display_name,
-      username: row.customer_username,
-      phone: row.customer_phone,
-      profileUrl: row.customer_profile_url,
-    },
-    status: { code: row.status_code, name: row.status_name, isClosed: row.status_is_closed },
-    unanswered: row.unanswered,
-    lastMessageAt: iso(row.last_message_at),
-    lastMessagePreview: row.last_message_preview,
-    createdAt: new Date(row.created_at).toISOString(),
+  /** The chat as the caller sees it now; the chat exists (an action on it just committed). */
+  const visibleChat = async (principal: Principal, chatId: string) => {
+    const row = await queries.getChat(await loadViewer(dataSource, principal), chatId);
+    if (!row) throw chatNotFound(chatId);
+    return chatView(row);
   };
-}
+  /** A chat action mutation: validate, act, answer with the chat as the caller sees it now (maybe no longer). */
+  const chatAction =
+    (act: (principal: Principal, chatId: string, args: Record<string, unknown>) => Promise<void>) =>
+    async (_: unknown, args: Record<string, unknown>, ctx: SubgraphContext) => {
+      const principal = requirePrincipal(ctx.principal);
+      const { chatId } = parseInput(z.object({ chatId: id('chatId') }), args);
+      await act(principal, chatId, args);
+      const row = await queries.getChat(await loadViewer(dataSource, principal), chatId);
+      return { chat: row ? chatView(row) : null };
+    };
 
-export function messageView(row: MessageRecord) {
-  return {
-    id: row.id,
-    direction: upper(row.direction),
-    text: row.text,
-    attachments: row.attachments,
-    location: row.location,
-    contact: row.contact,
-    placeholder: row.placeholder,
-    reactions: row.reactions,
-    sentAt: new Date(row.sent_at).toISOString(),
-    editedAt: iso(row.edited_at),
-    deleted: row.deleted_at !== null,
-    author: row.author_employee_id ? { __typename: 'Employee', id: row.author_employee_id } : null,
-    deliveryState: row.delivery_state ? upper(row.delivery_state) : null,
-    failure: row.failure_code ? { code: row.failure_code, message: row.failure_message ?? '' } : null,
-  };
-}
-
-export function chatResolvers(deps: { queries: ChatQueryService; sender: SendMessageService }): GraphQLResolverMap<SubgraphContext> {
-  const { queries, sender } = deps;
   return {
     Query: {
       chats: async (_: unknown, args: unknown, ctx: SubgraphContext) => {
-        requirePrincipal(ctx.principal);
-        const { first, after } = parseInput(pageArgs(100), args);
-        const [page, totalCount] = await Promise.all([queries.listChats({ first, after }), queries.totalChats()]);
-        return { ...connection(page, chatView), totalCount };
+        const principal = requirePrincipal(ctx.principal);
+        const { first, after, filter } = parseInput(chatsArgs, args);
+        const viewer = await loadViewer(dataSource, principal);
+        const listFilter = {
+          channels: filter?.channels?.map((c) => c.toLowerCase().replace(/_/g, '-')),
+          type: filter?.type ? listTypes[filter.type] : undefined,
+          operatorIds: filter?.operatorIds ?? undefined,
+          statusCodes: filter?.statusCodes ?? undefined,
+        };
+        const [page, counts] = await Promise.all([queries.listChats(viewer, { filter: listFilter, first, after }), queries.countChats(viewer, listFilter)]);
+        const totalCount = { all: counts.all, unassigned: counts.unassigned, assigned_to_me: counts.assignedToMe, unanswered: counts.unanswered }[
+          listFilter.type ?? 'all'
+        ];
+        return { ...connection(page, chatView), totalCount, counts };
       },
-      chat: async (_: unknown, args: { id: string }, ctx: SubgraphContext) => {
-        requirePrincipal(ctx.principal);
-        const { id } = parseInput(z.object({ id: z.uuid('id must be a chat id') }), args);
-        const row = await queries.getChat(id);
+      chat: async (_: unknown, args: unknown, ctx: SubgraphContext) => {
+        const principal = requirePrincipal(ctx.principal);
+        const { id: chatId } = parseInput(z.object({ id: id('id') }), args);
+        const row = await queries.getChat(await loadViewer(dataSource, principal), chatId);
         return row ? chatView(row) : null;
+      },
+      chatStatuses: async (_: unknown, __: unknown, ctx: SubgraphContext) => {
+        requirePrincipal(ctx.principal);
+        return (await deps.statuses.list()).map(statusView);
+      },
+      cannedAnswers: async (_: unknown, args: unknown, ctx: SubgraphContext) => {
+        const principal = requirePrincipal(ctx.principal);
+        const { query } = parseInput(z.object({ query: z.string().max(100).nullish().transform((v) => v ?? undefined) }), args);
+        return (await deps.cannedAnswers.list(principal, { query })).map(cannedAnswerView);
+      },
+      cannedAnswerVariables: (_: unknown, __: unknown, ctx: SubgraphContext) => {
+        requirePrincipal(ctx.principal);
+        return Object.entries(TEMPLATE_VARIABLES).map(([name, description]) => ({ name, description }));
+      },
+      renderCannedAnswer: async (_: unknown, args: unknown, ctx: SubgraphContext) => {
+        const principal = requirePrincipal(ctx.principal);
+        const input = parseInput(z.object({ id: id('id'), chatId: id('chatId') }), args);
+        const rendered = await deps.cannedAnswers.render(principal, input);
+        return { text: rendered.text, missingVariables: rendered.missing };
+      },
+      connectionMembers: async (_: unknown, args: unknown, ctx: SubgraphContext) => {
+        requireAdmin(ctx.principal);
+        const { connectionId } = parseInput(z.object({ connectionId: id('connectionId') }), args);
+        return { connectionId, members: (await deps.members.members(connectionId)).map(employeeRef) };
       },
     },
     Mutation: {
       sendMessage: async (_: unknown, args: { input: unknown }, ctx: SubgraphContext) => {
         const principal = requirePrincipal(ctx.principal);
         const input = parseInput(sendMessageInput, args.input);
-        const { messageId, chatId } = await sender.send(principal, input);
-        const page = await queries.listMessages({ chatId, first: 50 });
-        const stored = page.items.find((m) => m.id === messageId);
+        const { messageId, chatId } = await deps.sender.send(principal, input);
+        const stored = await queries.getTimelineItem(chatId, messageId);
         if (!stored) throw notFound(`Message ${messageId} vanished right after it was stored`);
         return { message: messageView(stored) };
+      },
+      addNote: async (_: unknown, args: unknown, ctx: SubgraphContext) => {
+        const principal = requirePrincipal(ctx.principal);
+        const input = parseInput(z.object({ chatId: id('chatId'), text: text('text') }), args);
+        const { noteId } = await deps.notes.addNote(principal, input);
+        const stored = await queries.getTimelineItem(input.chatId, noteId);
+        if (!stored) throw notFound(`Note ${noteId} vanished right after it was stored`);
+        return { note: noteView(stored) };
+      },
+      changeChatStatus: chatAction((principal, chatId, args) =>
+        deps.actions.changeStatus(principal, { chatId, statusCode: parseInput(z.object({ statusCode: z.string().min(1) }), args).statusCode }),
+      ),
+      takeChatIntoWork: chatAction((principal, chatId) => deps.actions.takeIntoWork(principal, { chatId })),
+      endChat: chatAction((principal, chatId) => deps.actions.endChat(principal, { chatId })),
+      leaveChat: chatAction((principal, chatId) => deps.actions.leaveChat(principal, { chatId })),
+      assignChatOperators: chatAction((principal, chatId, args) =>
+        deps.actions.assignOperators(principal, { chatId, operatorIds: parseInput(z.object({ operatorIds: ids('operator id') }), args).operatorIds }),
+      ),
+      addChatOperators: chatAction((principal, chatId, args) =>
+        deps.actions.addOperators(principal, { chatId, operatorIds: parseInput(z.object({ operatorIds: ids('operator id').min(1, 'name at least one operator') }), args).operatorIds }),
+      ),
+      deleteChat: async (_: unknown, args: unknown, ctx: SubgraphContext) => {
+        const principal = requirePrincipal(ctx.principal);
+        const { chatId } = parseInput(z.object({ chatId: id('chatId') }), args);
+        await deps.actions.deleteChat(principal, { chatId });
+        return { deletedChatId: chatId };
+      },
+      markChatRead: async (_: unknown, args: unknown, ctx: SubgraphContext) => {
+        const principal = requirePrincipal(ctx.principal);
+        const input = parseInput(z.object({ chatId: id('chatId'), upToMessageId: id('upToMessageId').nullish().transform((v) => v ?? undefined) }), args);
+        await deps.reads.markRead(principal, input);
+        return { chat: await visibleChat(principal, input.chatId) };
+      },
+      createCannedAnswer: async (_: unknown, args: { input: unknown }, ctx: SubgraphContext) => {
+        const principal = requirePrincipal(ctx.principal);
+        const input = parseInput(z.object({ ...cannedAnswerFields, shared: z.boolean().nullish().transform((v) => v ?? false) }), args.input);
+        return cannedAnswerView(await deps.cannedAnswers.create(principal, input));
+      },
+      updateCannedAnswer: async (_: unknown, args: { input: unknown }, ctx: SubgraphContext) => {
+        const principal = requirePrincipal(ctx.principal);
+        const input = parseInput(z.object({ id: id('id'), ...cannedAnswerFields }), args.input);
+        return cannedAnswerView(await deps.cannedAnswers.update(principal, input));
+      },
+      deleteCannedAnswer: async (_: unknown, args: unknown, ctx: SubgraphContext) => {
+        const principal = requirePrincipal(ctx.principal);
+        const { id: answerId } = parseInput(z.object({ id: id('id') }), args);
+        await deps.cannedAnswers.delete(principal, answerId);
+        return answerId;
+      },
+      createChatStatus: async (_: unknown, args: { input: unknown }, ctx: SubgraphContext) => {
+        requireAdmin(ctx.principal);
+        const input = parseInput(z.object({ code: statusCode, name: statusName, isClosed: z.boolean().nullish().transform((v) => v ?? false) }), args.input);
+        return statusView(await deps.statuses.create(input));
+      },
+      updateChatStatus: async (_: unknown, args: { input: unknown }, ctx: SubgraphContext) => {
+        requireAdmin(ctx.principal);
+        const input = parseInput(
+          z.object({
+            code: z.string().min(1),
+            name: statusName.nullish().transform((v) => v ?? undefined),
+            isClosed: z.boolean().nullish().transform((v) => v ?? undefined),
+          }),
+          args.input,
+        );
+        return statusView(await deps.statuses.update(input));
+      },
+      reorderChatStatuses: async (_: unknown, args: unknown, ctx: SubgraphContext) => {
+        requireAdmin(ctx.principal);
+        const { codes } = parseInput(z.object({ codes: z.array(z.string().min(1)).min(1).max(50) }), args);
+        return (await deps.statuses.reorder(codes)).map(statusView);
+      },
+      setConnectionMembers: async (_: unknown, args: unknown, ctx: SubgraphContext) => {
+        const admin = requireAdmin(ctx.principal);
+        const input = parseInput(z.object({ connectionId: id('connectionId'), employeeIds: ids('employee id') }), args);
+        const members = await deps.members.setMembers({ ...input, byEmployeeId: admin.employeeId });
+        return { connectionId: input.connectionId, members: members.map(employeeRef) };
       },
     },
     Chat: {
       __resolveReference: async (ref: { id: string }, ctx: SubgraphContext) => {
-        requirePrincipal(ctx.principal);
-        const row = await queries.getChat(ref.id);
+        const principal = requirePrincipal(ctx.principal);
+        const row = await queries.getChat(await loadViewer(dataSource, principal), ref.id);
         return row ? chatView(row) : null;
       },
+      // Chat objects only ever come from queries that checked visibility, so the timeline needs no second check.
       messages: async (chat: { id: string }, args: unknown, ctx: SubgraphContext) => {
         requirePrincipal(ctx.principal);
-        const { first, after } = parseInput(pageArgs(200), args);
-        return connection(await queries.listMessages({ chatId: chat.id, first, after }), messageView);
+        const { first, after } = parseInput(z.object(pageArgs(MAX_TIMELINE_PAGE)), args);
+        return connection(await queries.listTimeline({ chatId: chat.id, kinds: ['message'], first, after }), messageView);
       },
+      timeline: async (chat: { id: string }, args: unknown, ctx: SubgraphContext) => {
+        requirePrincipal(ctx.principal);
+        const { first, after } = parseInput(z.object(pageArgs(MAX_TIMELINE_PAGE)), args);
+        return connection(await queries.listTimeline({ chatId: chat.id, kinds: ['message', 'note', 'activity'], first, after }), timelineItemView);
+      },
+    },
+    TimelineItem: {
+      __resolveType: (item: { __typename: string }) => item.__typename,
     },
   };
 }

@@ -1,6 +1,7 @@
 import { SendMessageRequestedV1, channelKindSchema, createEnvelope, outboundTopic } from '@switchboard/contracts';
 import { enqueueOutbox } from '@switchboard/messaging';
 import { notFound, type Principal } from '@switchboard/service-kit';
+import { lockVisibleChat, loadViewer } from '../access/viewer';
 import type { DataSource } from 'typeorm';
 import { CHAT_PRODUCER, chatEvents } from '../chat-events.factory';
 import { CHAT_SCHEMA } from '../chat.config';
@@ -24,15 +25,11 @@ export class SendMessageService {
 
   async send(principal: Principal, input: SendMessageInput): Promise<{ messageId: string; chatId: string }> {
     const result = await this.dataSource.transaction(async (manager) => {
-      const chats = (await manager.query(
-        `SELECT id, number, chat_key, channel, connection_id, connection_display_name, external_chat_id FROM chat.chats WHERE id = $1 FOR UPDATE`,
-        [input.chatId],
-      )) as { id: string; number: string; chat_key: string; channel: string; connection_id: string; connection_display_name: string; external_chat_id: string }[];
-      const chat = chats[0];
-      if (!chat) throw notFound(`Chat ${input.chatId} does not exist`);
+      // Only a chat the caller may see can be answered (issue 4 permissions), checked under the chat lock.
+      const chat = await lockVisibleChat(manager, await loadViewer(manager, principal), input.chatId);
       let replyToPlatformMessageId: string | undefined;
       if (input.replyToMessageId) {
-        const target = (await manager.query(`SELECT platform_message_id FROM chat.messages WHERE id = $1 AND chat_id = $2`, [input.replyToMessageId, chat.id])) as {
+        const target = (await manager.query(`SELECT platform_message_id FROM chat.messages WHERE id = $1 AND chat_id = $2 AND kind = 'message'`, [input.replyToMessageId, chat.id])) as {
           platform_message_id: string | null;
         }[];
         if (!target[0]) throw notFound(`Message ${input.replyToMessageId} is not in this chat`);

@@ -85,5 +85,3 @@ export const ChatInitMigration: SqlMigrationSpec = {
     `DROP TABLE chat.statuses`,
   ],
 };
-
-export const CHAT_MIGRATIONS: readonly SqlMigrationSpec[] = [ChatInitMigration];

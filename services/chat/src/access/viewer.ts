@@ -1,0 +1,72 @@
+import { notFound, type Principal } from '@switchboard/service-kit';
+import type { EntityManager } from 'typeorm';
+
+type Queryable = Pick<EntityManager, 'query'>;
+
+/**
+ * Who is looking, as far as chat visibility goes (issue 4 permissions): admins see every chat; an
+ * operator sees the chats of the connections they are a member of (unassigned ones included) and the
+ * chats they are an operator of. Every read and every action goes through this, in the chat service.
+ */
+export interface Viewer {
+  employeeId: string;
+  name: string;
+  isAdmin: boolean;
+  connectionIds: string[];
+}
+
+export async function loadViewer(db: Queryable, principal: Principal): Promise<Viewer> {
+  const base = { employeeId: principal.employeeId, name: principal.name };
+  if (principal.role === 'admin') return { ...base, isAdmin: true, connectionIds: [] };
+  const rows = (await db.query(`SELECT connection_id FROM chat.connection_members WHERE employee_id = $1`, [principal.employeeId])) as {
+    connection_id: string;
+  }[];
+  return { ...base, isAdmin: false, connectionIds: rows.map((r) => r.connection_id) };
+}
+
+/**
+ * The SQL condition "viewer may see chat `alias`", appending its parameters to `args`.
+ * Kept as one function so list, search, counts, chat(id) and actions cannot disagree.
+ */
+export function visibleChatCondition(viewer: Viewer, args: unknown[], alias = 'c'): string {
+  if (viewer.isAdmin) return 'TRUE';
+  args.push(viewer.connectionIds, viewer.employeeId);
+  const connections = `$${args.length - 1}::uuid[]`;
+  const me = `$${args.length}::uuid`;
+  return `(${alias}.connection_id = ANY(${connections}) OR ${me} = ANY(${alias}.operator_ids))`;
+}
+
+export function canSee(viewer: Viewer, chat: { connection_id: string; operator_ids: string[] }): boolean {
+  return viewer.isAdmin || viewer.connectionIds.includes(chat.connection_id) || chat.operator_ids.includes(viewer.employeeId);
+}
+
+/** The answer for a chat that does not exist and for one the caller may not see: never reveal which. */
+export function chatNotFound(chatId: string) {
+  return notFound(`Chat ${chatId} does not exist or you may not see it`);
+}
+
+export interface LockedChat {
+  id: string;
+  number: string;
+  chat_key: string;
+  channel: string;
+  connection_id: string;
+  connection_display_name: string;
+  external_chat_id: string;
+  status_code: string;
+  operator_ids: string[];
+  customer_display_name: string;
+}
+
+/** Locks a chat the viewer may see for the rest of the transaction; NOT_FOUND otherwise. */
+export async function lockVisibleChat(manager: EntityManager, viewer: Viewer, chatId: string): Promise<LockedChat> {
+  const rows = (await manager.query(
+    `SELECT c.id, c.number, c.chat_key, c.channel, c.connection_id, c.connection_display_name, c.external_chat_id,
+            c.status_code, c.operator_ids, cu.display_name AS customer_display_name
+     FROM chat.chats c JOIN chat.customers cu ON cu.id = c.customer_id WHERE c.id = $1 FOR UPDATE OF c`,
+    [chatId],
+  )) as LockedChat[];
+  const chat = rows[0];
+  if (!chat || !canSee(viewer, chat)) throw chatNotFound(chatId);
+  return chat;
+}
