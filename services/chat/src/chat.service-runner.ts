@@ -25,6 +25,7 @@ import { InboundIngestService } from './inbound/inbound-ingest.service';
 import { SendMessageService } from './messages/send-message.service';
 import { NoteService } from './notes/note.service';
 import { ReadStateService } from './reads/read-state.service';
+import { ChatSearchService } from './search/chat-search.service';
 import { StatusService } from './statuses/status.service';
 import { CHAT_MIGRATIONS } from './migrations';
 
@@ -75,6 +76,7 @@ export async function startChatService(options: { config: ChatConfig; logger: Lo
     statuses: new StatusService(dataSource),
     cannedAnswers: new CannedAnswerService(dataSource),
     members: new ConnectionMembersService(dataSource),
+    search: new ChatSearchService(dataSource, queries),
   };
 
   const registry = createMetricsRegistry('chat');

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { visibleChatCondition, type Viewer } from '../access/viewer';
 import { unreadCountSql } from '../reads/read-state.service';
+import { chatSearchCondition } from '../search/search-sql';
 import { decodeCursor, encodeCursor } from './cursor';
 
 /** L2 "Тип чату". */
@@ -12,6 +13,8 @@ export interface ChatListFilter {
   type?: ChatListType | undefined;
   operatorIds?: string[] | undefined;
   statusCodes?: string[] | undefined;
+  /** L5 "Пошук": keywords in messages and notes, the customer's name, username or phone, or the chat number. */
+  search?: string | undefined;
 }
 
 export interface ChatListCounts {
@@ -132,6 +135,38 @@ export class ChatQueryService {
     return rows[0];
   }
 
+  /** Several chats by id, those the viewer may see, keyed by id. */
+  async getChats(viewer: Viewer, ids: readonly string[]): Promise<Map<string, ChatRecord>> {
+    if (ids.length === 0) return new Map();
+    const args: unknown[] = [ids, viewer.employeeId];
+    const rows = (await this.dataSource.query(
+      `SELECT ${CHAT_COLUMNS}, ${unreadCountSql('c', '$2::uuid')} AS unread_count
+       FROM ${CHAT_FROM} WHERE c.id = ANY($1::uuid[]) AND ${visibleChatCondition(viewer, args)}`,
+      args,
+    )) as ChatRecord[];
+    return new Map(rows.map((r) => [r.id, r]));
+  }
+
+  /**
+   * C5 "jump to a message": the timeline item and up to `radius` items before and after it, oldest first.
+   * Undefined when the item is not in this chat.
+   */
+  async timelineAround(params: { chatId: string; itemId: string; radius: number }): Promise<MessageRecord[] | undefined> {
+    const centre = await this.getTimelineItem(params.chatId, params.itemId);
+    if (!centre) return undefined;
+    const [before, after] = await Promise.all([
+      this.dataSource.query(
+        `SELECT * FROM chat.messages WHERE chat_id = $1 AND (sent_at, seq) < ($2::timestamptz, $3::bigint) ORDER BY sent_at DESC, seq DESC LIMIT $4`,
+        [params.chatId, centre.sent_at, centre.seq, params.radius],
+      ) as Promise<MessageRecord[]>,
+      this.dataSource.query(
+        `SELECT * FROM chat.messages WHERE chat_id = $1 AND (sent_at, seq) > ($2::timestamptz, $3::bigint) ORDER BY sent_at, seq LIMIT $4`,
+        [params.chatId, centre.sent_at, centre.seq, params.radius],
+      ) as Promise<MessageRecord[]>,
+    ]);
+    return [...before.reverse(), centre, ...after];
+  }
+
   /**
    * A chat's timeline, newest first, keyset-paged by (time, arrival order). `kinds` picks customer and
    * operator messages, notes and activity entries. The caller has already checked the chat is visible.
@@ -171,6 +206,7 @@ function filterConditions(viewer: Viewer, filter: ChatListFilter, args: unknown[
   if (filter.channels?.length) conditions.push(`c.channel = ANY(${param(filter.channels, 'text[]')})`);
   if (filter.statusCodes?.length) conditions.push(`c.status_code = ANY(${param(filter.statusCodes, 'text[]')})`);
   if (filter.operatorIds?.length) conditions.push(`c.operator_ids && ${param(filter.operatorIds, 'uuid[]')}`);
+  if (filter.search) conditions.push(chatSearchCondition(filter.search, args));
   switch (filter.type ?? 'all') {
     case 'unassigned':
       conditions.push(`cardinality(c.operator_ids) = 0`);

@@ -12,6 +12,7 @@ import type { ChatListType, ChatQueryService, Page } from '../chats/chat-query.s
 import type { SendMessageService } from '../messages/send-message.service';
 import type { NoteService } from '../notes/note.service';
 import type { ReadStateService } from '../reads/read-state.service';
+import type { ChatSearchService } from '../search/chat-search.service';
 import type { StatusService } from '../statuses/status.service';
 import { cannedAnswerView, chatView, employeeRef, messageView, noteView, statusView, timelineItemView } from './chat.views';
 
@@ -25,6 +26,7 @@ export interface ChatResolverDeps {
   statuses: StatusService;
   cannedAnswers: CannedAnswerService;
   members: ConnectionMembersService;
+  search: ChatSearchService;
 }
 
 const MAX_CHAT_PAGE = 100;
@@ -51,9 +53,12 @@ const chatsArgs = z.object({
       type: z.enum(Object.keys(listTypes) as (keyof typeof listTypes)[]).nullish(),
       operatorIds: ids('operator id').nullish(),
       statusCodes: z.array(z.string().min(1)).max(50).nullish(),
+      search: z.string().max(200, 'search must be at most 200 characters').nullish(),
     })
     .nullish(),
 });
+
+const searchQuery = z.string().trim().min(1, 'query must not be empty').max(200, 'query must be at most 200 characters');
 
 const sendMessageInput = z.object({
   chatId: id('chatId'),
@@ -107,12 +112,24 @@ export function chatResolvers(deps: ChatResolverDeps): GraphQLResolverMap<Subgra
           type: filter?.type ? listTypes[filter.type] : undefined,
           operatorIds: filter?.operatorIds ?? undefined,
           statusCodes: filter?.statusCodes ?? undefined,
+          search: filter?.search?.trim() || undefined,
         };
         const [page, counts] = await Promise.all([queries.listChats(viewer, { filter: listFilter, first, after }), queries.countChats(viewer, listFilter)]);
         const totalCount = { all: counts.all, unassigned: counts.unassigned, assigned_to_me: counts.assignedToMe, unanswered: counts.unanswered }[
           listFilter.type ?? 'all'
         ];
         return { ...connection(page, chatView), totalCount, counts };
+      },
+      searchChats: async (_: unknown, args: unknown, ctx: SubgraphContext) => {
+        const principal = requirePrincipal(ctx.principal);
+        const input = parseInput(z.object({ query: searchQuery, ...pageArgs(50) }), args);
+        const page = await deps.search.searchChats(await loadViewer(dataSource, principal), input);
+        return connection(page, (hit) => ({
+          chat: chatView(hit.chat),
+          matchedIn: hit.matchedIn.toUpperCase(),
+          item: hit.message ? timelineItemView(hit.message) : null,
+          fragment: hit.fragment,
+        }));
       },
       chat: async (_: unknown, args: unknown, ctx: SubgraphContext) => {
         const principal = requirePrincipal(ctx.principal);
@@ -247,6 +264,19 @@ export function chatResolvers(deps: ChatResolverDeps): GraphQLResolverMap<Subgra
         requirePrincipal(ctx.principal);
         const { first, after } = parseInput(z.object(pageArgs(MAX_TIMELINE_PAGE)), args);
         return connection(await queries.listTimeline({ chatId: chat.id, kinds: ['message', 'note', 'activity'], first, after }), timelineItemView);
+      },
+      searchTimeline: async (chat: { id: string }, args: unknown, ctx: SubgraphContext) => {
+        requirePrincipal(ctx.principal);
+        const input = parseInput(z.object({ query: searchQuery, ...pageArgs(100) }), args);
+        const page = await deps.search.searchInChat({ chatId: chat.id, ...input });
+        return connection(page, (hit) => ({ item: timelineItemView(hit.message), fragment: hit.fragment }));
+      },
+      timelineAround: async (chat: { id: string }, args: unknown, ctx: SubgraphContext) => {
+        requirePrincipal(ctx.principal);
+        const input = parseInput(z.object({ itemId: id('itemId'), radius: z.number().int().min(1).max(50, 'radius must be at most 50') }), args);
+        const items = await queries.timelineAround({ chatId: chat.id, ...input });
+        if (!items) throw notFound(`Item ${input.itemId} is not in this chat`);
+        return items.map(timelineItemView);
       },
     },
     TimelineItem: {

@@ -1,0 +1,123 @@
+import type { DataSource } from 'typeorm';
+import { visibleChatCondition, type Viewer } from '../access/viewer';
+import type { ChatQueryService, ChatRecord, MessageRecord, Page } from '../chats/chat-query.service';
+import { decodeCursor, encodeCursor } from '../chats/cursor';
+import { highlight, matchScore, type HighlightedText } from './highlight';
+import { containsPattern, searchTerms } from './search-terms';
+import { CUSTOMER_SEARCH_EXPR, MESSAGE_SEARCH_EXPR, chatNumberOf } from './search-sql';
+
+/** How many candidate messages a global search ranks; enough for the first pages of an interactive search. */
+const CANDIDATE_MESSAGES = 500;
+const CANDIDATE_CHATS = 200;
+
+export interface ChatSearchHit {
+  chat: ChatRecord;
+  score: number;
+  /** What matched: the customer (name, username, phone), the chat number, or a message or note. */
+  matchedIn: 'customer' | 'number' | 'message';
+  message: MessageRecord | undefined;
+  fragment: HighlightedText;
+}
+
+export interface MessageSearchHit {
+  message: MessageRecord;
+  fragment: HighlightedText;
+}
+
+/**
+ * Search across all chats the viewer may see (L5) and inside one chat (C5). Matching is substring on
+ * normalised text (word beginnings and inside words, any case, Cyrillic and Latin); ranking prefers the
+ * chat number, then the customer, then word-beginning matches over inside-word ones, then recency.
+ */
+export class ChatSearchService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly queries: ChatQueryService,
+  ) {}
+
+  async searchChats(viewer: Viewer, params: { query: string; first: number; after?: string | undefined }): Promise<Page<ChatSearchHit>> {
+    const terms = searchTerms(params.query);
+    const offset = params.after ? Number(decodeCursor(params.after, 1)[0]) : 0;
+    const best = new Map<string, Omit<ChatSearchHit, 'chat'> & { lastActivity: number }>();
+    const consider = (chatId: string, hit: Omit<ChatSearchHit, 'chat'>, lastActivity: number) => {
+      const current = best.get(chatId);
+      if (!current || hit.score > current.score) best.set(chatId, { ...hit, lastActivity });
+    };
+
+    const messageArgs: unknown[] = [CANDIDATE_MESSAGES];
+    const messageLikes = terms.map((term) => {
+      messageArgs.push(containsPattern(term));
+      return `${MESSAGE_SEARCH_EXPR('m')} LIKE $${messageArgs.length}`;
+    });
+    const messages = (await this.dataSource.query(
+      `SELECT m.*, COALESCE(c.last_message_at, 'epoch'::timestamptz) AS chat_activity FROM chat.messages m JOIN chat.chats c ON c.id = m.chat_id
+       WHERE m.kind IN ('message', 'note') AND ${messageLikes.join(' AND ')} AND ${visibleChatCondition(viewer, messageArgs)}
+       ORDER BY m.sent_at DESC, m.seq DESC LIMIT $1`,
+      messageArgs,
+    )) as (MessageRecord & { chat_activity: Date })[];
+    for (const message of messages) {
+      const text = message.text ?? '';
+      consider(message.chat_id, { score: matchScore(text, terms), matchedIn: 'message', message, fragment: highlight(text, terms) }, new Date(message.chat_activity).getTime());
+    }
+
+    const chatArgs: unknown[] = [CANDIDATE_CHATS];
+    const customerLikes = terms.map((term) => {
+      chatArgs.push(containsPattern(term));
+      return `${CUSTOMER_SEARCH_EXPR('cu')} LIKE $${chatArgs.length}`;
+    });
+    const number = chatNumberOf(params.query);
+    let numberCondition = 'FALSE';
+    if (number !== undefined) {
+      chatArgs.push(number);
+      numberCondition = `c.number = $${chatArgs.length}`;
+    }
+    const chats = (await this.dataSource.query(
+      `SELECT c.id, c.number, cu.display_name, cu.username, cu.phone, COALESCE(c.last_message_at, 'epoch'::timestamptz) AS activity
+       FROM chat.chats c JOIN chat.customers cu ON cu.id = c.customer_id
+       WHERE ((${customerLikes.join(' AND ')}) OR ${numberCondition}) AND ${visibleChatCondition(viewer, chatArgs)}
+       ORDER BY activity DESC LIMIT $1`,
+      chatArgs,
+    )) as { id: string; number: string; display_name: string; username: string | null; phone: string | null; activity: Date }[];
+    for (const chat of chats) {
+      const activity = new Date(chat.activity).getTime();
+      if (number !== undefined && Number(chat.number) === number) {
+        consider(chat.id, { score: 100, matchedIn: 'number', message: undefined, fragment: { text: `#${chat.number}`, ranges: [{ start: 0, length: String(chat.number).length + 1 }] } }, activity);
+        continue;
+      }
+      const profile = [chat.display_name, chat.username ? `@${chat.username}` : '', chat.phone ?? ''].filter(Boolean).join(' · ');
+      consider(chat.id, { score: 10 + matchScore(profile, terms), matchedIn: 'customer', message: undefined, fragment: highlight(profile, terms) }, activity);
+    }
+
+    const ranked = [...best.entries()].sort(([, a], [, b]) => b.score - a.score || b.lastActivity - a.lastActivity);
+    const slice = ranked.slice(offset, offset + params.first + 1);
+    const records = await this.queries.getChats(viewer, slice.map(([id]) => id));
+    const items = slice
+      .slice(0, params.first)
+      .map(([chatId, hit]) => ({ chat: records.get(chatId), score: hit.score, matchedIn: hit.matchedIn, message: hit.message, fragment: hit.fragment }))
+      .filter((hit): hit is ChatSearchHit => hit.chat !== undefined);
+    return { items, cursors: items.map((_, i) => encodeCursor([offset + i + 1])), hasNextPage: slice.length > params.first };
+  }
+
+  /** C5: messages and notes of one chat containing every term, newest first, with highlighted fragments. */
+  async searchInChat(params: { chatId: string; query: string; first: number; after?: string | undefined }): Promise<Page<MessageSearchHit>> {
+    const terms = searchTerms(params.query);
+    const args: unknown[] = [params.chatId, params.first + 1];
+    const likes = terms.map((term) => {
+      args.push(containsPattern(term));
+      return `${MESSAGE_SEARCH_EXPR('m')} LIKE $${args.length}`;
+    });
+    let keyset = '';
+    if (params.after) {
+      const [time, seq] = decodeCursor(params.after, 2);
+      args.push(time, seq);
+      keyset = `AND (m.sent_at, m.seq) < ($${args.length - 1}::timestamptz, $${args.length}::bigint)`;
+    }
+    const rows = (await this.dataSource.query(
+      `SELECT m.* FROM chat.messages m WHERE m.chat_id = $1 AND m.kind IN ('message', 'note') AND ${likes.join(' AND ')} ${keyset}
+       ORDER BY m.sent_at DESC, m.seq DESC LIMIT $2`,
+      args,
+    )) as MessageRecord[];
+    const items = rows.slice(0, params.first).map((message) => ({ message, fragment: highlight(message.text ?? '', terms) }));
+    return { items, cursors: items.map((h) => encodeCursor([new Date(h.message.sent_at).toISOString(), h.message.seq])), hasNextPage: rows.length > params.first };
+  }
+}
