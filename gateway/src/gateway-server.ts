@@ -15,6 +15,10 @@ import { cors } from './http/cors.middleware';
 import { jsonErrorHandler } from './http/json-error.middleware';
 import { securityHeaders } from './http/security-headers.middleware';
 import { subgraphReadinessChecks, subgraphServiceBuilder } from './subgraph/subgraph-data-source';
+import { ChatFeedClient } from './live/chat-feed.client';
+import { LiveHub } from './live/live-hub';
+import { buildLiveSchema, serveLiveSubscriptions } from './live/live-subscriptions';
+import { Gauge, type Registry } from 'prom-client';
 
 export interface GatewayOptions {
   /** 0 picks a free port (tests). */
@@ -73,10 +77,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 
   app.use(securityHeaders());
   app.use(cors(options.corsOrigins ?? []));
+  const registry = createMetricsRegistry('gateway');
+  const live = startLiveSubscriptions({ options, httpServer, registry });
   registerOperationalRoutes(app, {
     service: 'gateway',
     checks: subgraphReadinessChecks(options.subgraphUrls),
-    registry: createMetricsRegistry('gateway'),
+    registry,
   });
   app.use(
     '/graphql',
@@ -94,9 +100,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   try {
     await listen(httpServer, options.port, options.host);
   } catch (error) {
+    await live.stop();
     await server.stop();
     throw error;
   }
+  live.start();
   const { port } = httpServer.address() as AddressInfo;
   const host = !options.host || options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
   const url = `http://${host}:${port}/graphql`;
@@ -107,8 +115,47 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     url,
     port,
     httpServer,
-    // The drain plugin closes the HTTP server as part of server.stop(), which also stops the gateway.
-    stop: () => (stopping ??= server.stop()),
+    // Subscriptions end first (their sockets would keep the HTTP server open); then the drain plugin closes
+    // the HTTP server as part of server.stop(), which also stops the gateway.
+    stop: () =>
+      (stopping ??= (async () => {
+        await live.stop();
+        await server.stop();
+      })()),
+  };
+}
+
+/**
+ * Live subscriptions: one feed poller per gateway instance, graphql-ws on the same path as HTTP GraphQL.
+ * They need the chat service's feed, found next to the chat subgraph; without a chat subgraph (some tests)
+ * none are served.
+ */
+function startLiveSubscriptions(params: { options: GatewayOptions; httpServer: Server; registry: Registry }): { start(): void; stop(): Promise<void> } {
+  const { options, httpServer, registry } = params;
+  const chatUrl = options.subgraphUrls['chat'];
+  if (!chatUrl) {
+    options.logger.warn('no chat subgraph configured: live subscriptions are off');
+    return { start: () => undefined, stop: async () => undefined };
+  }
+  const hub = new LiveHub({
+    feed: new ChatFeedClient({ feedUrl: new URL('/internal/feed', chatUrl).toString(), jwtSecret: options.jwtSecret }),
+    logger: options.logger.child({ component: 'live-hub' }),
+  });
+  const sockets = serveLiveSubscriptions({ httpServer, path: '/graphql', schema: buildLiveSchema(hub), jwtSecret: options.jwtSecret, logger: options.logger });
+  new Gauge({
+    name: 'gateway_live_subscribers',
+    help: 'Live chat-event subscriptions on this gateway instance',
+    registers: [registry],
+    collect(this: Gauge) {
+      this.set(hub.subscriberCount);
+    },
+  });
+  return {
+    start: () => hub.start(),
+    stop: async () => {
+      await hub.stop();
+      await sockets.close();
+    },
   };
 }
 

@@ -1,4 +1,3 @@
-import type { Extension } from '@electric-sql/pglite';
 import { mkdirSync } from 'node:fs';
 import { makeSessionExclusive } from './pglite-session-queue';
 
@@ -15,10 +14,9 @@ export async function startEmbeddedPostgres(options: { dataDir?: string; port?: 
   // Dynamic imports: PGlite is ESM and only standalone mode needs it.
   const { PGlite } = await import('@electric-sql/pglite');
   const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
-  // Contrib extensions a service's migrations may CREATE; PGlite only offers those loaded here. The
-  // subpath is only resolvable through package exports, which our "node" module resolution does not read.
-  const contribTrgm: string = '@electric-sql/pglite/contrib/pg_trgm';
-  const { pg_trgm } = (await import(contribTrgm)) as { pg_trgm: Extension };
+  // Contrib extensions a service's migrations may CREATE; PGlite only offers those loaded here.
+  // (tsconfig.base.json maps this subpath for type-checking: node10 resolution does not read package exports.)
+  const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const db = await PGlite.create(options.dataDir ?? 'memory://', { extensions: { pg_trgm } });
   const server = new PGLiteSocketServer({

@@ -1,6 +1,7 @@
 export * from './config/load-config';
 export * from './logging/logger';
 export * from './auth/access-token';
+export * from './auth/service-token';
 export * from './graphql/graphql-errors';
 export * from './graphql/subgraph-server';
 export * from './http/operational-routes';

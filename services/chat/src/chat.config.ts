@@ -7,6 +7,8 @@ export const chatConfigSchema = z
     DATABASE_URL: z.string().min(1, 'DATABASE_URL is required (postgres://...)'),
     JWT_SECRET: env.secret(),
     DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
+    /** How long live-feed events stay resumable; a client away longer refetches instead. */
+    FEED_RETENTION_HOURS: z.coerce.number().positive().default(24),
   })
   .extend(busConfigSchema.shape);
 

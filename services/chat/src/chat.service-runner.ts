@@ -19,6 +19,9 @@ import { ConnectionMembersService } from './access/connection-members.service';
 import { CannedAnswerService } from './canned-answers/canned-answer.service';
 import { ChatActionsService } from './chats/chat-actions.service';
 import { ChatQueryService } from './chats/chat-query.service';
+import { ChatFeedReader } from './feed/chat-feed.reader';
+import { FeedSignal } from './feed/feed-signal';
+import { registerFeedRoute } from './feed/feed.route';
 import { DeliveryResultService } from './delivery/delivery-result.service';
 import { chatResolvers } from './graphql/chat.resolvers';
 import { InboundIngestService } from './inbound/inbound-ingest.service';
@@ -62,7 +65,12 @@ export async function startChatService(options: { config: ChatConfig; logger: Lo
     logger: logger.child({ component: 'outbox' }),
     openSession: () => openSqlSession(dataSource),
   });
-  const notify = () => relay.notify();
+  const feedSignal = new FeedSignal();
+  const feedReader = new ChatFeedReader(dataSource);
+  const notify = () => {
+    relay.notify();
+    feedSignal.signal();
+  };
   const ingest = new InboundIngestService(dataSource, logger.child({ component: 'ingest' }), notify);
   const delivery = new DeliveryResultService(dataSource, notify);
   const queries = new ChatQueryService(dataSource);
@@ -100,11 +108,17 @@ export async function startChatService(options: { config: ChatConfig; logger: Lo
         registry,
         checks: { database: async () => void (await dataSource.query('SELECT 1')), bus: () => bus.transport.ping() },
       });
+      registerFeedRoute(app, { reader: feedReader, signal: feedSignal, jwtSecret: config.JWT_SECRET, logger });
       await mountSubgraph({ app, typeDefs: CHAT_TYPE_DEFS, resolvers: chatResolvers(resolverDeps), jwtSecret: config.JWT_SECRET, logger });
     },
   });
 
   relay.start();
+  const pruneEveryMs = 60_000;
+  const pruneTimer = setInterval(() => {
+    feedReader.prune(new Date(Date.now() - config.FEED_RETENTION_HOURS * 3_600_000)).catch((error: unknown) => logger.error({ err: error }, 'feed pruning failed'));
+  }, pruneEveryMs);
+  pruneTimer.unref();
   const consumers = [
     await bus.subscribe({
       group: CHAT_CONSUMER_GROUPS.inbound,
@@ -123,6 +137,7 @@ export async function startChatService(options: { config: ChatConfig; logger: Lo
     ...service,
     stop: () =>
       (stopping ??= (async () => {
+        clearInterval(pruneTimer);
         await service.stop();
         await Promise.all(consumers.map((c) => c.stop()));
         await relay.stop();

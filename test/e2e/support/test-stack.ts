@@ -55,7 +55,7 @@ export async function startTestStack(options: { runtime: Runtime; telegramMode: 
       logger: createLogger('e2e', process.env.LOG_LEVEL ?? 'warn', { nameKey: 'process' }),
     });
     cleanups.push(() => switchboard.stop());
-    const client = new GraphQLClient(`${switchboard.gateway.url}/graphql`);
+    const client = new GraphQLClient(switchboard.gateway.url);
     await client.login(ADMIN.email, ADMIN.password);
     return {
       runtime: options.runtime,

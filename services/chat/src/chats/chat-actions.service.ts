@@ -1,9 +1,9 @@
-import { enqueueOutbox, type EventToPublish } from '@switchboard/messaging';
+import type { EventToPublish } from '@switchboard/messaging';
 import { badUserInput, type Principal } from '@switchboard/service-kit';
 import type { DataSource, EntityManager } from 'typeorm';
 import { lockVisibleChat, loadViewer, type LockedChat, type Viewer } from '../access/viewer';
 import { chatEvents } from '../chat-events.factory';
-import { CHAT_SCHEMA } from '../chat.config';
+import { emitEvents } from '../feed/emit-events';
 import { recordActivity, type Activity } from '../timeline/activity';
 
 /** The status "В обробку" sets (C4). Codes are stable even when admins rename the status. */
@@ -83,15 +83,15 @@ export class ChatActionsService {
       const viewer = await loadViewer(manager, principal);
       const chat = await lockVisibleChat(manager, viewer, input.chatId);
       await manager.query(`DELETE FROM chat.chats WHERE id = $1`, [chat.id]);
-      await enqueueOutbox(manager, CHAT_SCHEMA, [
-        chatEvents.deleted({
-          chatId: chat.id,
-          chatNumber: Number(chat.number),
-          connectionId: chat.connection_id,
-          byEmployeeId: viewer.employeeId,
-          at: new Date().toISOString(),
-        }),
-      ]);
+      const deleted = chatEvents.deleted({
+        chatId: chat.id,
+        chatNumber: Number(chat.number),
+        connectionId: chat.connection_id,
+        byEmployeeId: viewer.employeeId,
+        at: new Date().toISOString(),
+      });
+      // The row is gone: the feed keeps who could see the chat, so they learn it was deleted.
+      await emitEvents(manager, [deleted], () => ({ connectionId: chat.connection_id, operatorIds: chat.operator_ids }));
     });
     this.onCommitted();
   }
@@ -112,7 +112,9 @@ export class ChatActionsService {
         ]);
       }
       for (const activity of ctx.activities) await recordActivity(manager, { chatId: chat.id, actorEmployeeId: viewer.employeeId, activity });
-      await enqueueOutbox(manager, CHAT_SCHEMA, ctx.events);
+      // Operators who were just removed must still hear about it, so the feed audience includes them.
+      const removedOperators = original.operator_ids.filter((id) => !chat.operator_ids.includes(id));
+      await emitEvents(manager, ctx.events, () => (removedOperators.length > 0 ? { operatorIds: [...chat.operator_ids, ...removedOperators] } : undefined));
     });
     this.onCommitted();
   }

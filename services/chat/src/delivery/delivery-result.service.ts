@@ -1,9 +1,9 @@
 import { queryRows } from '@switchboard/persistence';
 import { DeliveryResultV1, parseEvent, type Envelope } from '@switchboard/contracts';
-import { enqueueOutbox, type EventToPublish } from '@switchboard/messaging';
+import type { EventToPublish } from '@switchboard/messaging';
 import type { DataSource } from 'typeorm';
 import { chatEvents } from '../chat-events.factory';
-import { CHAT_SCHEMA } from '../chat.config';
+import { emitEvents } from '../feed/emit-events';
 
 /**
  * Applies connectors' send outcomes. States only move forward (pending -> sent -> delivered -> read;
@@ -47,7 +47,7 @@ export class DeliveryResultService {
           );
         }
       }
-      await enqueueOutbox(manager, CHAT_SCHEMA, out);
+      await emitEvents(manager, out);
       return out;
     });
     if (events.length > 0) this.onCommitted();

@@ -12,11 +12,11 @@ import {
   type MessageReceived,
   type CommentReceived,
 } from '@switchboard/contracts';
-import { enqueueOutbox, type EventToPublish } from '@switchboard/messaging';
+import type { EventToPublish } from '@switchboard/messaging';
 import type { Logger } from '@switchboard/service-kit';
 import type { DataSource, EntityManager } from 'typeorm';
 import { chatEvents } from '../chat-events.factory';
-import { CHAT_SCHEMA } from '../chat.config';
+import { emitEvents } from '../feed/emit-events';
 import { messagePreview } from '../messages/message-preview';
 
 type NewMessageEvent = { envelope: Envelope; data: MessageReceived | CommentReceived };
@@ -51,7 +51,7 @@ export class InboundIngestService {
       const out: EventToPublish[] = [];
       if (newMessages.length > 0) out.push(...(await this.storeNewMessages(manager, newMessages)));
       for (const envelope of others) out.push(...(await this.applyChange(manager, envelope)));
-      await enqueueOutbox(manager, CHAT_SCHEMA, out);
+      await emitEvents(manager, out);
       return out;
     });
     if (events.length > 0) this.onCommitted();

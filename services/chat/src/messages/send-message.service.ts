@@ -1,10 +1,9 @@
 import { SendMessageRequestedV1, channelKindSchema, createEnvelope, outboundTopic } from '@switchboard/contracts';
-import { enqueueOutbox } from '@switchboard/messaging';
 import { notFound, type Principal } from '@switchboard/service-kit';
 import { lockVisibleChat, loadViewer } from '../access/viewer';
 import type { DataSource } from 'typeorm';
 import { CHAT_PRODUCER, chatEvents } from '../chat-events.factory';
-import { CHAT_SCHEMA } from '../chat.config';
+import { emitEvents } from '../feed/emit-events';
 import { messagePreview } from './message-preview';
 
 export interface SendMessageInput {
@@ -65,7 +64,7 @@ export class SendMessageService {
           { producer: CHAT_PRODUCER, key: chat.chat_key },
         ),
       };
-      await enqueueOutbox(manager, CHAT_SCHEMA, [
+      await emitEvents(manager, [
         command,
         chatEvents.messageAdded(
           {

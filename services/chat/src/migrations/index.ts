@@ -2,6 +2,7 @@ import type { SqlMigrationSpec } from '@switchboard/persistence';
 import { ChatInitMigration } from './0001-init.migration';
 import { ChatInboxMigration } from './0002-inbox.migration';
 import { ChatSearchMigration } from './0003-search.migration';
+import { ChatFeedMigration } from './0004-feed.migration';
 
 /** In order; each name ends in its timestamp. */
-export const CHAT_MIGRATIONS: readonly SqlMigrationSpec[] = [ChatInitMigration, ChatInboxMigration, ChatSearchMigration];
+export const CHAT_MIGRATIONS: readonly SqlMigrationSpec[] = [ChatInitMigration, ChatInboxMigration, ChatSearchMigration, ChatFeedMigration];

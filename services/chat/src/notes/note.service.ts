@@ -1,9 +1,8 @@
-import { enqueueOutbox } from '@switchboard/messaging';
 import type { Principal } from '@switchboard/service-kit';
 import type { DataSource } from 'typeorm';
 import { lockVisibleChat, loadViewer } from '../access/viewer';
 import { chatEvents } from '../chat-events.factory';
-import { CHAT_SCHEMA } from '../chat.config';
+import { emitEvents } from '../feed/emit-events';
 
 /**
  * Internal notes (C7, C9): timeline rows of kind 'note'. They have no direction and never produce an
@@ -25,7 +24,7 @@ export class NoteService {
         [chat.id, input.text, viewer.employeeId],
       )) as { id: string; sent_at: Date }[];
       const note = rows[0]!;
-      await enqueueOutbox(manager, CHAT_SCHEMA, [
+      await emitEvents(manager, [
         chatEvents.noteAdded({
           chatId: chat.id,
           chatNumber: Number(chat.number),

@@ -1,9 +1,8 @@
-import { enqueueOutbox } from '@switchboard/messaging';
 import { notFound, type Principal } from '@switchboard/service-kit';
 import type { DataSource } from 'typeorm';
 import { lockVisibleChat, loadViewer } from '../access/viewer';
 import { chatEvents } from '../chat-events.factory';
-import { CHAT_SCHEMA } from '../chat.config';
+import { emitEvents } from '../feed/emit-events';
 
 /** SQL for "customer messages in chat `c` the employee `$n` has not read yet". */
 export function unreadCountSql(chatAlias: string, employeeParam: string): string {
@@ -40,9 +39,12 @@ export class ReadStateService {
         n: number;
       }[];
       const unreadCount = counted[0]?.n ?? 0;
-      await enqueueOutbox(manager, CHAT_SCHEMA, [
-        chatEvents.read({ chatId: chat.id, chatNumber: Number(chat.number), employeeId: viewer.employeeId, unreadCount, readAt: new Date().toISOString() }),
-      ]);
+      // Unread counts are personal: only the reader's own sessions hear about this.
+      await emitEvents(
+        manager,
+        [chatEvents.read({ chatId: chat.id, chatNumber: Number(chat.number), employeeId: viewer.employeeId, unreadCount, readAt: new Date().toISOString() })],
+        () => ({ onlyEmployeeId: viewer.employeeId }),
+      );
       return { unreadCount };
     });
     this.onCommitted();

@@ -1,0 +1,53 @@
+import type { Envelope } from '@switchboard/contracts';
+import { signServiceToken, type Role } from '@switchboard/service-kit';
+
+export interface FeedSubscriber {
+  employeeId: string;
+  role: Role;
+}
+
+export interface FeedEntry {
+  position: string;
+  envelope: Envelope;
+  audience: string[];
+}
+
+export type FeedPage = { tooOld: false; entries: FeedEntry[]; head: string } | { tooOld: true; prunedThrough: string };
+
+const TOKEN_TTL_SECONDS = 300;
+
+/** The chat service's internal live feed (POST /internal/feed), called with a service token. */
+export class ChatFeedClient {
+  private token: { value: string; renewAt: number } | undefined;
+
+  constructor(private readonly options: { feedUrl: string; jwtSecret: string }) {}
+
+  async head(): Promise<string> {
+    const page = await this.call({ subscribers: [] });
+    if (page.tooOld) throw new Error('the chat feed answered a head request with tooOld');
+    return page.head;
+  }
+
+  read(request: { after: string; limit?: number; waitMs?: number; subscribers: FeedSubscriber[] }, signal?: AbortSignal): Promise<FeedPage> {
+    return this.call(request, signal);
+  }
+
+  private async call(body: Record<string, unknown>, signal?: AbortSignal): Promise<FeedPage> {
+    const response = await fetch(this.options.feedUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await this.serviceToken()}` },
+      body: JSON.stringify(body),
+      ...(signal ? { signal } : {}),
+    });
+    if (!response.ok) throw new Error(`chat feed answered ${response.status}: ${await response.text()}`);
+    return (await response.json()) as FeedPage;
+  }
+
+  private async serviceToken(): Promise<string> {
+    if (!this.token || Date.now() >= this.token.renewAt) {
+      const value = await signServiceToken({ service: 'gateway', secret: this.options.jwtSecret, ttlSeconds: TOKEN_TTL_SECONDS });
+      this.token = { value, renewAt: Date.now() + (TOKEN_TTL_SECONDS / 2) * 1000 };
+    }
+    return this.token.value;
+  }
+}

@@ -1,0 +1,239 @@
+import type { Envelope } from '@switchboard/contracts';
+import type { Logger, Principal } from '@switchboard/service-kit';
+import type { ChatFeedClient, FeedEntry } from './chat-feed.client';
+
+/**
+ * What a subscriber receives, each with the feed position to resume after: first any events it missed
+ * (when it resumed with a cursor), then one `started` marker when live delivery begins (so a client that
+ * sees no events still has a cursor to resume from), then chat events as they happen.
+ */
+export type LiveEvent = { kind: 'event'; position: string; envelope: Envelope } | { kind: 'started'; position: string };
+
+export class ResumeTooOldError extends Error {
+  readonly code = 'RESUME_TOO_OLD';
+  constructor(prunedThrough: string) {
+    super(`Events after this cursor are no longer kept (kept from position ${prunedThrough}): refetch the lists and subscribe again without a cursor`);
+    this.name = 'ResumeTooOldError';
+  }
+}
+
+export class SlowSubscriberError extends Error {
+  readonly code = 'SLOW_SUBSCRIBER';
+  constructor() {
+    super('Too many undelivered events: reconnect and resume with the last cursor you received');
+    this.name = 'SlowSubscriberError';
+  }
+}
+
+interface Subscriber {
+  principal: Principal;
+  /** Events after this position come from the hub's polls; the subscriber's own catch-up covers the rest. */
+  liveFrom?: string;
+  queue: LiveEvent[];
+  wake?: () => void;
+  failure?: Error;
+  closed: boolean;
+}
+
+export interface LiveHubOptions {
+  feed: ChatFeedClient;
+  logger: Logger;
+  /** Long-poll wait per feed request. */
+  waitMs?: number;
+  /** A subscriber with more undelivered events than this is disconnected (it resumes with its cursor). */
+  maxQueue?: number;
+  retryDelayMs?: number;
+}
+
+const PAGE = 500;
+
+/**
+ * One poller per gateway instance reads the chat service's live feed for all connected subscribers at once
+ * and hands each event to the subscribers the chat service says may see it. New subscribers join between
+ * polls, at a known position, so a resume (catch-up from the client's cursor up to that position, then
+ * live) has neither gaps nor duplicates.
+ */
+export class LiveHub {
+  private readonly subscribers = new Set<Subscriber>();
+  private readonly joining: Subscriber[] = [];
+  private head: string | undefined;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private readonly abort = new AbortController();
+  private joinWake: (() => void) | undefined;
+  /** Aborts the current long-poll so a joiner is admitted at once instead of after the poll returns. */
+  private pollAbort: AbortController | undefined;
+
+  constructor(private readonly options: LiveHubOptions) {}
+
+  get subscriberCount(): number {
+    return this.subscribers.size;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.abort.abort();
+    this.pollAbort?.abort();
+    await this.loop;
+    for (const s of [...this.subscribers, ...this.joining]) this.close(s);
+  }
+
+  /**
+   * Events for this principal, in feed order, starting after `after` (a cursor the client got earlier) or,
+   * without one, from now. Ends with ResumeTooOldError when the cursor is older than what the feed keeps.
+   */
+  async *subscribe(principal: Principal, after: string | undefined, signal?: AbortSignal): AsyncGenerator<LiveEvent> {
+    const subscriber: Subscriber = { principal, queue: [], closed: false };
+    this.joining.push(subscriber);
+    this.joinWake?.();
+    this.pollAbort?.abort();
+    this.abort.signal.addEventListener('abort', () => this.close(subscriber), { once: true });
+    signal?.addEventListener('abort', () => this.close(subscriber), { once: true });
+    try {
+      const liveFrom = await this.joined(subscriber);
+      let last = after ?? liveFrom;
+      // Catch up from the client's cursor to where live delivery starts: exactly (after, liveFrom].
+      while (after !== undefined && BigInt(last) < BigInt(liveFrom) && !subscriber.closed) {
+        const page = await this.options.feed.read({ after: last, limit: PAGE, subscribers: [toFeedSubscriber(principal)] });
+        if (page.tooOld) throw new ResumeTooOldError(page.prunedThrough);
+        if (page.entries.length === 0) break;
+        for (const entry of page.entries) {
+          if (BigInt(entry.position) > BigInt(liveFrom)) break;
+          if (entry.audience.includes(principal.employeeId)) yield { kind: 'event', position: entry.position, envelope: entry.envelope };
+          last = entry.position;
+        }
+        if (BigInt(page.head) >= BigInt(liveFrom)) break;
+      }
+      last = BigInt(last) > BigInt(liveFrom) ? last : liveFrom;
+      yield { kind: 'started', position: last };
+      for (;;) {
+        if (subscriber.failure) throw subscriber.failure;
+        const next = subscriber.queue.shift();
+        if (next) {
+          if (BigInt(next.position) > BigInt(last)) {
+            last = next.position;
+            yield next;
+          }
+          continue;
+        }
+        if (subscriber.closed) return;
+        await new Promise<void>((resolve) => (subscriber.wake = resolve));
+        subscriber.wake = undefined;
+      }
+    } finally {
+      this.close(subscriber);
+    }
+  }
+
+  private joined(subscriber: Subscriber): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (subscriber.liveFrom !== undefined) return resolve(subscriber.liveFrom);
+        if (subscriber.closed) return reject(subscriber.failure ?? new Error('subscription closed before it started'));
+        subscriber.wake = check;
+      };
+      check();
+    });
+  }
+
+  private close(subscriber: Subscriber): void {
+    if (subscriber.closed) return;
+    subscriber.closed = true;
+    this.subscribers.delete(subscriber);
+    const index = this.joining.indexOf(subscriber);
+    if (index >= 0) this.joining.splice(index, 1);
+    subscriber.wake?.();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      try {
+        this.head ??= await this.options.feed.head();
+        this.admitJoiners();
+        if (this.subscribers.size === 0) {
+          // Nobody listens: keep the head fresh cheaply and wait for a joiner.
+          await new Promise<void>((resolve) => {
+            this.joinWake = resolve;
+            setTimeout(resolve, 1_000).unref();
+          });
+          this.joinWake = undefined;
+          if (this.subscribers.size === 0 && this.joining.length > 0) this.head = await this.options.feed.head();
+          continue;
+        }
+        const subscribers = [...this.subscribers];
+        const pollAbort = new AbortController();
+        this.pollAbort = pollAbort;
+        let page;
+        try {
+          if (this.joining.length > 0) continue; // a joiner arrived after admitJoiners(): admit it first
+          page = await this.options.feed.read(
+            { after: this.head, limit: PAGE, waitMs: this.options.waitMs ?? 5_000, subscribers: subscribers.map((s) => toFeedSubscriber(s.principal)) },
+            pollAbort.signal,
+          );
+        } catch (error) {
+          // Aborted for a joiner (or shutdown): nothing was delivered and the head did not move; poll again.
+          if (pollAbort.signal.aborted) continue;
+          throw error;
+        } finally {
+          this.pollAbort = undefined;
+        }
+        if (page.tooOld) {
+          // The hub fell behind retention (e.g. the chat service was unreachable for a day): start over from now.
+          this.options.logger.warn({ prunedThrough: page.prunedThrough }, 'live hub fell behind the feed retention; subscribers must refetch');
+          for (const s of subscribers) this.fail(s, new ResumeTooOldError(page.prunedThrough));
+          this.head = undefined;
+          continue;
+        }
+        this.deliver(subscribers, page.entries);
+        this.head = page.head;
+      } catch (error) {
+        if (!this.running) return;
+        this.options.logger.error({ err: error }, 'live feed poll failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, this.options.retryDelayMs ?? 1_000));
+      }
+    }
+  }
+
+  /** Joiners become live after the current head: everything up to it is theirs to catch up on. */
+  private admitJoiners(): void {
+    for (const subscriber of this.joining.splice(0)) {
+      if (subscriber.closed) continue;
+      subscriber.liveFrom = this.head!;
+      this.subscribers.add(subscriber);
+      subscriber.wake?.();
+    }
+  }
+
+  private deliver(subscribers: Subscriber[], entries: FeedEntry[]): void {
+    const maxQueue = this.options.maxQueue ?? 10_000;
+    for (const entry of entries) {
+      if (entry.audience.length === 0) continue;
+      const audience = new Set(entry.audience);
+      for (const subscriber of subscribers) {
+        if (subscriber.closed || !audience.has(subscriber.principal.employeeId)) continue;
+        if (subscriber.queue.length >= maxQueue) {
+          this.fail(subscriber, new SlowSubscriberError());
+          continue;
+        }
+        subscriber.queue.push({ kind: 'event', position: entry.position, envelope: entry.envelope });
+      }
+    }
+    for (const subscriber of subscribers) subscriber.wake?.();
+  }
+
+  private fail(subscriber: Subscriber, error: Error): void {
+    subscriber.failure = error;
+    subscriber.queue.length = 0;
+    this.close(subscriber);
+  }
+}
+
+function toFeedSubscriber(principal: Principal) {
+  return { employeeId: principal.employeeId, role: principal.role };
+}

@@ -1,0 +1,123 @@
+import { AuthenticationError, verifyAccessToken, type Logger, type Principal } from '@switchboard/service-kit';
+import { GraphQLError, buildSchema, type GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import type { Server } from 'node:http';
+import { WebSocketServer } from 'ws';
+import { z } from 'zod';
+import type { LiveHub, LiveEvent } from './live-hub';
+
+/**
+ * The gateway's own Subscription type (Apollo's gateway does not proxy subscriptions): live chat events
+ * over graphql-ws on the same /graphql path, fed by the chat service's live feed through the LiveHub.
+ */
+export const LIVE_SCHEMA_SDL = /* GraphQL */ `
+  """
+  A live chat event, or the marker that live delivery started. Keep the cursor of the last one received
+  and pass it as \`after\` when reconnecting: the events missed meanwhile arrive first, once each, in order.
+  """
+  type ChatLiveEvent {
+    "Resume after this event by passing it as after."
+    cursor: String!
+    "The event type as on Kafka (docs/events), e.g. chat.message-added; subscription.started for the start marker."
+    type: String!
+    "The chat the event is about; null for the start marker."
+    chatId: ID
+    "When it happened."
+    occurredAt: String!
+    "The event's data as JSON, with the schema documented for its type in docs/events."
+    data: String
+  }
+
+  type Query {
+    "Subscriptions are served over graphql-ws on this path; queries and mutations over HTTP."
+    liveInfo: String!
+  }
+
+  type Subscription {
+    """
+    Chat events of every chat the caller may see: new and updated chats and messages, delivery states,
+    status and operator changes, notes, the caller's own read marks. A cursor older than the feed keeps
+    ends the subscription with error code RESUME_TOO_OLD: refetch, then subscribe without a cursor.
+    """
+    chatEvents(after: String): ChatLiveEvent!
+  }
+`;
+
+interface LiveContext {
+  principal: Principal;
+}
+
+const afterSchema = z.object({ after: z.string().regex(/^\d{1,19}$/, 'after must be a cursor this subscription returned').nullish() });
+
+export function buildLiveSchema(hub: LiveHub): GraphQLSchema {
+  const schema = buildSchema(LIVE_SCHEMA_SDL);
+  const subscriptionType = schema.getSubscriptionType()!;
+  const field = subscriptionType.getFields()['chatEvents']!;
+  field.subscribe = (_root: unknown, args: unknown, context: LiveContext) => {
+    const parsed = afterSchema.safeParse(args);
+    if (!parsed.success) throw new GraphQLError(z.prettifyError(parsed.error), { extensions: { code: 'BAD_USER_INPUT', field: 'after' } });
+    return toPayloads(hub.subscribe(context.principal, parsed.data.after ?? undefined));
+  };
+  field.resolve = (payload: { chatEvents: unknown }) => payload.chatEvents;
+  schema.getQueryType()!.getFields()['liveInfo']!.resolve = () => 'Subscribe to chatEvents over graphql-ws at this URL.';
+  return schema;
+}
+
+async function* toPayloads(events: AsyncGenerator<LiveEvent>): AsyncGenerator<{ chatEvents: Record<string, unknown> }> {
+  try {
+    for await (const event of events) {
+      if (event.kind === 'started') {
+        yield { chatEvents: { cursor: event.position, type: 'subscription.started', chatId: null, occurredAt: new Date().toISOString(), data: null } };
+      } else {
+        const { envelope } = event;
+        yield {
+          chatEvents: { cursor: event.position, type: envelope.type, chatId: envelope.key, occurredAt: envelope.time, data: JSON.stringify(envelope.data) },
+        };
+      }
+    }
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'RESUME_TOO_OLD' || code === 'SLOW_SUBSCRIBER') throw new GraphQLError((error as Error).message, { extensions: { code } });
+    throw error;
+  }
+}
+
+/**
+ * graphql-ws on the gateway's HTTP server. The client authenticates in connection_init with
+ * { authorization: "Bearer <accessToken>" }; a connection without a valid token is closed with 4403.
+ */
+export function serveLiveSubscriptions(options: { httpServer: Server; path: string; schema: GraphQLSchema; jwtSecret: string; logger: Logger }): {
+  connections(): number;
+  close(): Promise<void>;
+} {
+  const wsServer = new WebSocketServer({ server: options.httpServer, path: options.path });
+  const cleanup = useServer<Record<string, unknown>, { principal?: Principal }>(
+    {
+      schema: options.schema,
+      onConnect: async (ctx) => {
+        const raw = ctx.connectionParams?.['authorization'];
+        const match = typeof raw === 'string' ? /^Bearer\s+(.+)$/i.exec(raw.trim()) : null;
+        if (!match) return false;
+        try {
+          ctx.extra.principal = await verifyAccessToken(match[1]!, options.jwtSecret);
+          return true;
+        } catch (error) {
+          if (!(error instanceof AuthenticationError)) options.logger.error({ err: error }, 'live subscription authentication failed');
+          return false;
+        }
+      },
+      context: (ctx): LiveContext => ({ principal: ctx.extra.principal! }),
+      onError: (_ctx, _id, _payload, errors) => {
+        for (const error of errors) if (!error.extensions?.['code']) options.logger.error({ err: error }, 'live subscription error');
+      },
+    },
+    wsServer,
+  );
+  return {
+    connections: () => wsServer.clients.size,
+    close: async () => {
+      await cleanup.dispose();
+      await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import { TOPICS } from '@switchboard/contracts';
+import { enqueueOutbox, type EventToPublish } from '@switchboard/messaging';
+import type { EntityManager } from 'typeorm';
+import { CHAT_SCHEMA } from '../chat.config';
+
+/**
+ * Who may be told about a feed entry, when the chat row cannot say it at read time: a deleted chat has
+ * no row, operators who were just removed must still hear that they were, and a read receipt concerns
+ * one employee only. Omitted fields come from the chat row as it is when the event is written.
+ */
+export interface FeedAudience {
+  connectionId?: string;
+  operatorIds?: string[];
+  onlyEmployeeId?: string;
+}
+
+/**
+ * The one way the chat service emits events: into the outbox (for Kafka subscribers and connectors) and,
+ * for chat events, into the live feed (for operators' subscriptions), in the caller's transaction.
+ */
+export async function emitEvents(
+  manager: EntityManager,
+  events: readonly EventToPublish[],
+  audienceOf: (event: EventToPublish) => FeedAudience | undefined = () => undefined,
+): Promise<void> {
+  if (events.length === 0) return;
+  await enqueueOutbox(manager, CHAT_SCHEMA, events);
+  const chatEvents = events.filter((e) => e.topic === TOPICS.chatEvents);
+  if (chatEvents.length === 0) return;
+  const audiences = chatEvents.map(audienceOf);
+  await manager.query(
+    `INSERT INTO chat.feed (chat_id, connection_id, operator_ids, only_employee_id, type, envelope)
+     SELECT e.chat_id, COALESCE(e.connection_id, c.connection_id), COALESCE(e.operator_ids::uuid[], c.operator_ids), e.only_employee_id, e.type, e.envelope
+     FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::jsonb[]) WITH ORDINALITY
+          AS e(chat_id, connection_id, operator_ids, only_employee_id, type, envelope, ord)
+     LEFT JOIN chat.chats c ON c.id = e.chat_id
+     ORDER BY e.ord`,
+    [
+      chatEvents.map((e) => e.envelope.key),
+      audiences.map((a) => a?.connectionId ?? null),
+      // Arrays of arrays are awkward in unnest; the operator list travels as a uuid[] literal per row.
+      audiences.map((a) => (a?.operatorIds ? `{${a.operatorIds.join(',')}}` : null)),
+      audiences.map((a) => a?.onlyEmployeeId ?? null),
+      chatEvents.map((e) => e.envelope.type),
+      chatEvents.map((e) => JSON.stringify(e.envelope)),
+    ],
+  );
+}

@@ -1,0 +1,77 @@
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+
+export interface ChatLiveEvent {
+  cursor: string;
+  type: string;
+  chatId: string | null;
+  occurredAt: string;
+  data: string | null;
+}
+
+const SUBSCRIPTION = `subscription Live($after: String) { chatEvents(after: $after) { cursor type chatId occurredAt data } }`;
+
+/**
+ * A graphql-ws subscriber as a browser console would be: connects with its access token, collects live
+ * chat events, and can disconnect and resume from the last cursor it saw.
+ */
+export class LiveSubscriber {
+  readonly events: ChatLiveEvent[] = [];
+  errors: { message: string; extensions?: { code?: string } }[] = [];
+  private client: Client | undefined;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly url: string,
+    private readonly token: string,
+  ) {}
+
+  /** Subscribes (after a cursor when given) and resolves once live delivery has started. */
+  async connect(after?: string): Promise<void> {
+    this.client = createClient({
+      url: this.url.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${this.token}` },
+      retryAttempts: 0,
+      lazy: false,
+    });
+    const started = new Promise<void>((resolve, reject) => {
+      this.unsubscribe = this.client!.subscribe<{ chatEvents: ChatLiveEvent }>(
+        { query: SUBSCRIPTION, variables: after ? { after } : {} },
+        {
+          next: (message) => {
+            if (message.errors) {
+              this.errors.push(...(message.errors as never[]));
+              reject(new Error(`subscription failed: ${JSON.stringify(this.errors)}`));
+            }
+            const event = message.data?.chatEvents;
+            if (!event) return;
+            this.events.push(event);
+            if (event.type === 'subscription.started') resolve();
+          },
+          error: (error) => {
+            this.errors.push(...(Array.isArray(error) ? error : [{ message: String((error as Error)?.message ?? error) }]));
+            reject(new Error(`subscription failed: ${JSON.stringify(this.errors)}`));
+          },
+          complete: () => reject(new Error('the subscription ended before live delivery started')),
+        },
+      );
+    });
+    await started;
+  }
+
+  /** The last cursor received: what a client stores to resume. */
+  get lastCursor(): string | undefined {
+    return this.events[this.events.length - 1]?.cursor;
+  }
+
+  chatEvents(type?: string): ChatLiveEvent[] {
+    return this.events.filter((e) => e.type !== 'subscription.started' && (!type || e.type === type));
+  }
+
+  async disconnect(): Promise<void> {
+    this.unsubscribe?.();
+    await this.client?.dispose();
+    this.client = undefined;
+  }
+}
