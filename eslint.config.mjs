@@ -30,6 +30,23 @@ export default [
     },
   },
   {
+    // Tests of the foundation libs run against the test doubles (Kafka mock cluster, test databases):
+    // like services, a lib may use @switchboard/testing in its tests only (its src is covered below).
+    files: ['libs/*/test/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: depConstraints.map((c) =>
+            c.sourceTag === 'type:lib' ? { ...c, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'type:testing'] } : c,
+          ),
+        },
+      ],
+    },
+  },
+  {
     // Service production code must not depend on test doubles; only their tests may.
     files: ['services/*/src/**/*.ts', 'gateway/src/**/*.ts', 'libs/*/src/**/*.ts'],
     rules: {

@@ -17,3 +17,4 @@ export * from './net/tcp-proxy';
 export * from './net/free-port';
 export * from './wait/wait-for';
 export type { DocumentInput, StickerInput, VoiceInput } from './telegram/telegram-media.factory';
+export * from './integration/integration-suite';

@@ -40,6 +40,8 @@ export class LogTransport implements BusTransport {
   private readonly partitions: number;
   private readonly published = new EventEmitter();
   private readonly members = new Set<Member>();
+  /** `group/topic/partition` of every batch a handler holds right now (see consumePartition). */
+  private readonly inHand = new Set<string>();
   private nextMemberId = 1;
   private retentionTimer?: NodeJS.Timeout;
 
@@ -172,6 +174,13 @@ export class LogTransport implements BusTransport {
   }
 
   private async consumePartition(member: Member, topic: string, partition: number, maxBatch: number): Promise<boolean> {
+    const stillOwned = () => member.running && member.assigned.some((a) => a.topic === topic && a.partition === partition);
+    // Kafka hands a partition to its new owner only after the old one finished its batch (the rebalance
+    // barrier); rebalance() here is immediate. So skip a partition that a rebalance took away since runMember
+    // took its snapshot of the assignment, and one whose previous owner still holds a batch of it: otherwise
+    // two members of one group handle the same records at once, the old one with an already inactive context.
+    const id = `${member.group}\u0000${topic}\u0000${partition}`;
+    if (!stillOwned() || this.inHand.has(id)) return false;
     const committed = await this.pool.query<{ committed_offset: string }>(
       `SELECT committed_offset FROM bus.group_offsets WHERE group_id = $1 AND topic = $2 AND partition = $3`,
       [member.group, topic, partition],
@@ -191,13 +200,21 @@ export class LogTransport implements BusTransport {
       value: Buffer.from(row.value, 'utf8'),
       headers: row.headers,
     }));
-    const stillOwned = () => member.running && member.assigned.some((a) => a.topic === topic && a.partition === partition);
-    await member.options.handleBatch(records, { heartbeat: async () => undefined, isActive: stillOwned });
-    await this.pool.query(
-      `INSERT INTO bus.group_offsets (group_id, topic, partition, committed_offset) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (group_id, topic, partition) DO UPDATE SET committed_offset = GREATEST(bus.group_offsets.committed_offset, EXCLUDED.committed_offset)`,
-      [member.group, topic, partition, records[records.length - 1]!.offset],
-    );
+    // Checked again after the queries: the assignment may have changed while they ran.
+    if (!stillOwned() || this.inHand.has(id)) return false;
+    this.inHand.add(id);
+    try {
+      await member.options.handleBatch(records, { heartbeat: async () => undefined, isActive: stillOwned });
+      await this.pool.query(
+        `INSERT INTO bus.group_offsets (group_id, topic, partition, committed_offset) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (group_id, topic, partition) DO UPDATE SET committed_offset = GREATEST(bus.group_offsets.committed_offset, EXCLUDED.committed_offset)`,
+        [member.group, topic, partition, records[records.length - 1]!.offset],
+      );
+    } finally {
+      this.inHand.delete(id);
+      // The partition's new owner skipped it while this batch was in hand: let it look again now.
+      if (!stillOwned()) for (const m of this.members) if (m.group === member.group) m.wake();
+    }
     return true;
   }
 

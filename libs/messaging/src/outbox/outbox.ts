@@ -99,21 +99,29 @@ export class OutboxRelay {
   private async run(): Promise<void> {
     while (this.running) {
       let session: SqlSession | undefined;
+      let locked = false;
+      let failed = false;
       try {
         session = await this.options.openSession();
         const lock = (await session.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS ok`, [this.lockKey])) as { ok: boolean }[];
-        if (!lock[0]?.ok) {
-          await this.idle(this.options.standbyRetryMs ?? 1_000);
-          continue;
-        }
-        await this.relayWhileActive(session);
-        await session.query(`SELECT pg_advisory_unlock(hashtext($1))`, [this.lockKey]);
+        locked = lock[0]?.ok === true;
+        if (locked) await this.relayWhileActive(session);
       } catch (error) {
         this.options.logger.error({ err: error, schema: this.options.schema }, 'outbox relay failed; will retry');
-        await this.idle(500);
+        failed = true;
       } finally {
+        // Unlock on every exit, failures included: the session's connection goes back to a pool, and a lock
+        // left on it would outlive this turn (held by an idle pooled connection, or stacked by the next
+        // pg_try_advisory_lock on the same connection), so no other instance could ever become the relay.
+        if (locked) {
+          await session?.query(`SELECT pg_advisory_unlock(hashtext($1))`, [this.lockKey]).catch((error: unknown) => {
+            this.options.logger.error({ err: error }, 'releasing the outbox relay lock failed');
+          });
+        }
         await session?.release().catch((error: unknown) => this.options.logger.error({ err: error }, 'releasing the outbox session failed'));
       }
+      if (failed) await this.idle(500);
+      else if (!locked) await this.idle(this.options.standbyRetryMs ?? 1_000);
     }
   }
 

@@ -17,15 +17,21 @@ export function loadConfig<TSchema extends z.ZodType>(service: string, schema: T
   );
 }
 
+/**
+ * `PORT=` (set but empty, e.g. an unresolved `${PORT}` in a compose file) means "not set": without this,
+ * coercion turns '' into 0 and the service silently listens on a random port, or a timeout becomes 0 ms.
+ */
+const unsetIfBlank = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+
 /** Shared variable shapes, so every service spells and parses them the same way. */
 export const env = {
-  port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),
+  port: (fallback: number) => z.preprocess(unsetIfBlank, z.coerce.number().int().min(0).max(65535).default(fallback)),
   url: () => z.url(),
   optionalList: () =>
     z
       .string()
       .optional()
       .transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : [])),
-  ms: (fallback: number) => z.coerce.number().int().nonnegative().default(fallback),
+  ms: (fallback: number) => z.preprocess(unsetIfBlank, z.coerce.number().int().nonnegative().default(fallback)),
   secret: (minLength = 32) => z.string().min(minLength, `must be at least ${minLength} characters`),
 };
