@@ -10,6 +10,7 @@ import { createMetricsRegistry, registerOperationalRoutes, type Logger } from '@
 import { CORRELATION_ID_HEADER, createGatewayContext, type GatewayContext } from './auth/gateway-context';
 import { publicOperationsPlugin } from './auth/public-operations.plugin';
 import { formatGatewayError } from './graphql/gateway-errors';
+import { queryCostRule } from './graphql/query-cost.rule';
 import { queryDepthRule } from './graphql/query-depth.rule';
 import { cors } from './http/cors.middleware';
 import { jsonErrorHandler } from './http/json-error.middleware';
@@ -61,7 +62,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     gateway,
     // Introspection is on for everyone who passes publicOperationsPlugin, i.e. for authenticated callers.
     introspection: true,
-    validationRules: [queryDepthRule()],
+    validationRules: [queryDepthRule(), queryCostRule()],
     formatError: formatGatewayError(logger),
     includeStacktraceInErrorResponses: false,
     logger,

@@ -1,5 +1,6 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { formatGraphQLError, type Logger } from '@switchboard/service-kit';
+import { QUERY_TOO_COSTLY, QueryTooCostlyError } from './query-cost.rule';
 import { QUERY_TOO_DEEP, QueryTooDeepError } from './query-depth.rule';
 
 /**
@@ -12,6 +13,9 @@ export function formatGatewayError(logger: Logger): (formatted: GraphQLFormatted
     const original = error instanceof GraphQLError ? error.originalError : undefined;
     if (original instanceof QueryTooDeepError) {
       return { ...formatted, extensions: { ...formatted.extensions, code: QUERY_TOO_DEEP } };
+    }
+    if (original instanceof QueryTooCostlyError) {
+      return { ...formatted, extensions: { ...formatted.extensions, code: QUERY_TOO_COSTLY } };
     }
     return format(formatted, error);
   };
