@@ -87,6 +87,7 @@ export async function startChatService(options: { config: ChatConfig; logger: Lo
     search: new ChatSearchService(dataSource, queries),
   };
 
+  let feedRoute: { stop(): Promise<void> } | undefined;
   const registry = createMetricsRegistry('chat');
   new Gauge({
     name: 'chat_outbox_backlog',
@@ -108,7 +109,7 @@ export async function startChatService(options: { config: ChatConfig; logger: Lo
         registry,
         checks: { database: async () => void (await dataSource.query('SELECT 1')), bus: () => bus.transport.ping() },
       });
-      registerFeedRoute(app, { reader: feedReader, signal: feedSignal, jwtSecret: config.JWT_SECRET, logger });
+      feedRoute = registerFeedRoute(app, { reader: feedReader, signal: feedSignal, jwtSecret: config.JWT_SECRET, logger });
       await mountSubgraph({ app, typeDefs: CHAT_TYPE_DEFS, resolvers: chatResolvers(resolverDeps), jwtSecret: config.JWT_SECRET, logger });
     },
   });
@@ -138,6 +139,7 @@ export async function startChatService(options: { config: ChatConfig; logger: Lo
     stop: () =>
       (stopping ??= (async () => {
         clearInterval(pruneTimer);
+        await feedRoute?.stop();
         await service.stop();
         await Promise.all(consumers.map((c) => c.stop()));
         await relay.stop();

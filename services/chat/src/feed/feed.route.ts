@@ -23,9 +23,15 @@ const feedRequestSchema = z.object({
  * POST /internal/feed: the live feed for the gateway (service token only). The chat service decides who
  * may see each event; the gateway only delivers. Not part of the public API.
  */
-export function registerFeedRoute(app: Express, deps: { reader: ChatFeedReader; signal: FeedSignal; jwtSecret: string; logger: Logger }): void {
+export function registerFeedRoute(app: Express, deps: { reader: ChatFeedReader; signal: FeedSignal; jwtSecret: string; logger: Logger }): { stop(): Promise<void> } {
+  let stopping = false;
+  const inFlight = new Set<Promise<void>>();
   app.post('/internal/feed', express.json({ limit: '8mb' }), (req: Request, res: Response) => {
-    void (async () => {
+    if (stopping) {
+      res.status(503).json({ error: 'the chat service is shutting down' });
+      return;
+    }
+    const handled = (async () => {
       try {
         await verifyServiceToken(bearerToken(req.headers.authorization) ?? '', deps.jwtSecret);
       } catch (error) {
@@ -47,7 +53,7 @@ export function registerFeedRoute(app: Express, deps: { reader: ChatFeedReader; 
       req.on('close', () => (closed = true));
       for (;;) {
         const page = await deps.reader.read({ after: request.after, limit: request.limit, subscribers: request.subscribers });
-        if (page.tooOld || page.entries.length > 0 || Date.now() >= deadline || closed) {
+        if (page.tooOld || page.entries.length > 0 || Date.now() >= deadline || closed || stopping) {
           res.json(page);
           return;
         }
@@ -57,5 +63,15 @@ export function registerFeedRoute(app: Express, deps: { reader: ChatFeedReader; 
       deps.logger.error({ err: error }, 'feed request failed');
       if (!res.headersSent) res.status(500).json({ error: 'feed read failed' });
     });
+    inFlight.add(handled);
+    void handled.finally(() => inFlight.delete(handled));
   });
+  return {
+    /** Ends waiting long-polls and waits for in-flight reads, so the database can close under none. */
+    stop: async () => {
+      stopping = true;
+      deps.signal.signal();
+      await Promise.all([...inFlight]);
+    },
+  };
 }
