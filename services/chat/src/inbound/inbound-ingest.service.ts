@@ -112,8 +112,8 @@ export class InboundIngestService {
       });
       if (toCreate.length > 0) {
         const created = (await manager.query(
-          `INSERT INTO chat.chats (number, chat_key, channel, connection_id, connection_display_name, external_chat_id, customer_id, status_code, created_at)
-           SELECT n, k, ch, conn, cname, ext, cust, 'new', t
+          `INSERT INTO chat.chats (number, chat_key, channel, connection_id, connection_display_name, external_chat_id, customer_id, status_code, created_at, last_message_at)
+           SELECT n, k, ch, conn, cname, ext, cust, 'new', t, t
            FROM unnest($1::bigint[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::uuid[], $8::timestamptz[]) AS r(n, k, ch, conn, cname, ext, cust, t)
            RETURNING id, chat_key, number, created_at`,
           columns(toCreate, [
@@ -204,7 +204,7 @@ export class InboundIngestService {
          last_message_at = a.t, last_message_preview = a.preview, last_message_direction = 'inbound',
          unanswered = true, updated_at = now()
        FROM unnest($1::uuid[], $2::timestamptz[], $3::text[]) AS a(id, t, preview)
-       WHERE c.id = a.id AND (c.last_message_at IS NULL OR c.last_message_at <= a.t)
+       WHERE c.id = a.id AND c.last_message_at <= a.t
        RETURNING c.id`,
       columns(activity, [([id]) => id, ([, a]) => a.sentAt.toISOString(), ([, a]) => a.preview]),
     )) as { id: string }[];

@@ -3,6 +3,7 @@ import { ChatInitMigration } from './0001-init.migration';
 import { ChatInboxMigration } from './0002-inbox.migration';
 import { ChatSearchMigration } from './0003-search.migration';
 import { ChatFeedMigration } from './0004-feed.migration';
+import { ChatActivityOrderMigration } from './0005-activity-order.migration';
 
 /** In order; each name ends in its timestamp. */
-export const CHAT_MIGRATIONS: readonly SqlMigrationSpec[] = [ChatInitMigration, ChatInboxMigration, ChatSearchMigration, ChatFeedMigration];
+export const CHAT_MIGRATIONS: readonly SqlMigrationSpec[] = [ChatInitMigration, ChatInboxMigration, ChatSearchMigration, ChatFeedMigration, ChatActivityOrderMigration];

@@ -50,7 +50,7 @@ export class ChatSearchService {
       return `${MESSAGE_SEARCH_EXPR('m')} LIKE $${messageArgs.length}`;
     });
     const messages = (await this.dataSource.query(
-      `SELECT m.*, COALESCE(c.last_message_at, 'epoch'::timestamptz) AS chat_activity FROM chat.messages m JOIN chat.chats c ON c.id = m.chat_id
+      `SELECT m.*, c.last_message_at AS chat_activity FROM chat.messages m JOIN chat.chats c ON c.id = m.chat_id
        WHERE m.kind IN ('message', 'note') AND ${messageLikes.join(' AND ')} AND ${visibleChatCondition(viewer, messageArgs)}
        ORDER BY m.sent_at DESC, m.seq DESC LIMIT $1`,
       messageArgs,
@@ -72,7 +72,7 @@ export class ChatSearchService {
       numberCondition = `c.number = $${chatArgs.length}`;
     }
     const chats = (await this.dataSource.query(
-      `SELECT c.id, c.number, cu.display_name, cu.username, cu.phone, COALESCE(c.last_message_at, 'epoch'::timestamptz) AS activity
+      `SELECT c.id, c.number, cu.display_name, cu.username, cu.phone, c.last_message_at AS activity
        FROM chat.chats c JOIN chat.customers cu ON cu.id = c.customer_id
        WHERE ((${customerLikes.join(' AND ')}) OR ${numberCondition}) AND ${visibleChatCondition(viewer, chatArgs)}
        ORDER BY activity DESC LIMIT $1`,
