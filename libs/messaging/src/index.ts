@@ -3,7 +3,7 @@ export * from './transport/partitioning';
 export * from './backoff';
 export * from './consumer/reliable-batch-handler';
 export * from './event-bus';
-export * from './kafka/group-commit-queue';
+export * from './transport/group-commit-queue';
 export * from './kafka/kafka-transport';
 export * from './log/log-transport';
 export * from './log/log-bus.migrations';

@@ -25,6 +25,7 @@ export const TELEGRAM_WEBHOOK_DEPS = Symbol('TELEGRAM_WEBHOOK_DEPS');
 export const SECRET_HEADER = 'x-telegram-bot-api-secret-token';
 /** last_update_at is informational: write it at most this often per connection, not on every update. */
 const TOUCH_INTERVAL_MS = 5_000;
+const CONNECTION_CACHE_TTL_MS = 2_000;
 
 export interface TelegramWebhookDeps {
   connections: TelegramConnectionRepository;
@@ -41,6 +42,7 @@ export interface TelegramWebhookDeps {
 @Controller('webhooks/telegram')
 export class TelegramWebhookController {
   private readonly lastTouch = new Map<string, number>();
+  private readonly connectionCache = new Map<string, { connection: TelegramConnectionRecord; expiresAt: number }>();
 
   constructor(@Inject(TELEGRAM_WEBHOOK_DEPS) private readonly deps: TelegramWebhookDeps) {}
 
@@ -79,11 +81,19 @@ export class TelegramWebhookController {
     this.touch(connection.id);
   }
 
+  /**
+   * Every webhook needs its connection (secret, bot). A busy bot sends hundreds per second, so a found
+   * connection is remembered briefly: a disconnect (or a rotated secret) takes effect within the TTL,
+   * and Telegram stops calling anyway once the webhook is deleted.
+   */
   private async findConnection(connectionId: string): Promise<TelegramConnectionRecord> {
-    const notFound = new NotFoundException(`No Telegram connection ${connectionId}`);
-    if (!z.uuid().safeParse(connectionId).success) throw notFound;
+    const cached = this.connectionCache.get(connectionId);
+    if (cached && cached.expiresAt > Date.now()) return cached.connection;
+    if (!z.uuid().safeParse(connectionId).success) throw new NotFoundException(`No Telegram connection ${connectionId}`);
     const connection = await this.deps.connections.findById(connectionId);
-    if (!connection || connection.state === 'disconnected') throw notFound;
+    if (!connection || connection.state === 'disconnected') throw new NotFoundException(`No Telegram connection ${connectionId}`);
+    if (this.connectionCache.size > 10_000) this.connectionCache.clear();
+    this.connectionCache.set(connectionId, { connection, expiresAt: Date.now() + CONNECTION_CACHE_TTL_MS });
     return connection;
   }
 

@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
-import { Pool, type PoolClient } from 'pg';
+import { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { sleep } from '../backoff';
+import { GroupCommitQueue } from '../transport/group-commit-queue';
 import { partitionFor } from '../transport/partitioning';
 import type { BusTransport, ConsumeOptions, ConsumedRecord, ConsumerHandle, OutgoingRecord } from '../transport/bus-transport';
 
@@ -44,12 +45,14 @@ export class LogTransport implements BusTransport {
   private readonly inHand = new Set<string>();
   private nextMemberId = 1;
   private retentionTimer?: NodeJS.Timeout;
+  private readonly queue: GroupCommitQueue<OutgoingRecord>;
 
   constructor(private readonly options: LogTransportOptions) {
     this.pool = new Pool({ connectionString: options.databaseUrl, max: 4 });
     this.pool.on('error', (error) => options.logger.error({ err: error }, 'log bus connection error'));
     this.partitions = options.partitions ?? 4;
     this.published.setMaxListeners(0);
+    this.queue = new GroupCommitQueue((records) => this.append(records));
   }
 
   async connect(): Promise<void> {
@@ -63,44 +66,41 @@ export class LogTransport implements BusTransport {
     this.retentionTimer.unref();
   }
 
+  /** Concurrent publishes (one per webhook) share one statement: PGlite has a single session to queue on. */
   async publish(records: readonly OutgoingRecord[]): Promise<void> {
     if (records.length === 0) return;
-    const byPartition = new Map<string, { topic: string; partition: number; records: OutgoingRecord[] }>();
-    for (const record of records) {
-      const partition = partitionFor(record.key, this.partitions);
-      const id = `${record.topic}\u0000${partition}`;
-      const entry = byPartition.get(id) ?? { topic: record.topic, partition, records: [] };
-      entry.records.push(record);
-      byPartition.set(id, entry);
-    }
-    // Lock partition heads in a fixed order so two publishers never deadlock.
-    const groups = [...byPartition.values()].sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
-    await this.inTransaction(async (client) => {
-      for (const group of groups) {
-        const head = await client.query<{ next_offset: string }>(
-          `INSERT INTO bus.partition_heads (topic, partition, next_offset) VALUES ($1, $2, $3)
-           ON CONFLICT (topic, partition) DO UPDATE SET next_offset = bus.partition_heads.next_offset + $3
-           RETURNING next_offset`,
-          [group.topic, group.partition, group.records.length],
-        );
-        const end = BigInt(head.rows[0]!.next_offset);
-        const first = end - BigInt(group.records.length);
-        await client.query(
-          `INSERT INTO bus.records (topic, partition, "offset", key, value, headers)
-           SELECT $1, $2, $3::bigint + ord - 1, k, v, h::jsonb
-           FROM unnest($4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS r(k, v, h, ord)`,
-          [
-            group.topic,
-            group.partition,
-            first.toString(),
-            group.records.map((r) => r.key),
-            group.records.map((r) => r.value),
-            group.records.map((r) => JSON.stringify(r.headers ?? {})),
-          ],
-        );
-      }
-    });
-    for (const group of groups) this.published.emit(group.topic);
+    await this.queue.enqueue(records);
+  }
+
+  /**
+   * Appends records in ONE statement (one round trip, one implicit transaction). Each partition's head row
+   * is locked by the upsert until commit, in (topic, partition) order so two publishers never deadlock:
+   * offsets of a partition commit in order, so no reader can pass a record that commits later.
+   */
+  private async append(records: OutgoingRecord[]): Promise<void> {
+    const partitions = records.map((r) => partitionFor(r.key, this.partitions));
+    await this.pool.query(
+      `WITH input AS (
+         SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS r(topic, partition, key, value, headers, ord)),
+       counts AS (SELECT topic, partition, count(*)::bigint AS n FROM input GROUP BY topic, partition),
+       heads AS (
+         INSERT INTO bus.partition_heads AS h (topic, partition, next_offset)
+         SELECT topic, partition, n FROM counts ORDER BY topic, partition
+         ON CONFLICT (topic, partition) DO UPDATE SET next_offset = h.next_offset + EXCLUDED.next_offset
+         RETURNING topic, partition, next_offset)
+       INSERT INTO bus.records (topic, partition, "offset", key, value, headers)
+       SELECT i.topic, i.partition, h.next_offset - c.n + row_number() OVER (PARTITION BY i.topic, i.partition ORDER BY i.ord) - 1,
+              i.key, i.value, i.headers::jsonb
+       FROM input i JOIN heads h USING (topic, partition) JOIN counts c USING (topic, partition)`,
+      [
+        records.map((r) => r.topic),
+        partitions,
+        records.map((r) => r.key),
+        records.map((r) => r.value),
+        records.map((r) => JSON.stringify(r.headers ?? {})),
+      ],
+    );
+    for (const topic of new Set(records.map((r) => r.topic))) this.published.emit(topic);
   }
 
   async consume(options: ConsumeOptions): Promise<ConsumerHandle> {
@@ -216,21 +216,6 @@ export class LogTransport implements BusTransport {
       if (!stillOwned()) for (const m of this.members) if (m.group === member.group) m.wake();
     }
     return true;
-  }
-
-  private async inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
   }
 
   async ping(): Promise<void> {

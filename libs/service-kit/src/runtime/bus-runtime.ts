@@ -1,4 +1,4 @@
-import { EventBus, KafkaTransport, LogTransport, type BusTransport } from '@switchboard/messaging';
+import { EventBus, KafkaTransport, LogTransport, type BusTransport, type KafkaTransportOptions } from '@switchboard/messaging';
 import { z } from 'zod';
 import type { Logger } from 'pino';
 import { env } from '../config/load-config';
@@ -9,12 +9,30 @@ export const busConfigSchema = z.object({
   KAFKA_MAX_WAIT_MS: env.ms(500),
   KAFKA_PUBLISH_TIMEOUT_MS: env.ms(10_000),
   KAFKA_COMMIT_INTERVAL_MS: env.ms(500),
+  /**
+   * A consumer that stops heartbeating (crashed, SIGKILL) keeps its partitions this long before the group
+   * hands them to a live instance: it bounds how long a crash stalls consumption.
+   */
+  KAFKA_SESSION_TIMEOUT_MS: env.ms(30_000),
+  /** Partitions of the topics a service creates (existing topics keep theirs): the scale-out ceiling per topic. */
+  KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(12),
+  /** Producer linger: a publish waits this long for others to share its request (fewer, larger requests). */
+  KAFKA_LINGER_MS: z.coerce.number().int().min(0).max(1000).default(0),
   /** Where the standalone log bus lives (schema `bus`); defaults to the service's DATABASE_URL. */
   BUS_DATABASE_URL: z.string().optional(),
 });
 export type BusConfig = z.output<typeof busConfigSchema>;
 
-export function createBusTransport(options: { config: BusConfig; clientId: string; databaseUrl: string; logger: Logger }): BusTransport {
+export interface BusRuntimeOptions {
+  config: BusConfig;
+  clientId: string;
+  databaseUrl: string;
+  logger: Logger;
+  /** Kafka only, not configurable by env: lets tests route broker connections through proxies they can cut. */
+  kafkaSocketFactory?: KafkaTransportOptions['socketFactory'];
+}
+
+export function createBusTransport(options: BusRuntimeOptions): BusTransport {
   const { config, logger } = options;
   if (config.KAFKA_BROKERS.length > 0) {
     return new KafkaTransport({
@@ -24,11 +42,15 @@ export function createBusTransport(options: { config: BusConfig; clientId: strin
       maxWaitTimeMs: config.KAFKA_MAX_WAIT_MS,
       publishTimeoutMs: config.KAFKA_PUBLISH_TIMEOUT_MS,
       commitIntervalMs: config.KAFKA_COMMIT_INTERVAL_MS,
+      sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+      topicPartitions: config.KAFKA_TOPIC_PARTITIONS,
+      lingerMs: config.KAFKA_LINGER_MS,
+      ...(options.kafkaSocketFactory ? { socketFactory: options.kafkaSocketFactory } : {}),
     });
   }
   return new LogTransport({ databaseUrl: config.BUS_DATABASE_URL ?? options.databaseUrl, logger, pollIntervalMs: 500 });
 }
 
-export function createEventBus(options: { config: BusConfig; clientId: string; databaseUrl: string; logger: Logger }): EventBus {
+export function createEventBus(options: BusRuntimeOptions): EventBus {
   return new EventBus(createBusTransport(options), options.logger.child({ component: 'bus' }));
 }

@@ -12,7 +12,7 @@ import {
   type MessageReceived,
   type CommentReceived,
 } from '@switchboard/contracts';
-import type { EventToPublish } from '@switchboard/messaging';
+import { GroupCommitQueue, type EventToPublish } from '@switchboard/messaging';
 import type { Logger } from '@switchboard/service-kit';
 import type { DataSource, EntityManager } from 'typeorm';
 import { chatEvents } from '../chat-events.factory';
@@ -33,13 +33,25 @@ interface ChatRow {
  * Every write is keyed by a natural key, so a redelivered batch changes nothing and emits nothing.
  */
 export class InboundIngestService {
+  /**
+   * Batches of different partitions arrive concurrently; while one transaction runs, the next ones wait
+   * and then go together, so the transaction cost is paid once for all of them (a failure is retried per
+   * batch, so a poison record fails only its own partition's batch).
+   */
+  private readonly queue = new GroupCommitQueue<Envelope>((envelopes) => this.ingestNow(envelopes), 5_000, true);
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly logger: Logger,
     private readonly onCommitted: () => void,
   ) {}
 
-  async ingest(envelopes: readonly Envelope[]): Promise<void> {
+  /** Resolves when these envelopes are stored (or were already): only then may their offsets be committed. */
+  ingest(envelopes: readonly Envelope[]): Promise<void> {
+    return this.queue.enqueue(envelopes);
+  }
+
+  private async ingestNow(envelopes: readonly Envelope[]): Promise<void> {
     const newMessages: NewMessageEvent[] = [];
     const others: Envelope[] = [];
     for (const envelope of envelopes) {
