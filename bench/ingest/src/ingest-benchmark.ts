@@ -1,0 +1,188 @@
+import type { Logger } from '@switchboard/service-kit';
+import { ChatEventObserver } from './chat-event-observer';
+import { runLoad, type LoadPlan, type LoadResult } from './load-generator';
+import { summarise, type LatencySummary } from './percentiles';
+import { randomBytes } from 'node:crypto';
+import { startBenchStack, type BenchStack, type Runtime, type StackOptions } from './stack';
+
+export interface IngestOptions {
+  messages: number;
+  concurrency: number;
+  rate: number;
+  durationSeconds: number;
+  customers: number;
+  /**
+   * Sustained phase: at most this many updates accepted but without their chat event. librdkafka's mock
+   * cluster keeps only 5 MB per partition and drops older records, so an unbounded backlog would lose data there.
+   */
+  maxBacklog: number;
+  /** Unmeasured updates before the phases (JIT, pools, every chat created); at least `customers`. */
+  warmup: number;
+  /** A phase is over when every accepted update's chat event arrived, or nothing arrived for this long. */
+  idleTimeoutMs: number;
+}
+
+export interface PhaseCounts {
+  offered: number;
+  accepted: number;
+  /** Non-2xx answers and network errors, by status ("net" = no answer). */
+  errors: Record<string, number>;
+  /** Accepted (HTTP 200) but their chat event never arrived. */
+  lost: number;
+}
+
+export interface RuntimeResult {
+  runtime: Runtime;
+  bus: string;
+  partitions: Record<string, number>;
+  sustained: PhaseCounts & { acceptedPerSecond: number; endToEndPerSecond: number; seconds: number };
+  fixed: PhaseCounts & { rate: number; durationSeconds: number; webhook?: LatencySummary; chatEvent?: LatencySummary };
+  duplicates: number;
+}
+
+type Progress = (line: string) => void;
+
+/**
+ * One runtime: start it, warm up (every customer writes first, so every chat exists; then until the JIT has
+ * settled: in trials the webhook path ran several times faster after a few thousand requests than at first),
+ * then the two measured phases.
+ */
+export async function benchmarkRuntime(runtime: Runtime, options: IngestOptions & StackOptions, logger: Logger, progress: Progress): Promise<RuntimeResult> {
+  progress(`starting the ${runtime} runtime`);
+  const stack = await startBenchStack(runtime, logger, options);
+  const run = randomBytes(4).toString('hex');
+  const observer = new ChatEventObserver(run);
+  try {
+    await observer.start(stack.bus.transport);
+    const phases = new PhaseRunner(stack, observer, run, options, progress);
+
+    const warmup = await phases.run('warm-up', { mode: 'closed', count: Math.max(options.warmup, options.customers), concurrency: options.concurrency });
+    const warmupCounts = phases.counts(warmup);
+    if (warmupCounts.accepted < warmupCounts.offered || warmupCounts.lost > 0) {
+      throw new Error(`warm-up failed: ${JSON.stringify(warmupCounts)}`);
+    }
+
+    const sustained = await phases.run('sustained', { mode: 'closed', count: options.messages, concurrency: options.concurrency });
+    const fixed = await phases.run('fixed load', { mode: 'open', count: Math.round(options.rate * options.durationSeconds), concurrency: options.concurrency });
+    return {
+      runtime,
+      bus: stack.busDescription,
+      partitions: await stack.partitions(),
+      sustained: phases.throughput(sustained),
+      fixed: { ...phases.latency(fixed), rate: options.rate, durationSeconds: options.durationSeconds },
+      duplicates: observer.duplicates,
+    };
+  } finally {
+    await observer.stop().catch((error: unknown) => logger.error({ err: error }, 'stopping the observer failed'));
+    progress(`stopping the ${runtime} runtime`);
+    await stack.stop();
+  }
+}
+
+interface Phase {
+  updateIds: number[];
+  load: LoadResult;
+  lost: number;
+}
+
+class PhaseRunner {
+  private nextUpdateId = 100_000_000;
+  private nextSequence = 0;
+
+  constructor(
+    private readonly stack: BenchStack,
+    private readonly observer: ChatEventObserver,
+    private readonly runTag: string,
+    private readonly options: IngestOptions,
+    private readonly progress: Progress,
+  ) {}
+
+  async run(name: string, shape: Pick<LoadPlan, 'mode' | 'count' | 'concurrency'>): Promise<Phase> {
+    const plan: LoadPlan = {
+      ...shape,
+      run: this.runTag,
+      webhookUrl: this.stack.webhookUrl,
+      secretToken: this.stack.secretToken,
+      ratePerSecond: this.options.rate,
+      customers: this.options.customers,
+      firstUpdateId: this.nextUpdateId,
+      firstSequence: this.nextSequence,
+      timeoutMs: 30_000,
+      maxBacklog: shape.mode === 'closed' ? this.options.maxBacklog : 0,
+      observed: new Int32Array(new SharedArrayBuffer(4)),
+    };
+    this.nextUpdateId += shape.count;
+    this.nextSequence += shape.count;
+    const updateIds = Array.from({ length: shape.count }, (_, i) => plan.firstUpdateId + i);
+    this.observer.onFirstSeen = (id) => {
+      if (id >= plan.firstUpdateId && id < plan.firstUpdateId + shape.count) Atomics.add(plan.observed, 0, 1);
+    };
+    const label = `[${this.stack.runtime}] ${name}`;
+    const what =
+      shape.mode === 'open'
+        ? `${this.options.rate} msg/s for ${this.options.durationSeconds} s`
+        : `${shape.count} updates, ${shape.concurrency} in flight, backlog ≤ ${plan.maxBacklog || 'unbounded'}`;
+    this.progress(`${label}: ${what}`);
+    const load = await runLoad(plan, (p) =>
+      this.progress(`${label}: sent ${p.sent}/${shape.count}, answered ${p.answered} (200: ${p.ok}), chat events ${this.observer.countSeen(updateIds)}`),
+    );
+    const accepted = updateIds.filter((_, i) => load.status[i] === 200);
+    const lost = await this.observer.waitFor(accepted, this.options.idleTimeoutMs, (seen) => this.progress(`${label}: chat events ${seen}/${accepted.length}`));
+    this.progress(`${label}: done, ${accepted.length} accepted, ${lost} lost`);
+    return { updateIds, load, lost };
+  }
+
+  counts({ updateIds, load, lost }: Phase): PhaseCounts {
+    const errors: Record<string, number> = {};
+    for (let i = 0; i < updateIds.length; i++) {
+      const status = load.status[i]!;
+      if (status === 200) continue;
+      const key = status === 0 ? 'net' : String(status);
+      errors[key] = (errors[key] ?? 0) + 1;
+    }
+    const failed = Object.values(errors).reduce((a, b) => a + b, 0);
+    return { offered: updateIds.length, accepted: updateIds.length - failed, errors, lost };
+  }
+
+  /** From the first send: how fast updates were accepted, and how fast their chat events came out. */
+  throughput(phase: Phase): RuntimeResult['sustained'] {
+    const counts = this.counts(phase);
+    const { load, updateIds } = phase;
+    const start = load.scheduledAt.reduce((a, b) => Math.min(a, b), Infinity);
+    const lastAnswer = load.answeredAt.reduce((a, b) => Math.max(a, b), 0);
+    let lastEvent = start;
+    let events = 0;
+    for (const id of updateIds) {
+      const seen = this.observer.seenAt.get(id);
+      if (seen === undefined) continue;
+      events++;
+      lastEvent = Math.max(lastEvent, seen);
+    }
+    return {
+      ...counts,
+      seconds: (lastEvent - start) / 1000,
+      acceptedPerSecond: counts.accepted / ((lastAnswer - start) / 1000),
+      endToEndPerSecond: events / ((lastEvent - start) / 1000),
+    };
+  }
+
+  /** Latencies from each update's scheduled send time: the webhook's answer, and its chat event. */
+  latency(phase: Phase): PhaseCounts & { webhook?: LatencySummary; chatEvent?: LatencySummary } {
+    const webhook: number[] = [];
+    const chatEvent: number[] = [];
+    phase.updateIds.forEach((id, i) => {
+      if (phase.load.status[i] !== 200) return;
+      const scheduled = phase.load.scheduledAt[i]!;
+      webhook.push(phase.load.answeredAt[i]! - scheduled);
+      const seen = this.observer.seenAt.get(id);
+      if (seen !== undefined) chatEvent.push(seen - scheduled);
+    });
+    const webhookSummary = summarise(webhook);
+    const chatEventSummary = summarise(chatEvent);
+    return {
+      ...this.counts(phase),
+      ...(webhookSummary ? { webhook: webhookSummary } : {}),
+      ...(chatEventSummary ? { chatEvent: chatEventSummary } : {}),
+    };
+  }
+}

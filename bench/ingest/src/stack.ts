@@ -1,0 +1,158 @@
+import { TOPICS } from '@switchboard/contracts';
+import type { EventBus } from '@switchboard/messaging';
+import { startEmbeddedPostgres } from '@switchboard/persistence';
+import type { Logger } from '@switchboard/service-kit';
+import { startSwitchboard } from '@switchboard/standalone';
+import { TelegramBotApiDouble, createTestDatabase, freePort, startKafkaMockCluster } from '@switchboard/testing';
+import { Kafka, logLevel } from 'kafkajs';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+
+export type Runtime = 'kafka' | 'standalone';
+
+export interface BenchStack {
+  runtime: Runtime;
+  /** Where Telegram would POST updates, and the secret it would send (from the bot's setWebhook call). */
+  webhookUrl: string;
+  secretToken: string;
+  bus: EventBus;
+  /** What carries the bus, e.g. "librdkafka mock cluster, 3 brokers". */
+  busDescription: string;
+  /** Partitions of the inbound and chat-event topics (call once records have flowed: topics are auto-created). */
+  partitions(): Promise<Record<string, number>>;
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  /** A real Kafka to use instead of librdkafka's mock cluster (its topics are reused; this run's messages are tagged). */
+  kafkaBrokers?: string[];
+}
+
+const running = new Set<() => Promise<void>>();
+
+/** Stops every stack still running (Ctrl-C): throwaway databases and kcat must not outlive the run. */
+export async function stopAllStacks(): Promise<void> {
+  for (const stop of [...running]) await stop();
+}
+
+const ADMIN = { email: 'bench@switchboard.local', password: 'bench-password-123', name: 'Bench' };
+const BOT = { token: '424242:BENCH-ingest-token', id: 424242, username: 'switchboard_bench_bot', firstName: 'Bench' };
+
+/**
+ * The whole product in this process, as the e2e harness starts it: Kafka (librdkafka's mock cluster) with a
+ * real PostgreSQL, or standalone (PGlite + log bus). A bot is connected through the gateway in webhook mode.
+ */
+export async function startBenchStack(runtime: Runtime, logger: Logger, options: StackOptions = {}): Promise<BenchStack> {
+  const cleanups: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    running.delete(stop);
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((error: unknown) => logger.error({ err: error }, 'cleanup failed'));
+  };
+  running.add(stop);
+  try {
+    let databaseUrl: string;
+    let kafkaBrokers: string[] | undefined;
+    let busDescription: string;
+    if (runtime === 'kafka') {
+      const db = await createTestDatabase('bench_ingest');
+      cleanups.push(() => db.drop());
+      databaseUrl = db.url;
+      if (options.kafkaBrokers) {
+        kafkaBrokers = options.kafkaBrokers;
+        busDescription = `Kafka at ${kafkaBrokers.join(',')}`;
+      } else {
+        const kafka = await startKafkaMockCluster({ brokers: 3 });
+        cleanups.push(() => kafka.stop());
+        kafkaBrokers = kafka.brokers;
+        busDescription = 'librdkafka mock cluster (kcat), 3 brokers';
+      }
+    } else {
+      const pg = await startEmbeddedPostgres({});
+      cleanups.push(() => pg.stop());
+      databaseUrl = pg.url;
+      busDescription = 'log bus in PGlite';
+    }
+    const telegram = new TelegramBotApiDouble();
+    await telegram.start();
+    cleanups.push(() => telegram.stop());
+    telegram.registerBot(BOT);
+    const webhookPort = await freePort();
+    const switchboard = await startSwitchboard({
+      databaseUrl,
+      // The mock cluster does not wake a waiting fetch when data arrives; real Kafka does (README).
+      ...(kafkaBrokers ? { kafkaBrokers, kafkaMaxWaitMs: options.kafkaBrokers ? 500 : 10 } : {}),
+      jwtSecret: randomBytes(32).toString('hex'),
+      credentialsKey: randomBytes(32).toString('base64'),
+      telegramApiBaseUrl: telegram.baseUrl,
+      publicWebhookBaseUrl: `http://127.0.0.1:${webhookPort}`,
+      ports: { channelTelegram: webhookPort },
+      admin: ADMIN,
+      logger,
+    });
+    cleanups.push(() => switchboard.stop());
+
+    const graphql = switchboard.gateway.url;
+    const login = await gql<{ login: { accessToken: string } }>(graphql, undefined, `mutation($input: LoginInput!) { login(input: $input) { accessToken } }`, {
+      input: { email: ADMIN.email, password: ADMIN.password },
+    });
+    const connected = await gql<{ connectTelegramBot: { connection: { mode: string } } }>(
+      graphql,
+      login.login.accessToken,
+      `mutation($input: ConnectTelegramBotInput!) { connectTelegramBot(input: $input) { connection { mode } } }`,
+      { input: { token: BOT.token } },
+    );
+    if (connected.connectTelegramBot.connection.mode !== 'WEBHOOK') throw new Error(`bot connected in ${connected.connectTelegramBot.connection.mode} mode, not WEBHOOK`);
+    const setWebhook = telegram.requestsFor(BOT.token, 'setWebhook').at(-1);
+    const webhookUrl = setWebhook?.params['url'];
+    const secretToken = setWebhook?.params['secret_token'];
+    if (typeof webhookUrl !== 'string' || typeof secretToken !== 'string') throw new Error('the connector did not call setWebhook with a url and secret_token');
+    const partitions = () => (kafkaBrokers ? kafkaPartitions(kafkaBrokers) : logBusPartitions(databaseUrl));
+    return { runtime, webhookUrl, secretToken, bus: switchboard.bus, busDescription, partitions, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function gql<T>(url: string, token: string | undefined, query: string, variables: Record<string, unknown>): Promise<T> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data?: T; errors?: unknown[] };
+  if (!body.data || body.errors?.length) throw new Error(`GraphQL ${response.status}: ${JSON.stringify(body.errors)}`);
+  return body.data;
+}
+
+const REPORTED_TOPICS = [TOPICS.inbound, TOPICS.chatEvents];
+
+async function kafkaPartitions(brokers: string[]): Promise<Record<string, number>> {
+  const admin = new Kafka({ clientId: 'bench', brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const { topics } = await admin.fetchTopicMetadata({ topics: REPORTED_TOPICS });
+    return inTopicOrder(new Map(topics.map((t) => [t.name, t.partitions.length])));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The log bus creates a partition's head with its first record; with many chat keys every partition has one. */
+async function logBusPartitions(databaseUrl: string): Promise<Record<string, number>> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ topic: string; n: number }>(
+      `SELECT topic, count(*)::int AS n FROM bus.partition_heads WHERE topic = ANY($1) GROUP BY topic`,
+      [REPORTED_TOPICS],
+    );
+    return inTopicOrder(new Map(rows.map((r) => [r.topic, r.n])));
+  } finally {
+    await client.end();
+  }
+}
+
+function inTopicOrder(counts: Map<string, number>): Record<string, number> {
+  return Object.fromEntries(REPORTED_TOPICS.filter((t) => counts.has(t)).map((t) => [t, counts.get(t)!]));
+}
