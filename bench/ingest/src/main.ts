@@ -28,6 +28,7 @@ const USAGE = `usage: npm run bench:ingest -- [options]
   --ceiling-rows N    rows per PostgreSQL ceiling measurement (default 100000; --quick 5000)
   --ceiling-batch N   rows per INSERT in the ceiling (default 500)
   --kafka-brokers H:P,...  a real Kafka for the kafka runtime instead of librdkafka's mock cluster
+  --single-process    kafka runtime: run the chat service in the benchmark's process too (default: its own process)
   --skip-ceiling      do not measure the PostgreSQL ceiling
   --quick             small numbers for a smoke run`;
 
@@ -46,6 +47,7 @@ function parseOptions() {
       'ceiling-batch': { type: 'string' },
       'kafka-brokers': { type: 'string' },
       'skip-ceiling': { type: 'boolean', default: false },
+      'single-process': { type: 'boolean', default: false },
       quick: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -78,7 +80,7 @@ function parseOptions() {
   return {
     runtimes,
     ingest,
-    stack: kafkaBrokers?.length ? { kafkaBrokers } : {},
+    stack: { ...(kafkaBrokers?.length ? { kafkaBrokers } : {}), singleProcess: values['single-process'] },
     ceiling: values['skip-ceiling'] ? undefined : { rows: int('ceiling-rows', quick ? 5_000 : 100_000), batchSize: int('ceiling-batch', 500) },
   };
 }

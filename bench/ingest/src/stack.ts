@@ -7,6 +7,7 @@ import { TelegramBotApiDouble, createTestDatabase, freePort, startKafkaMockClust
 import { Kafka, logLevel } from 'kafkajs';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { startChatProcess } from './chat-process';
 
 export type Runtime = 'kafka' | 'standalone';
 
@@ -26,6 +27,8 @@ export interface BenchStack {
 export interface StackOptions {
   /** A real Kafka to use instead of librdkafka's mock cluster (its topics are reused; this run's messages are tagged). */
   kafkaBrokers?: string[];
+  /** Kafka runtime: run the chat service in this process too (default: its own process, as deployed). */
+  singleProcess?: boolean;
 }
 
 const running = new Set<() => Promise<void>>();
@@ -39,8 +42,9 @@ const ADMIN = { email: 'bench@switchboard.local', password: 'bench-password-123'
 const BOT = { token: '424242:BENCH-ingest-token', id: 424242, username: 'switchboard_bench_bot', firstName: 'Bench' };
 
 /**
- * The whole product in this process, as the e2e harness starts it: Kafka (librdkafka's mock cluster) with a
- * real PostgreSQL, or standalone (PGlite + log bus). A bot is connected through the gateway in webhook mode.
+ * The product as each runtime runs it: Kafka (librdkafka's mock cluster) with a real PostgreSQL, the chat
+ * service in its own process and the rest in this one; or standalone (PGlite + log bus), all in this
+ * process. A bot is connected through the gateway in webhook mode.
  */
 export async function startBenchStack(runtime: Runtime, logger: Logger, options: StackOptions = {}): Promise<BenchStack> {
   const cleanups: (() => Promise<void>)[] = [];
@@ -77,11 +81,20 @@ export async function startBenchStack(runtime: Runtime, logger: Logger, options:
     cleanups.push(() => telegram.stop());
     telegram.registerBot(BOT);
     const webhookPort = await freePort();
+    const jwtSecret = randomBytes(32).toString('hex');
+    // The mock cluster does not wake a waiting fetch when data arrives; real Kafka does (README).
+    const kafkaMaxWaitMs = options.kafkaBrokers ? 500 : 10;
+    let externalChatUrl: string | undefined;
+    if (kafkaBrokers && !options.singleProcess) {
+      const chat = await startChatProcess({ databaseUrl, kafkaBrokers, kafkaMaxWaitMs, jwtSecret });
+      cleanups.push(() => chat.stop());
+      externalChatUrl = chat.url;
+    }
     const switchboard = await startSwitchboard({
       databaseUrl,
-      // The mock cluster does not wake a waiting fetch when data arrives; real Kafka does (README).
-      ...(kafkaBrokers ? { kafkaBrokers, kafkaMaxWaitMs: options.kafkaBrokers ? 500 : 10 } : {}),
-      jwtSecret: randomBytes(32).toString('hex'),
+      ...(kafkaBrokers ? { kafkaBrokers, kafkaMaxWaitMs } : {}),
+      ...(externalChatUrl ? { externalChatUrl } : {}),
+      jwtSecret,
       credentialsKey: randomBytes(32).toString('base64'),
       telegramApiBaseUrl: telegram.baseUrl,
       publicWebhookBaseUrl: `http://127.0.0.1:${webhookPort}`,
@@ -107,6 +120,7 @@ export async function startBenchStack(runtime: Runtime, logger: Logger, options:
     const secretToken = setWebhook?.params['secret_token'];
     if (typeof webhookUrl !== 'string' || typeof secretToken !== 'string') throw new Error('the connector did not call setWebhook with a url and secret_token');
     const partitions = () => (kafkaBrokers ? kafkaPartitions(kafkaBrokers) : logBusPartitions(databaseUrl));
+    if (externalChatUrl) busDescription += '; chat service in its own process';
     return { runtime, webhookUrl, secretToken, bus: switchboard.bus, busDescription, partitions, stop };
   } catch (error) {
     await stop();

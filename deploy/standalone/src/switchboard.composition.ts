@@ -22,13 +22,19 @@ export interface SwitchboardOptions {
   telegramPollTimeoutSeconds?: number;
   ports?: Partial<Record<'gateway' | 'identity' | 'chat' | 'channelTelegram', number>>;
   admin?: { email: string; password: string; name: string };
+  /**
+   * Base URL of a chat service running in its own process (Kafka only): it is not started here, and the
+   * gateway uses it. Lets benchmarks and tests run the distributed split on one machine.
+   */
+  externalChatUrl?: string;
   logger: Logger;
 }
 
 export interface RunningSwitchboard {
   gateway: RunningGateway;
   identity: RunningService;
-  chat: RunningService;
+  /** Undefined when the chat service runs in its own process (externalChatUrl). */
+  chat: RunningService | undefined;
   channelTelegram: Awaited<ReturnType<typeof startChannelTelegramService>>;
   bus: EventBus;
   stop(): Promise<void>;
@@ -65,12 +71,16 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Run
       }),
     });
     started.push(identity);
-    const chat = await startChatService({
-      logger: logger.child({ service: 'chat' }),
-      bus,
-      config: chatConfigSchema.parse({ PORT: String(ports.chat ?? 0), DATABASE_URL: options.databaseUrl, JWT_SECRET: options.jwtSecret, ...busEnv }),
-    });
-    started.push(chat);
+    if (options.externalChatUrl && !kafka) throw new Error('externalChatUrl needs Kafka: the log bus is single-process');
+    const chat = options.externalChatUrl
+      ? undefined
+      : await startChatService({
+          logger: logger.child({ service: 'chat' }),
+          bus,
+          config: chatConfigSchema.parse({ PORT: String(ports.chat ?? 0), DATABASE_URL: options.databaseUrl, JWT_SECRET: options.jwtSecret, ...busEnv }),
+        });
+    if (chat) started.push(chat);
+    const chatUrl = options.externalChatUrl ?? chat!.url;
     const channelTelegram = await startChannelTelegramService({
       logger: logger.child({ service: 'channel-telegram' }),
       bus,
@@ -91,7 +101,7 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Run
       supergraphSdl: readFileSync(SUPERGRAPH_FILE, 'utf8'),
       subgraphUrls: {
         identity: `${identity.url}/graphql`,
-        chat: `${chat.url}/graphql`,
+        chat: `${chatUrl}/graphql`,
         'channel-telegram': `${channelTelegram.url}/graphql`,
       },
       jwtSecret: options.jwtSecret,
