@@ -159,7 +159,16 @@ export class KafkaTransport implements BusTransport {
       // Kafka wants heartbeats well inside the session timeout (a third is its own default ratio).
       heartbeatInterval: Math.min(3_000, Math.floor((this.options.sessionTimeoutMs ?? 30_000) / 3)),
       allowAutoTopicCreation: true,
-      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5_000 },
+      retry: {
+        retries: Number.MAX_SAFE_INTEGER,
+        initialRetryTime: 200,
+        maxRetryTime: 5_000,
+        // kafkajs restarts a crashed consumer on a timer. A crash caused by stop() itself (seen after a
+        // broker outage: "write after end" while leaving) would otherwise schedule a restart after
+        // disconnect() returned: a zombie member that rejoins the group, holds partitions it never
+        // handles and keeps the process alive. Once stopped, never restart.
+        restartOnFailure: async () => running,
+      },
     });
     this.consumers.add(consumer);
     const logger = this.options.logger.child({ group: options.group });

@@ -39,6 +39,13 @@ export interface TelegramBotApiDoubleOptions {
   webhookRetryDelayMs?: number;
   /** How long a webhook POST may take before it counts as failed (default 10 s). */
   webhookTimeoutMs?: number;
+  /**
+   * Deliver a chat's updates to the webhook one at a time, in order, as the real Bot API server does
+   * (its WebhookActor keeps one queue per chat and sends a chat's next update only after the previous
+   * one was answered 2xx). Default false: any pending update may be in flight, up to max_connections,
+   * so a chat's updates can overtake each other.
+   */
+  webhookOrderPerChat?: boolean;
   /** Clock in ms; inject to control message dates. */
   now?: () => number;
   /**
@@ -416,8 +423,15 @@ export class TelegramBotApiDouble {
   private pump(bot: BotState): void {
     const webhook = bot.webhook;
     if (!this.running || !webhook || bot.retryTimer) return;
+    // With webhookOrderPerChat, only the oldest pending update of each chat may be in flight.
+    const busyChats = new Set<number>();
     for (const update of bot.pending) {
       if (bot.inFlight.size >= webhook.maxConnections) break;
+      const chatId = this.options.webhookOrderPerChat ? updateChatId(update) : undefined;
+      if (chatId !== undefined) {
+        if (busyChats.has(chatId)) continue;
+        busyChats.add(chatId);
+      }
       if (!bot.inFlight.has(update)) this.deliver(bot, webhook.url, webhook.secretToken, webhook.generation, update);
     }
   }
@@ -584,6 +598,17 @@ export class TelegramBotApiDouble {
       this.events.on('stop', onStop);
     });
   }
+}
+
+/** The chat an update belongs to (the Bot API's per-chat delivery queue); undefined when it has none. */
+function updateChatId(update: TgUpdate): number | undefined {
+  for (const [kind, payload] of Object.entries(update)) {
+    if (kind === 'update_id' || typeof payload !== 'object' || payload === null) continue;
+    const fields = payload as { chat?: { id?: unknown }; message?: { chat?: { id?: unknown } } };
+    const id = fields.chat?.id ?? fields.message?.chat?.id;
+    if (typeof id === 'number') return id;
+  }
+  return undefined;
 }
 
 function ok<T>(result: T): TgApiResponse<T> {
