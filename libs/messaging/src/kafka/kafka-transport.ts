@@ -5,11 +5,11 @@ import {
   BusUnavailableError,
   type BusTransport,
   type ConsumeOptions,
+  type ConsumedRecord,
   type ConsumerHandle,
   type OutgoingRecord,
 } from '../transport/bus-transport';
 import { GroupCommitQueue } from '../transport/group-commit-queue';
-import { PartitionLane } from './partition-lane';
 
 export interface KafkaTransportOptions {
   clientId: string;
@@ -28,8 +28,6 @@ export interface KafkaTransportOptions {
   partitionsConsumedConcurrently?: number;
   /** Largest number of records handed to a handler at once. */
   maxBatchSize?: number;
-  /** How many fetched records per partition may wait for the handler before fetching pauses. */
-  maxRecordsAhead?: number;
   /** Lets tests route broker connections through proxies they control (to cut Kafka off). */
   socketFactory?: ISocketFactory;
   /**
@@ -123,7 +121,7 @@ export class KafkaTransport implements BusTransport {
         // Not fatal: the send itself tells whether the topic is usable (brokers with auto-creation create it
         // with their default partition count; librdkafka's mock cluster cannot create topics through the
         // admin API at all). Try again later, not on every publish.
-        this.options.logger.warn({ err: error, topics: missing }, 'could not create topics; relying on the broker to have or auto-create them');
+        this.options.logger.warn({ topics: missing, reason: (error as Error).message }, 'could not create topics; relying on the broker to have or auto-create them');
         setTimeout(() => missing.forEach((t) => this.ensuredTopics.delete(t)), 60_000).unref();
       });
       for (const topic of missing) this.ensuredTopics.set(topic, settled);
@@ -152,6 +150,7 @@ export class KafkaTransport implements BusTransport {
   }
 
   async consume(options: ConsumeOptions): Promise<ConsumerHandle> {
+    let running = true;
     const consumer = this.kafka.consumer({
       groupId: options.group,
       maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 500,
@@ -171,124 +170,46 @@ export class KafkaTransport implements BusTransport {
       },
     });
     this.consumers.add(consumer);
-    const logger = this.options.logger.child({ group: options.group });
     const maxBatch = this.options.maxBatchSize ?? 500;
-    const maxAhead = this.options.maxRecordsAhead ?? 5_000;
-    let running = true;
-    /** Bumped on restart and rebalance: lanes of an older generation stop taking chunks. */
-    let generation = 0;
-    const lanes = new Map<string, { topic: string; partition: number; lane: PartitionLane }>();
-    let restarting: Promise<void> | undefined;
-
-    const commit = async (): Promise<void> => {
-      const due = [...lanes.values()].filter(({ lane }) => lane.handledNext !== undefined && lane.handledNext !== lane.committedNext);
-      if (due.length === 0) return;
-      const offsets = due.map(({ topic, partition, lane }) => ({ topic, partition, offset: lane.handledNext! }));
-      try {
-        await consumer.commitOffsets(offsets);
-        for (const [i, { lane }] of due.entries()) lane.committedNext = offsets[i]!.offset;
-      } catch (error) {
-        // A rebalance can reject the commit; the partition's next owner then re-delivers from the last one.
-        logger.warn({ err: error }, 'offset commit failed; uncommitted records will be delivered again');
-      }
-    };
-    const commitTimer = setInterval(() => void commit(), this.options.commitIntervalMs ?? 500);
-    commitTimer.unref();
-
-    // A handler that gave its batch back (it throws only when it cannot even park a poison record):
-    // restart from the last commit, so the batch and everything after it is fetched and handled again.
-    const restart = (error: unknown): void => {
-      restarting ??= (async () => {
-        logger.error({ err: error }, 'a batch was given back; restarting the consumer from its last commit');
-        generation++;
-        // Commit what was handled while still a member (a stopped consumer has left the group).
-        await Promise.all([...lanes.values()].map(({ lane }) => lane.idle()));
-        await commit();
-        await consumer.stop();
-        lanes.clear();
-        await sleep(500);
-        if (running) await run();
-      })()
-        .catch((restartError: unknown) => logger.error({ err: restartError }, 'consumer restart failed'))
-        .finally(() => (restarting = undefined));
-    };
-
-    const laneFor = (topic: string, partition: number, heartbeat: () => Promise<void>): PartitionLane => {
-      const key = `${topic}\u0000${partition}`;
-      const existing = lanes.get(key);
-      if (existing && !existing.lane.failed) return existing.lane;
-      const laneGeneration = generation;
-      const isActive = () => running && generation === laneGeneration;
-      const lane = new PartitionLane(
-        async (chunk) => {
-          // A handler that retries with backoff can run longer than the session timeout; keep the member alive.
-          const beat = setInterval(() => void heartbeat().catch(() => undefined), 1_000);
-          try {
-            await options.handleBatch(chunk.records, { heartbeat, isActive });
-          } finally {
-            clearInterval(beat);
-          }
-        },
-        restart,
-        isActive,
-      );
-      lanes.set(key, { topic, partition, lane });
-      return lane;
-    };
-
-    // After a rebalance kafkajs fetches again from the committed offsets: drop what the lanes had queued
-    // (the chunk in hand finishes) so nothing is handled out of order or twice in a row.
-    consumer.on(consumer.events.GROUP_JOIN, () => {
-      generation++;
-      lanes.clear();
-    });
-
-    const run = () =>
-      consumer.run({
-        // Pipelined: a batch's offsets are resolved at once so the next fetch starts while the lanes still
-        // handle it; commits come only from what the lanes finished (commit() above), never from fetching.
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 12,
-        eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
-          // A restart is under way: take nothing more; it resumes from the committed offsets.
-          if (restarting || !running) return;
-          const lane = laneFor(batch.topic, batch.partition, heartbeat);
-          for (let i = 0; i < batch.messages.length; i += maxBatch) {
-            const chunk = batch.messages.slice(i, i + maxBatch);
-            const last = chunk[chunk.length - 1]!.offset;
-            lane.enqueue({
-              records: chunk.map((m) => ({
-                topic: batch.topic,
-                partition: batch.partition,
-                offset: m.offset,
-                key: m.key?.toString('utf8') ?? '',
-                value: m.value ?? Buffer.alloc(0),
-                headers: Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [k, Array.isArray(v) ? String(v[0]) : String(v ?? '')])),
-              })),
-              nextOffset: (BigInt(last) + 1n).toString(),
-            });
-            resolveOffset(last);
-          }
-          // Backpressure: fetch no further ahead of the handler than maxAhead records per partition.
-          await lane.waitBelow(maxAhead, heartbeat);
-        },
-      });
-
     await this.ensureTopics(options.topics);
     await consumer.connect();
     await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
-    await run();
+    await consumer.run({
+      // Offsets are resolved only after the handler finished; the interval commit sends only those.
+      autoCommit: true,
+      autoCommitInterval: this.options.commitIntervalMs ?? 500,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 12,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
+        const isActive = () => running && isRunning() && !isStale();
+        // A handler that retries with backoff can run longer than the session timeout; keep the member alive.
+        const beat = setInterval(() => void heartbeat().catch(() => undefined), 1_000);
+        try {
+          for (let i = 0; i < batch.messages.length && isActive(); i += maxBatch) {
+            const chunk = batch.messages.slice(i, i + maxBatch);
+            const records: ConsumedRecord[] = chunk.map((m) => ({
+              topic: batch.topic,
+              partition: batch.partition,
+              offset: m.offset,
+              key: m.key?.toString('utf8') ?? '',
+              value: m.value ?? Buffer.alloc(0),
+              headers: Object.fromEntries(
+                Object.entries(m.headers ?? {}).map(([k, v]) => [k, Array.isArray(v) ? String(v[0]) : String(v ?? '')]),
+              ),
+            }));
+            await options.handleBatch(records, { heartbeat, isActive });
+            resolveOffset(chunk[chunk.length - 1]!.offset);
+          }
+          await commitOffsetsIfNecessary();
+        } finally {
+          clearInterval(beat);
+        }
+      },
+    });
     return {
       stop: async () => {
         running = false;
-        await restarting;
-        // The lanes finish the chunk in hand (queued ones are dropped), the handled offsets are committed
-        // while this is still a group member, and only then does it leave the group.
-        await Promise.all([...lanes.values()].map(({ lane }) => lane.idle()));
-        clearInterval(commitTimer);
-        await commit();
-        await consumer.stop();
+        // disconnect() waits for the running batch and commits resolved offsets.
         await consumer.disconnect();
         this.consumers.delete(consumer);
       },
