@@ -26,6 +26,10 @@ export function createServiceDataSource(options: ServiceDataSourceOptions): Data
     extra: {
       max: options.poolSize ?? 10,
       application_name: options.applicationName ?? options.schema,
+      // JIT off in every session: PostgreSQL compiles any plan estimated above jit_above_cost, and for the
+      // short OLTP statements services run (an inbox page over several slices, a search) compiling took
+      // 40-80 ms, more than running them (bench/inbox). PGlite has no JIT and ignores the setting.
+      options: '-c jit=off',
     },
   });
 }

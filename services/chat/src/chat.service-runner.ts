@@ -1,6 +1,6 @@
 import { TOPICS } from '@switchboard/contracts';
 import { EventBus, OutboxRelay } from '@switchboard/messaging';
-import { createServiceDataSource, migrateSchema, openSqlSession } from '@switchboard/persistence';
+import { migrateSchema, openSqlSession } from '@switchboard/persistence';
 import {
   createEventBus,
   createMetricsRegistry,
@@ -15,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Gauge } from 'prom-client';
 import { CHAT_CONSUMER_GROUPS, CHAT_SCHEMA, type ChatConfig } from './chat.config';
+import { createChatDataSource } from './chat-data-source';
 import { ConnectionMembersService } from './access/connection-members.service';
 import { CannedAnswerService } from './canned-answers/canned-answer.service';
 import { ChatActionsService } from './chats/chat-actions.service';
@@ -30,7 +31,6 @@ import { NoteService } from './notes/note.service';
 import { ReadStateService } from './reads/read-state.service';
 import { ChatSearchService } from './search/chat-search.service';
 import { StatusService } from './statuses/status.service';
-import { CHAT_MIGRATIONS } from './migrations';
 
 export const CHAT_TYPE_DEFS = readFileSync(join(__dirname, 'graphql', 'chat.graphql'), 'utf8');
 
@@ -44,13 +44,7 @@ class ChatHttpModule {}
  */
 export async function startChatService(options: { config: ChatConfig; logger: Logger; bus?: EventBus }): Promise<RunningService> {
   const { config, logger } = options;
-  const dataSource = createServiceDataSource({
-    url: config.DATABASE_URL,
-    schema: CHAT_SCHEMA,
-    migrations: CHAT_MIGRATIONS,
-    poolSize: config.DATABASE_POOL_SIZE,
-    applicationName: 'chat',
-  });
+  const dataSource = createChatDataSource({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE });
   await dataSource.initialize();
   const applied = await migrateSchema(dataSource, CHAT_SCHEMA);
   if (applied.length > 0) logger.info({ applied }, 'chat migrations applied');

@@ -1,4 +1,5 @@
 export * from './chat.config';
+export * from './chat-data-source';
 export * from './chat.service-runner';
 export { CHAT_MIGRATIONS } from './migrations';
 // The read side, for benchmarks and tools that measure exactly what the subgraph runs.

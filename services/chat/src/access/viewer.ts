@@ -26,14 +26,44 @@ export async function loadViewer(db: Queryable, principal: Principal): Promise<V
 
 /**
  * The SQL condition "viewer may see chat `alias`", appending its parameters to `args`.
- * Kept as one function so list, search, counts, chat(id) and actions cannot disagree.
+ * Kept as one function so list, search, counts, chat(id) and actions cannot disagree. `connectionIds`
+ * may narrow the memberships to those a filter can match (see ChatQueryService), never widen them.
  */
-export function visibleChatCondition(viewer: Viewer, args: unknown[], alias = 'c'): string {
+export function visibleChatCondition(viewer: Viewer, args: unknown[], alias = 'c', connectionIds: readonly string[] = viewer.connectionIds): string {
   if (viewer.isAdmin) return 'TRUE';
-  args.push(viewer.connectionIds, viewer.employeeId);
+  args.push(connectionIds, viewer.employeeId);
   const connections = `$${args.length - 1}::uuid[]`;
   const me = `$${args.length}::uuid`;
-  return `(${alias}.connection_id = ANY(${connections}) OR ${me} = ANY(${alias}.operator_ids))`;
+  // operator_ids @> ARRAY[me], not me = ANY(operator_ids): only the containment operator is served by the GIN index.
+  return `(${alias}.connection_id = ANY(${connections}) OR ${alias}.operator_ids @> ARRAY[${me}])`;
+}
+
+/** A part of what a viewer may see; `own`: at most the chats the viewer is an operator of. */
+export interface VisibleSlice {
+  condition: string;
+  own: boolean;
+}
+
+/**
+ * The same rule as visibleChatCondition, as disjoint slices whose union is exactly what the viewer may
+ * see: everything for an admin; for an operator, each of `connectionIds` (their memberships, or the part
+ * of them a filter can match) and the chats they are an operator of outside their memberships.
+ * A list page is the newest of the slices' newest pages: each connection walks its own activity index,
+ * the operator's own chats come from the GIN index, so an operator's page costs the same whether their
+ * connections hold most chats or a few.
+ */
+export function visibleChatSlices(viewer: Viewer, args: unknown[], connectionIds: readonly string[] = viewer.connectionIds, alias = 'c'): VisibleSlice[] {
+  if (viewer.isAdmin) return [{ condition: 'TRUE', own: false }];
+  const param = (value: unknown, type: string) => {
+    args.push(value);
+    return `$${args.length}::${type}`;
+  };
+  const slices = connectionIds.map((id) => ({ condition: `${alias}.connection_id = ${param(id, 'uuid')}`, own: false }));
+  slices.push({
+    condition: `${alias}.operator_ids @> ARRAY[${param(viewer.employeeId, 'uuid')}] AND NOT (${alias}.connection_id = ANY(${param(viewer.connectionIds, 'uuid[]')}))`,
+    own: true,
+  });
+  return slices;
 }
 
 export function canSee(viewer: Viewer, chat: { connection_id: string; operator_ids: string[] }): boolean {

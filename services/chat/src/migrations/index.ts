@@ -4,6 +4,14 @@ import { ChatInboxMigration } from './0002-inbox.migration';
 import { ChatSearchMigration } from './0003-search.migration';
 import { ChatFeedMigration } from './0004-feed.migration';
 import { ChatActivityOrderMigration } from './0005-activity-order.migration';
+import { ChatInboxPerformanceMigration } from './0006-inbox-performance.migration';
 
 /** In order; each name ends in its timestamp. */
-export const CHAT_MIGRATIONS: readonly SqlMigrationSpec[] = [ChatInitMigration, ChatInboxMigration, ChatSearchMigration, ChatFeedMigration, ChatActivityOrderMigration];
+export const CHAT_MIGRATIONS: readonly SqlMigrationSpec[] = [
+  ChatInitMigration,
+  ChatInboxMigration,
+  ChatSearchMigration,
+  ChatFeedMigration,
+  ChatActivityOrderMigration,
+  ChatInboxPerformanceMigration,
+];

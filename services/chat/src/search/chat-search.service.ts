@@ -61,21 +61,26 @@ export class ChatSearchService {
     }
 
     const chatArgs: unknown[] = [CANDIDATE_CHATS];
+    const visible = visibleChatCondition(viewer, chatArgs);
     const customerLikes = terms.map((term) => {
       chatArgs.push(containsPattern(term));
       return `${CUSTOMER_SEARCH_EXPR('cu')} LIKE $${chatArgs.length}`;
     });
+    // The customer match and the chat number each have their own index; one OR across the join of
+    // chats and customers could use neither and read every chat.
+    const matches = [customerLikes.join(' AND ')];
     const number = chatNumberOf(params.query);
-    let numberCondition = 'FALSE';
     if (number !== undefined) {
       chatArgs.push(number);
-      numberCondition = `c.number = $${chatArgs.length}`;
+      matches.push(`c.number = $${chatArgs.length}`);
     }
+    const branches = matches.map(
+      (match) => `(SELECT c.id, c.number, cu.display_name, cu.username, cu.phone, c.last_message_at AS activity
+         FROM chat.chats c JOIN chat.customers cu ON cu.id = c.customer_id
+         WHERE ${match} AND ${visible} ORDER BY c.last_message_at DESC LIMIT $1)`,
+    );
     const chats = (await this.dataSource.query(
-      `SELECT c.id, c.number, cu.display_name, cu.username, cu.phone, c.last_message_at AS activity
-       FROM chat.chats c JOIN chat.customers cu ON cu.id = c.customer_id
-       WHERE ((${customerLikes.join(' AND ')}) OR ${numberCondition}) AND ${visibleChatCondition(viewer, chatArgs)}
-       ORDER BY activity DESC LIMIT $1`,
+      `SELECT * FROM (${branches.join(' UNION ALL ')}) AS hit ORDER BY hit.activity DESC LIMIT $1`,
       chatArgs,
     )) as { id: string; number: string; display_name: string; username: string | null; phone: string | null; activity: Date }[];
     for (const chat of chats) {

@@ -1,0 +1,221 @@
+/**
+ * What the seeded conversations say, in Ukrainian, Russian and English. Phrases are picked with a skew
+ * towards the start of each list (Zipf-like), so the first ones are common ("Добрий день", "Де моє
+ * замовлення?") and the last ones rare; products are skewed harder (a few best-sellers, a long tail).
+ * Placeholders: {product}, {order} (6-digit order number, nearly unique), {ttn} (14-digit waybill),
+ * {city}.
+ */
+
+export const LANGUAGES = ['uk', 'ru', 'en'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+/** What customers write (inbound). */
+export const CUSTOMER_PHRASES: Record<Language, string[]> = {
+  uk: [
+    'Добрий день!',
+    'Де моє замовлення?',
+    'Дякую!',
+    'Коли буде доставка?',
+    'Чи є в наявності {product}?',
+    'Хочу оформити замовлення на {product}',
+    'Замовлення №{order} ще не прийшло',
+    'Скільки коштує доставка до міста {city}?',
+    'Надішліть, будь ласка, номер ТТН',
+    'Оплатила на картку, перевірте, будь ласка',
+    'Доставка Новою поштою, {city}, відділення 12',
+    'Який розмір порадите?',
+    'Коли відправите замовлення №{order}?',
+    'А є знижка на {product}?',
+    'Хочу скасувати замовлення',
+    'Можна повернути товар?',
+    'Товар прийшов пошкоджений',
+    'Підкажіть, будь ласка, ціну на {product}',
+    'Чи можна забрати самовивозом у місті {city}?',
+    'Мій телефон змінився, запишіть новий',
+    'Вибачте, помилилась у адресі',
+    'Посилка вже у відділенні?',
+    'Коли буде поповнення {product}?',
+    'Замовляла {product}, а прийшов інший колір',
+    'Ви працюєте у вихідні?',
+    'Прошу оформити обмін на більший розмір',
+    'Отримала, все чудово, дякую!',
+    'Можна оплатити частинами?',
+  ],
+  ru: [
+    'Здравствуйте!',
+    'Где мой заказ?',
+    'Спасибо!',
+    'Когда доставка?',
+    'Есть ли в наличии {product}?',
+    'Хочу оформить заказ на {product}',
+    'Заказ №{order} ещё не пришёл',
+    'Сколько стоит доставка в {city}?',
+    'Пришлите, пожалуйста, номер накладной',
+    'Оплатила на карту, проверьте, пожалуйста',
+    'Доставка Новой почтой, {city}, отделение 7',
+    'Какой размер посоветуете?',
+    'Когда отправите заказ №{order}?',
+    'А есть скидка на {product}?',
+    'Хочу отменить заказ',
+    'Можно вернуть товар?',
+    'Товар пришёл с браком',
+    'Подскажите цену на {product}',
+    'Можно забрать самовывозом в {city}?',
+    'Посылка уже в отделении?',
+    'Заказывала {product}, а пришёл другой цвет',
+    'Вы работаете в выходные?',
+    'Получила, всё отлично, спасибо!',
+  ],
+  en: [
+    'Hello!',
+    'Where is my order?',
+    'Thanks!',
+    'When will the delivery arrive?',
+    'Is {product} in stock?',
+    'I would like to order {product}',
+    'Order #{order} has not arrived yet',
+    'How much is shipping to {city}?',
+    'Please send me the tracking number',
+    'I paid by card, please check',
+    'Which size would you recommend?',
+    'When will you ship order #{order}?',
+    'Is there a discount on {product}?',
+    'Please cancel my order',
+    'Can I return the item?',
+    'The package arrived damaged',
+    'What is the price of {product}?',
+    'Can I pick it up in {city}?',
+    'I didn’t get a confirmation email',
+    'Got it, everything is great, thank you!',
+  ],
+};
+
+/** What operators write (outbound) and note to each other (notes). */
+export const OPERATOR_PHRASES: Record<Language, string[]> = {
+  uk: [
+    'Вітаю! Чим можу допомогти?',
+    'Ваше замовлення відправлено',
+    'Номер ТТН: {ttn}',
+    'Замовлення вже в дорозі, очікуйте 1-2 дні',
+    'Перевіримо і повернемося з відповіддю',
+    'Так, {product} є в наявності',
+    'Дякуємо за замовлення!',
+    'Замовлення №{order} оформлено',
+    'На жаль, {product} зараз немає',
+    'Доставка до міста {city} коштує 80 грн',
+    'Клієнт просив подзвонити після 18:00',
+    'Передала на склад, чекаємо відповіді',
+    'Оплату отримали, дякуємо',
+    'Повернення можливе протягом 14 днів',
+  ],
+  ru: [
+    'Здравствуйте! Чем могу помочь?',
+    'Ваш заказ отправлен',
+    'Номер накладной: {ttn}',
+    'Заказ уже в пути, ожидайте 1-2 дня',
+    'Проверим и ответим',
+    'Да, {product} есть в наличии',
+    'Спасибо за заказ!',
+    'Заказ №{order} оформлен',
+    'К сожалению, {product} сейчас нет',
+    'Доставка в {city} стоит 80 грн',
+    'Оплату получили, спасибо',
+  ],
+  en: [
+    'Hi! How can I help you?',
+    'Your order has been shipped',
+    'Tracking number: {ttn}',
+    'Your order is on its way, 1-2 days',
+    'We will check and get back to you',
+    'Yes, {product} is in stock',
+    'Thank you for your order!',
+    'Order #{order} is confirmed',
+    'Unfortunately {product} is out of stock',
+    'Shipping to {city} costs 3 USD',
+  ],
+};
+
+export const CITIES: Record<Language, string[]> = {
+  uk: ['Київ', 'Львів', 'Харків', 'Одеса', 'Дніпро', 'Запоріжжя', 'Вінниця', 'Полтава', 'Чернігів', 'Ужгород', 'Тернопіль', 'Івано-Франківськ'],
+  ru: ['Киев', 'Харьков', 'Одесса', 'Днепр', 'Запорожье', 'Николаев', 'Полтава', 'Львов'],
+  en: ['Kyiv', 'Lviv', 'Kharkiv', 'Odesa', 'Dnipro', 'Warsaw', 'Berlin', 'Prague'],
+};
+
+/** Best-sellers first, long tail last (the last ones are the rare search terms). */
+export const PRODUCTS = [
+  'iPhone 15 Pro',
+  'Samsung Galaxy S24',
+  'AirPods Pro',
+  'Xiaomi Redmi Note 13',
+  'кросівки Nike Air Max',
+  'пуховик Columbia',
+  'сукня лляна',
+  'джинси Levi’s 501',
+  'кавоварка DeLonghi Magnifica',
+  'пилосос Dyson V15',
+  'чайник Tefal',
+  'рюкзак Fjällräven Kånken',
+  'PlayStation 5',
+  'Nintendo Switch OLED',
+  'LEGO Technic 42115',
+  'ноутбук Lenovo ThinkPad X1',
+  'монітор Dell UltraSharp',
+  'клавіатура Logitech MX Keys',
+  'мультиварка Redmond',
+  'шини Michelin Pilot Sport',
+  'дитяча коляска Cybex Priam',
+  'велосипед Trek Marlin 7',
+  'парфуми Chanel Coco Mademoiselle',
+  'крем La Roche-Posay Cicaplast',
+  'смарт-годинник Garmin Fenix 7',
+  'електросамокат Segway Ninebot',
+  'мікрохвильовка Gorenje',
+  'блендер Philips',
+  'фен Rowenta',
+  'робот-пилосос Roborock S8',
+  'павербанк Anker 20000',
+  'навушники Sony WH-1000XM5',
+  'планшет iPad Air',
+  'електронна книга PocketBook 740',
+  'кава Lavazza Qualità Oro',
+  'термос Stanley Classic',
+  'постільна білизна Cosas',
+  'матрац Sleep&Fly',
+  'дрон DJI Mini 4 Pro',
+  'фотоапарат Fujifilm X-T5',
+  'кріплення Thule WingBar',
+  'гітара Yamaha C40',
+  'ковзани Bauer Vapor',
+  'самокат Micro Maxi',
+  'садовий шланг Gardena',
+  'годинник Casio G-Shock',
+  'скейтборд Element',
+  'намет Tramp Lite',
+  'спальник Turbat Vogen',
+  'тонометр Omron M3',
+];
+
+export interface PersonNames {
+  first: string[];
+  /** The same first names in Latin letters, for usernames. */
+  firstLatin: string[];
+  last: string[];
+}
+
+export const NAMES: Record<Language, PersonNames> = {
+  uk: {
+    first: ['Оксана', 'Олена', 'Андрій', 'Тарас', 'Наталія', 'Ірина', 'Богдан', 'Юлія', 'Олександр', 'Марія', 'Василь', 'Софія', 'Остап', 'Галина', "Мар'яна"],
+    firstLatin: ['oksana', 'olena', 'andrii', 'taras', 'nataliia', 'iryna', 'bohdan', 'yuliia', 'oleksandr', 'mariia', 'vasyl', 'sofiia', 'ostap', 'halyna', 'mariana'],
+    last: ['Коваль', 'Шевченко', 'Бондаренко', 'Ткаченко', 'Кравченко', 'Олійник', 'Мельник', 'Петренко', 'Савчук', 'Гнатюк', 'Лисенко', 'Руденко', 'Марченко', 'Павлюк'],
+  },
+  ru: {
+    first: ['Дмитрий', 'Сергей', 'Анна', 'Ольга', 'Алексей', 'Татьяна', 'Михаил', 'Елена', 'Наталья', 'Артём', 'Светлана', 'Игорь'],
+    firstLatin: ['dmitriy', 'sergey', 'anna', 'olga', 'aleksey', 'tatiana', 'mikhail', 'elena', 'natalia', 'artem', 'svetlana', 'igor'],
+    last: ['Орлов', 'Иванов', 'Смирнов', 'Кузнецов', 'Попова', 'Соколова', 'Лебедев', 'Козлов', 'Новикова', 'Морозов', 'Фёдоров'],
+  },
+  en: {
+    first: ['John', 'Emily', 'Michael', 'Sarah', 'David', 'Anna', 'James', 'Laura', 'Peter', 'Kate', 'Tom', 'Olivia'],
+    firstLatin: ['john', 'emily', 'michael', 'sarah', 'david', 'anna', 'james', 'laura', 'peter', 'kate', 'tom', 'olivia'],
+    last: ['Smith', 'Johnson', 'Brown', 'Miller', 'Wilson', 'Taylor', 'Clark', 'Walker', 'Young', 'King', 'Novak', 'Kowalski'],
+  },
+};
