@@ -114,10 +114,15 @@ export function chatResolvers(deps: ChatResolverDeps): GraphQLResolverMap<Subgra
           statusCodes: filter?.statusCodes ?? undefined,
           search: filter?.search?.trim() || undefined,
         };
-        const [page, counts] = await Promise.all([queries.listChats(viewer, { filter: listFilter, first, after }), queries.countChats(viewer, listFilter)]);
-        const totalCount = { all: counts.all, unassigned: counts.unassigned, assigned_to_me: counts.assignedToMe, unanswered: counts.unanswered }[
-          listFilter.type ?? 'all'
-        ];
+        const page = await queries.listChats(viewer, { filter: listFilter, first, after });
+        // Counting visits every matching chat, paging only the first few: count only when the client
+        // selects totalCount or counts (graphql-js calls a function-valued field lazily), and once for both.
+        let counting: ReturnType<ChatQueryService['countChats']> | undefined;
+        const counts = () => (counting ??= queries.countChats(viewer, listFilter));
+        const totalCount = async () => {
+          const all = await counts();
+          return { all: all.all, unassigned: all.unassigned, assigned_to_me: all.assignedToMe, unanswered: all.unanswered }[listFilter.type ?? 'all'];
+        };
         return { ...connection(page, chatView), totalCount, counts };
       },
       searchChats: async (_: unknown, args: unknown, ctx: SubgraphContext) => {
