@@ -50,6 +50,9 @@ function rolesOf(topic: string): TopicRoles {
   if (topic === TOPICS.chatEvents) {
     return { producers: ['chat service, through its outbox'], consumers: ['other CRM modules'] };
   }
+  if (topic === TOPICS.identityEvents) {
+    return { producers: ['identity service, through its outbox'], consumers: [`chat service (group \`${CHAT_CONSUMER_GROUPS.identity}\`)`, 'other CRM modules'] };
+  }
   const channel = CHANNEL_KINDS.find((c) => outboundTopic(c) === topic);
   if (channel) {
     const consumer = channel === 'telegram' ? `channel-telegram (group \`${TELEGRAM_OUTBOUND_GROUP}\`)` : `the ${channel} connector`;

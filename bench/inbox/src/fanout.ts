@@ -1,6 +1,6 @@
 import { signAccessToken, type Logger, type Principal } from '@switchboard/service-kit';
 import { startSwitchboard } from '@switchboard/standalone';
-import { TelegramBotApiDouble, createTestDatabase, freePort, waitFor } from '@switchboard/testing';
+import { TelegramBotApiDouble, createTestDatabase, employeeChangedEvent, freePort, waitFor } from '@switchboard/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -85,6 +85,16 @@ export async function measureFanout(options: FanoutOptions, logger: Logger, prog
 
     const operators: Principal[] = Array.from({ length: options.subscribers }, (_, i) => ({ employeeId: randomUUID(), role: 'operator', name: `Operator ${i}` }));
     const viaApi = operators.slice(0, API_MEMBER_LIMIT).map((o) => o.employeeId);
+    // Employees as identity would announce them (creating 1,000 through the API would hash 1,000
+    // passwords): the chat service takes only operators it has heard of.
+    await switchboard.bus.publish(operators.map((o) => employeeChangedEvent(o)));
+    await waitFor(
+      async () => {
+        const rows = await queryOnce(db.url, `SELECT count(*)::int AS n FROM chat.employees WHERE id = ANY($1::uuid[])`, [operators.map((o) => o.employeeId)]);
+        return rows[0]?.n === operators.length;
+      },
+      { timeoutMs: 30_000, description: 'the operators known to the chat service' },
+    );
     await gql(url, token, `mutation($c: ID!, $e: [ID!]!) { setConnectionMembers(connectionId: $c, employeeIds: $e) { connectionId } }`, { c: source.connectionId, e: viaApi });
     await addMembersDirectly(db.url, source.connectionId, login.employee.id, operators.slice(API_MEMBER_LIMIT).map((o) => o.employeeId));
     const tokens = await Promise.all(operators.map((o) => signAccessToken(o, { secret: jwtSecret, ttlSeconds: 3600 })));
@@ -136,6 +146,16 @@ export async function measureFanout(options: FanoutOptions, logger: Logger, prog
  * The rest of the members, written the way ConnectionMembersService writes them: the API replaces a
  * connection's member list and takes at most 100 ids, so 1,000 members cannot be set through it.
  */
+async function queryOnce(databaseUrl: string, sql: string, params: unknown[]): Promise<{ n: number }[]> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query<{ n: number }>(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
 async function addMembersDirectly(databaseUrl: string, connectionId: string, addedBy: string, employeeIds: string[]): Promise<void> {
   if (employeeIds.length === 0) return;
   const client = new Client({ connectionString: databaseUrl });

@@ -63,6 +63,7 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Run
   try {
     const identity = await startIdentityService({
       logger: logger.child({ service: 'identity' }),
+      bus,
       config: identityConfigSchema.parse({
         PORT: String(ports.identity ?? 0),
         DATABASE_URL: options.databaseUrl,

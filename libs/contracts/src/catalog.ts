@@ -1,4 +1,5 @@
 import { CHAT_EVENTS } from './chat-events/chat.events';
+import { IDENTITY_EVENTS } from './identity-events/identity.events';
 import { DeliveryResultV1 } from './delivery/delivery.events';
 import { INBOUND_EVENTS, UnrecognisedPayloadV1 } from './inbound/inbound.events';
 import { SendMessageRequestedV1 } from './outbound/outbound.events';
@@ -45,5 +46,11 @@ export const TOPIC_CATALOG: readonly TopicCatalogEntry[] = [
     description: 'Public chat domain events for other CRM modules.',
     key: 'chat id',
     events: CHAT_EVENTS,
+  },
+  {
+    topic: TOPICS.identityEvents,
+    description: 'Public events of the identity service: employees as they change, for services that keep what they need of them.',
+    key: 'employee id',
+    events: IDENTITY_EVENTS,
   },
 ];

@@ -6,4 +6,5 @@ export * from './inbound/inbound.events';
 export * from './outbound/outbound.events';
 export * from './delivery/delivery.events';
 export * from './chat-events/chat.events';
+export * from './identity-events/identity.events';
 export * from './catalog';

@@ -16,5 +16,6 @@ export * from './postgres/test-database';
 export * from './net/tcp-proxy';
 export * from './net/free-port';
 export * from './wait/wait-for';
+export * from './identity/employee-changed';
 export type { DocumentInput, StickerInput, VoiceInput } from './telegram/telegram-media.factory';
 export * from './integration/integration-suite';

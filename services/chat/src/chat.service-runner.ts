@@ -17,6 +17,7 @@ import { Gauge } from 'prom-client';
 import { CHAT_CONSUMER_GROUPS, CHAT_SCHEMA, type ChatConfig } from './chat.config';
 import { createChatDataSource } from './chat-data-source';
 import { ConnectionMembersService } from './access/connection-members.service';
+import { EmployeeReplicaService } from './employees/employee-replica.service';
 import { CannedAnswerService } from './canned-answers/canned-answer.service';
 import { ChatActionsService } from './chats/chat-actions.service';
 import { ChatQueryService } from './chats/chat-query.service';
@@ -68,6 +69,7 @@ export async function startChatService(options: { config: ChatConfig; logger: Lo
   const ingest = new InboundIngestService(dataSource, logger.child({ component: 'ingest' }), notify);
   const delivery = new DeliveryResultService(dataSource, notify);
   const queries = new ChatQueryService(dataSource);
+  const employees = new EmployeeReplicaService(dataSource);
   const resolverDeps = {
     dataSource,
     queries,
@@ -124,6 +126,11 @@ export async function startChatService(options: { config: ChatConfig; logger: Lo
       group: CHAT_CONSUMER_GROUPS.delivery,
       topics: [TOPICS.delivery],
       handler: (records) => delivery.apply(records.map((r) => r.envelope)),
+    }),
+    await bus.subscribe({
+      group: CHAT_CONSUMER_GROUPS.identity,
+      topics: [TOPICS.identityEvents],
+      handler: (records) => employees.apply(records.map((r) => r.envelope)),
     }),
   ];
 

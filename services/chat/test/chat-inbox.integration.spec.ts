@@ -8,7 +8,7 @@ import { MessageReceivedV1, TOPICS, chatKeyOf, createEnvelope, outboundTopic, ty
 import { EventBus, LOG_BUS_MIGRATIONS, LOG_BUS_SCHEMA, LogTransport, type ConsumerHandle } from '@switchboard/messaging';
 import { createServiceDataSource, migrateSchema } from '@switchboard/persistence';
 import { createLogger, signAccessToken, type Principal, type RunningService } from '@switchboard/service-kit';
-import { createTestDatabase, isPostgresAvailable, waitFor } from '@switchboard/testing';
+import { createTestDatabase, employeeChangedEvent, isPostgresAvailable, waitFor } from '@switchboard/testing';
 import { randomUUID } from 'node:crypto';
 import { chatConfigSchema, startChatService } from '../src';
 
@@ -42,7 +42,7 @@ function customerMessage(connection: typeof connectionA | typeof connectionB, cu
   };
 }
 
-type GraphQLAnswer<T> = { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
+type GraphQLAnswer<T> = { data?: T; errors?: { message: string; extensions?: { code?: string; field?: string } }[] };
 
 describe('the inbox in the chat service (PostgreSQL, log bus)', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -66,6 +66,7 @@ describe('the inbox in the chat service (PostgreSQL, log bus)', () => {
     return answer.data!;
   }
   const errorCode = (answer: GraphQLAnswer<unknown>) => answer.errors?.[0]?.extensions?.code;
+  const answerError = (answer: GraphQLAnswer<unknown>) => answer.errors?.[0]?.extensions;
 
   const CHAT_FIELDS = `id number unanswered unreadCount status { code } operators { id } source { channel } customer { displayName }`;
   type ChatNode = { id: string; number: number; unanswered: boolean; unreadCount: number; status: { code: string }; operators: { id: string }[]; source: { channel: string }; customer: { displayName: string } };
@@ -98,12 +99,18 @@ describe('the inbox in the chat service (PostgreSQL, log bus)', () => {
       }),
     );
 
+    // The chat service knows employees from identity's events; operators it is given must be among them.
+    const known = new Date(Date.now() - 60_000);
+    await bus.publish([admin, operatorA, operatorNone].map((p) => employeeChangedEvent(p, known)));
     await bus.publish([
       customerMessage(connectionA, '1001', 'Добрий день! Де моє замовлення?', 'Оксана Коваль'),
       customerMessage(connectionA, '1002', 'Hello, do you ship abroad?', 'Petro'),
       customerMessage(connectionB, '2001', 'Привет, сколько стоит доставка?', 'Sam'),
     ]);
     await waitFor(async () => (await listChats(admin)).totalCount === 3, { description: 'three chats' });
+    await waitFor(async () => !(await gql(admin, `mutation($c: ID!, $e: [ID!]!) { setConnectionMembers(connectionId: $c, employeeIds: $e) { connectionId } }`, { c: randomUUID(), e: [operatorNone.employeeId] })).errors, {
+      description: 'employees known to the chat service',
+    });
     [chatA1, chatA2, chatB1] = await Promise.all([chatIdOf('Оксана Коваль'), chatIdOf('Petro'), chatIdOf('Sam')]);
     await ok(admin, `mutation($c: ID!, $e: [ID!]!) { setConnectionMembers(connectionId: $c, employeeIds: $e) { connectionId } }`, {
       c: connectionA.id,
@@ -287,5 +294,29 @@ describe('the inbox in the chat service (PostgreSQL, log bus)', () => {
     await ok(admin, `mutation($c: ID!) { deleteChat(chatId: $c) { deletedChatId } }`, { c: chatB1 });
     expect((await ok<{ chat: unknown }>(admin, `query($id: ID!) { chat(id: $id) { id } }`, { id: chatB1 })).chat).toBeNull();
     await waitFor(() => published.some((e) => e.type === 'chat.deleted' && e.key === chatB1), { description: 'the chat.deleted event' });
+  });
+
+  it('takes only active employees as operators or members, and refuses a deactivated one at once', async () => {
+    if (!db) return;
+    const stranger = randomUUID();
+    const assigned = await gql(admin, `mutation($c: ID!, $o: [ID!]!) { assignChatOperators(chatId: $c, operatorIds: $o) { chat { id } } }`, { c: chatA2, o: [operatorA.employeeId, stranger] });
+    expect(answerError(assigned)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'operatorIds' });
+    expect(assigned.errors?.[0]?.message).toContain(stranger);
+    const members = await gql(admin, `mutation($c: ID!, $e: [ID!]!) { setConnectionMembers(connectionId: $c, employeeIds: $e) { connectionId } }`, { c: connectionB.id, e: [stranger] });
+    expect(answerError(members)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'employeeIds' });
+
+    // Deactivated: refused everywhere at once, though the token is still valid; an older state arriving late changes nothing.
+    const later = new Date();
+    await bus.publish([employeeChangedEvent(operatorA, later, { active: false }), employeeChangedEvent(operatorA, new Date(later.getTime() - 1_000))]);
+    await waitFor(async () => errorCode(await gql(operatorA, `{ chats(first: 1) { totalCount } }`)) === 'UNAUTHENTICATED', { description: 'operator A refused' });
+    expect(errorCode(await gql(admin, `mutation($c: ID!, $o: [ID!]!) { addChatOperators(chatId: $c, operatorIds: $o) { chat { id } } }`, { c: chatA2, o: [operatorA.employeeId] }))).toBe('BAD_USER_INPUT');
+    await bus.publish([employeeChangedEvent(operatorA, new Date(later.getTime() + 1_000))]);
+    await waitFor(async () => !(await gql(operatorA, `{ chats(first: 1) { totalCount } }`)).errors, { description: 'operator A back' });
+
+    // A role change applies before the token expires: an admin made an operator sees only their connections' chats.
+    await bus.publish([employeeChangedEvent(admin, new Date(later.getTime() + 2_000), { role: 'operator' })]);
+    await waitFor(async () => (await listChats(admin)).totalCount === 0, { description: 'demoted admin sees no chats' });
+    await bus.publish([employeeChangedEvent(admin, new Date(later.getTime() + 3_000))]);
+    await waitFor(async () => (await listChats(admin)).totalCount > 0, { description: 'admin again' });
   });
 });

@@ -8,7 +8,7 @@ import { MessageReceivedV1, TOPICS, chatKeyOf, createEnvelope } from '@switchboa
 import { EventBus, LOG_BUS_MIGRATIONS, LOG_BUS_SCHEMA, LogTransport } from '@switchboard/messaging';
 import { createServiceDataSource, migrateSchema, startEmbeddedPostgres } from '@switchboard/persistence';
 import { createLogger, signAccessToken, type Principal, type RunningService } from '@switchboard/service-kit';
-import { createTestDatabase, isPostgresAvailable, waitFor } from '@switchboard/testing';
+import { createTestDatabase, employeeChangedEvent, isPostgresAvailable, waitFor } from '@switchboard/testing';
 import { randomUUID } from 'node:crypto';
 import { chatConfigSchema, startChatService } from '../src';
 
@@ -106,7 +106,8 @@ describe.each(runtimes)('search on %s', (runtime) => {
         };
       }),
     );
-    await bus.publish(events);
+    // The chat service only takes operators it has heard of from identity.
+    await bus.publish([employeeChangedEvent(operatorA, new Date(0)), ...events]);
     await waitFor(async () => (await ok<{ chats: { totalCount: number } }>(admin, `{ chats { totalCount } }`)).chats.totalCount === 4, { description: 'four chats' });
     await ok(admin, `mutation($c: ID!, $e: [ID!]!) { setConnectionMembers(connectionId: $c, employeeIds: $e) { connectionId } }`, { c: connectionA.id, e: [operatorA.employeeId] });
   });

@@ -1,5 +1,8 @@
 import type { ApolloServer } from '@apollo/server';
+import { OutboxRelay, type EventBus } from '@switchboard/messaging';
+import { openSqlSession } from '@switchboard/persistence';
 import {
+  createEventBus,
   createMetricsRegistry,
   mountSubgraph,
   registerOperationalRoutes,
@@ -10,11 +13,12 @@ import {
 } from '@switchboard/service-kit';
 import { LoginService } from './auth/login.service';
 import { PasswordHasher } from './auth/password-hasher';
+import { announceUnannouncedEmployees } from './employees/employee-events';
 import { ensureInitialAdmin } from './employees/initial-admin';
 import { createIdentityResolvers } from './graphql/identity.resolvers';
 import { IDENTITY_TYPE_DEFS } from './graphql/identity.type-defs';
 import type { IdentityConfig } from './identity.config';
-import { createIdentityDataSource, migrateIdentitySchema } from './identity.data-source';
+import { createIdentityDataSource, IDENTITY_SCHEMA, migrateIdentitySchema } from './identity.data-source';
 import { IdentityMetrics } from './identity.metrics';
 import { IdentityModule } from './identity.module';
 
@@ -22,19 +26,37 @@ const SERVICE_NAME = 'identity';
 
 /**
  * Starts the identity service: migrates its schema, seeds the first admin (before serving, so a fresh
- * deployment can be logged into as soon as it answers), then serves the subgraph at /graphql plus /health,
- * /ready and /metrics. stop() closes HTTP and GraphQL first, then the database pool.
+ * deployment can be logged into as soon as it answers), announces employees not announced yet, relays
+ * employee events from its outbox, then serves the subgraph at /graphql plus /health, /ready and /metrics.
+ * stop() closes HTTP and GraphQL first, then the relay, the bus (only if it created it), the database pool.
  */
-export async function startIdentityService(options: { config: IdentityConfig; logger: Logger }): Promise<RunningService> {
+export async function startIdentityService(options: { config: IdentityConfig; logger: Logger; bus?: EventBus }): Promise<RunningService> {
   const { config, logger } = options;
   const dataSource = createIdentityDataSource(config.DATABASE_URL);
   await dataSource.initialize();
+  const bus = options.bus ?? createEventBus({ config, clientId: SERVICE_NAME, databaseUrl: config.DATABASE_URL, logger });
+  const relay = new OutboxRelay({
+    schema: IDENTITY_SCHEMA,
+    transport: bus.transport,
+    logger: logger.child({ component: 'outbox' }),
+    openSession: () => openSqlSession(dataSource),
+  });
   let graphql: ApolloServer<SubgraphContext> | undefined;
+  const release = async (): Promise<void> => {
+    await graphql?.stop();
+    await relay.stop();
+    if (!options.bus) await bus.close();
+    if (dataSource.isInitialized) await dataSource.destroy();
+  };
   try {
     const applied = await migrateIdentitySchema(dataSource);
     if (applied.length > 0) logger.info({ migrations: applied }, 'identity schema migrated');
     const hasher = new PasswordHasher();
     await ensureInitialAdmin({ dataSource, config, logger, hasher });
+    const announced = await announceUnannouncedEmployees(dataSource);
+    if (announced > 0) logger.info({ employees: announced }, 'announced employees that existed before employee events');
+    await bus.transport.connect();
+    relay.start();
 
     const registry = createMetricsRegistry(SERVICE_NAME);
     const running = await startNestService({
@@ -46,12 +68,12 @@ export async function startIdentityService(options: { config: IdentityConfig; lo
         registerOperationalRoutes(app, {
           service: SERVICE_NAME,
           registry,
-          checks: { database: async () => void (await dataSource.query('SELECT 1')) },
+          checks: { database: async () => void (await dataSource.query('SELECT 1')), bus: () => bus.transport.ping() },
         });
         graphql = await mountSubgraph({
           app,
           typeDefs: IDENTITY_TYPE_DEFS,
-          resolvers: createIdentityResolvers({ dataSource, login: nest.get(LoginService), hasher }),
+          resolvers: createIdentityResolvers({ dataSource, login: nest.get(LoginService), hasher, onEmployeesChanged: () => relay.notify() }),
           jwtSecret: config.JWT_SECRET,
           logger,
         });
@@ -62,16 +84,14 @@ export async function startIdentityService(options: { config: IdentityConfig; lo
     const stop = async (): Promise<void> => {
       try {
         await running.stop();
-        await graphql?.stop();
       } finally {
-        if (dataSource.isInitialized) await dataSource.destroy();
+        await release();
       }
     };
     return { ...running, stop: () => (stopped ??= stop()) };
   } catch (error) {
     // Start-up failed part way: release what was opened, or the process would hang on the pool.
-    await graphql?.stop();
-    if (dataSource.isInitialized) await dataSource.destroy();
+    await release();
     throw error;
   }
 }

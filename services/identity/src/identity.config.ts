@@ -1,4 +1,4 @@
-import { env } from '@switchboard/service-kit';
+import { busConfigSchema, env } from '@switchboard/service-kit';
 import { z } from 'zod';
 
 /** Shared by the service config and the create-admin CLI, so both accept the same passwords. */
@@ -18,6 +18,8 @@ export const identityConfigSchema = z
     ADMIN_PASSWORD: z.string().min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`).optional(),
     ADMIN_NAME: z.string().trim().min(1).optional(),
   })
+  // The bus carries identity.employee-changed to the services that keep employees (the chat service).
+  .extend(busConfigSchema.shape)
   .superRefine((config, ctx) => {
     // Half a seed is almost certainly a deployment mistake: say so at start-up rather than start without an admin.
     if (config.ADMIN_EMAIL && !config.ADMIN_PASSWORD) {

@@ -1,4 +1,7 @@
-import { createTestDatabase, type TestDatabase } from '@switchboard/testing';
+import { EmployeeChangedV1, TOPICS, type EmployeeChanged } from '@switchboard/contracts';
+import { EventBus, LOG_BUS_MIGRATIONS, LOG_BUS_SCHEMA, LogTransport, type ConsumerHandle } from '@switchboard/messaging';
+import { createServiceDataSource, migrateSchema } from '@switchboard/persistence';
+import { createTestDatabase, waitFor, type TestDatabase } from '@switchboard/testing';
 import { createLogger, loadConfig, verifyAccessToken, type RunningService } from '@switchboard/service-kit';
 import { Client } from 'pg';
 import { identityConfigSchema, startIdentityService, type IdentityConfig } from '../src';
@@ -51,6 +54,10 @@ describe('identity service', () => {
   let database: TestDatabase;
   let config: IdentityConfig;
   let service: RunningService | undefined;
+  let bus: EventBus;
+  let observer: ConsumerHandle;
+  /** identity.employee-changed events seen on the bus, in order. */
+  const announced: EmployeeChanged[] = [];
   const logger = createLogger('identity-test', 'warn');
 
   beforeAll(async () => {
@@ -63,11 +70,21 @@ describe('identity service', () => {
       ADMIN_PASSWORD: ADMIN.password,
       ADMIN_NAME: ADMIN.name,
     });
-    service = await startIdentityService({ config, logger });
+    await migrateSchema(createServiceDataSource({ url: database.url, schema: LOG_BUS_SCHEMA, migrations: LOG_BUS_MIGRATIONS }), LOG_BUS_SCHEMA);
+    bus = new EventBus(new LogTransport({ databaseUrl: database.url, logger, pollIntervalMs: 50 }), logger);
+    await bus.transport.connect();
+    observer = await bus.subscribe({
+      group: 'test.identity-observer',
+      topics: [TOPICS.identityEvents],
+      handler: async (records) => void announced.push(...records.map((r) => EmployeeChangedV1.schema.parse(r.envelope.data))),
+    });
+    service = await startIdentityService({ config, logger, bus });
   });
 
   afterAll(async () => {
     await service?.stop();
+    await observer?.stop();
+    await bus?.close();
     await database?.drop();
   });
 
@@ -98,7 +115,7 @@ describe('identity service', () => {
   it('creates the initial admin once; a restart does not add another', async () => {
     expect(await countEmployees()).toBe(1);
     await running().stop();
-    service = await startIdentityService({ config, logger });
+    service = await startIdentityService({ config, logger, bus });
     expect(await countEmployees()).toBe(1);
   });
 
@@ -191,5 +208,36 @@ describe('identity service', () => {
     const until = Date.parse(message.replace('Too many failed logins; try again after ', ''));
     expect(until - before).toBeGreaterThan(14 * 60 * 1000);
     expect(until - before).toBeLessThanOrEqual(15 * 60 * 1000);
+  });
+
+  it('announces employees on the bus: each one created, and those from before employee events once at start-up', async () => {
+    const token = await tokenFor(running(), ADMIN.email, ADMIN.password);
+    const created = await graphql<{ createEmployee: { id: string } }>(
+      running(),
+      CREATE_EMPLOYEE,
+      { input: { email: 'announced@example.com', name: 'Оксана Announced', password: 'operator-password-1', role: 'OPERATOR' } },
+      token,
+    );
+    const id = created.data!.createEmployee.id;
+    await waitFor(() => announced.some((e) => e.employeeId === id), { description: 'the new employee announced' });
+    expect(announced.find((e) => e.employeeId === id)).toMatchObject({ name: 'Оксана Announced', role: 'operator', active: true });
+    expect(announced.some((e) => e.name === ADMIN.name && e.role === 'admin')).toBe(true);
+
+    // As if the admin had been created before employee events existed: announced at the next start, once.
+    const client = new Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      await client.query(`UPDATE identity.employees SET announced = false WHERE lower(email) = lower($1)`, [ADMIN.email]);
+    } finally {
+      await client.end();
+    }
+    const before = announced.filter((e) => e.name === ADMIN.name).length;
+    await running().stop();
+    service = await startIdentityService({ config, logger, bus });
+    await waitFor(() => announced.filter((e) => e.name === ADMIN.name).length === before + 1, { description: 'the admin announced again' });
+    await running().stop();
+    service = await startIdentityService({ config, logger, bus });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(announced.filter((e) => e.name === ADMIN.name).length).toBe(before + 1);
   });
 });

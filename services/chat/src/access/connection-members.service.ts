@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { requireActiveEmployees } from '../employees/employee-replica.service';
 
 /**
  * Which employees work which connected account (admin-managed). Membership is what lets an operator
@@ -17,6 +18,7 @@ export class ConnectionMembersService {
   /** Replaces the member list of a connection. */
   async setMembers(input: { connectionId: string; employeeIds: string[]; byEmployeeId: string }): Promise<string[]> {
     await this.dataSource.transaction(async (manager) => {
+      await requireActiveEmployees(manager, input.employeeIds, 'employeeIds');
       await manager.query(`DELETE FROM chat.connection_members WHERE connection_id = $1 AND NOT (employee_id = ANY($2::uuid[]))`, [input.connectionId, input.employeeIds]);
       await manager.query(
         `INSERT INTO chat.connection_members (connection_id, employee_id, added_by)

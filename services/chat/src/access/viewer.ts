@@ -1,4 +1,4 @@
-import { notFound, type Principal } from '@switchboard/service-kit';
+import { AuthenticationError, notFound, type Principal } from '@switchboard/service-kit';
 import type { EntityManager } from 'typeorm';
 
 type Queryable = Pick<EntityManager, 'query'>;
@@ -15,13 +15,21 @@ export interface Viewer {
   connectionIds: string[];
 }
 
+/**
+ * The employee as this service knows them (chat.employees, from identity's events) overrides the token:
+ * a deactivated employee is refused and a changed role applies at once, not when the token expires. An
+ * employee not known here yet (events still on their way) is taken as the token says.
+ */
 export async function loadViewer(db: Queryable, principal: Principal): Promise<Viewer> {
-  const base = { employeeId: principal.employeeId, name: principal.name };
-  if (principal.role === 'admin') return { ...base, isAdmin: true, connectionIds: [] };
-  const rows = (await db.query(`SELECT connection_id FROM chat.connection_members WHERE employee_id = $1`, [principal.employeeId])) as {
-    connection_id: string;
-  }[];
-  return { ...base, isAdmin: false, connectionIds: rows.map((r) => r.connection_id) };
+  const rows = (await db.query(
+    `SELECT e.role, e.active, ARRAY(SELECT m.connection_id FROM chat.connection_members m WHERE m.employee_id = $1)::text[] AS connection_ids
+     FROM (VALUES (1)) AS one LEFT JOIN chat.employees e ON e.id = $1`,
+    [principal.employeeId],
+  )) as { role: 'admin' | 'operator' | null; active: boolean | null; connection_ids: string[] }[];
+  const row = rows[0]!;
+  if (row.active === false) throw new AuthenticationError('Your employee account is deactivated');
+  const isAdmin = (row.role ?? principal.role) === 'admin';
+  return { employeeId: principal.employeeId, name: principal.name, isAdmin, connectionIds: isAdmin ? [] : row.connection_ids };
 }
 
 /**

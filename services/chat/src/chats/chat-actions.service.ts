@@ -3,6 +3,7 @@ import { badUserInput, type Principal } from '@switchboard/service-kit';
 import type { DataSource, EntityManager } from 'typeorm';
 import { lockVisibleChat, loadViewer, type LockedChat, type Viewer } from '../access/viewer';
 import { chatEvents } from '../chat-events.factory';
+import { requireActiveEmployees } from '../employees/employee-replica.service';
 import { emitEvents } from '../feed/emit-events';
 import { recordActivity, type Activity } from '../timeline/activity';
 
@@ -69,12 +70,18 @@ export class ChatActionsService {
 
   /** D2 "Оператор": replace the operators (reassign). An empty list unassigns the chat. */
   assignOperators(principal: Principal, input: { chatId: string; operatorIds: string[] }): Promise<void> {
-    return this.act(principal, input.chatId, async (ctx) => this.setOperators(ctx, unique(input.operatorIds), 'assigned'));
+    return this.act(principal, input.chatId, async (ctx) => {
+      await requireActiveEmployees(ctx.manager, unique(input.operatorIds), 'operatorIds');
+      this.setOperators(ctx, unique(input.operatorIds), 'assigned');
+    });
   }
 
   /** D2 "Оператор": add operators, keeping the current ones. */
   addOperators(principal: Principal, input: { chatId: string; operatorIds: string[] }): Promise<void> {
-    return this.act(principal, input.chatId, async (ctx) => this.setOperators(ctx, unique([...ctx.chat.operator_ids, ...input.operatorIds]), 'added'));
+    return this.act(principal, input.chatId, async (ctx) => {
+      await requireActiveEmployees(ctx.manager, unique(input.operatorIds), 'operatorIds');
+      this.setOperators(ctx, unique([...ctx.chat.operator_ids, ...input.operatorIds]), 'added');
+    });
   }
 
   /** D3 "Видалити чат": the chat and its timeline are gone; the event tells other modules to forget it. */

@@ -5,6 +5,7 @@ import { ChatSearchMigration } from './0003-search.migration';
 import { ChatFeedMigration } from './0004-feed.migration';
 import { ChatActivityOrderMigration } from './0005-activity-order.migration';
 import { ChatInboxPerformanceMigration } from './0006-inbox-performance.migration';
+import { ChatEmployeesMigration } from './0007-employees.migration';
 
 /** In order; each name ends in its timestamp. */
 export const CHAT_MIGRATIONS: readonly SqlMigrationSpec[] = [
@@ -14,4 +15,5 @@ export const CHAT_MIGRATIONS: readonly SqlMigrationSpec[] = [
   ChatFeedMigration,
   ChatActivityOrderMigration,
   ChatInboxPerformanceMigration,
+  ChatEmployeesMigration,
 ];

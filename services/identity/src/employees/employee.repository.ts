@@ -2,6 +2,10 @@ import { DataSource, QueryFailedError, type EntityManager, type Repository } fro
 import type { Role } from '@switchboard/service-kit';
 import { EmployeeEntity } from './employee.entity';
 import { EmailTakenError } from './employee.errors';
+import { announceEmployees } from './employee-events';
+
+/** What other services learn of an employee (identity.employee-changed). */
+const PUBLIC_FIELDS = ['name', 'role', 'active'] as const;
 
 /** A DataSource or a transaction's EntityManager: the repository works the same on both. */
 export type IdentityDb = DataSource | EntityManager;
@@ -43,19 +47,31 @@ export class EmployeeRepository {
     return this.rows.count();
   }
 
+  /** Adds an active employee and announces it (identity.employee-changed), in one transaction. */
   async insert(row: NewEmployeeRow): Promise<EmployeeEntity> {
     try {
-      const saved = await this.rows.save(this.rows.create({ ...row, active: true }));
-      // Reload so defaults set by the database (timestamps, counters) are in the returned entity.
-      return await this.rows.findOneByOrFail({ id: saved.id });
+      return await this.manager.transaction(async (manager) => {
+        const rows = manager.getRepository(EmployeeEntity);
+        const saved = await rows.save(rows.create({ ...row, active: true }));
+        // Reload so defaults set by the database (timestamps, counters) are in the returned entity.
+        const entity = await rows.findOneByOrFail({ id: saved.id });
+        await announceEmployees(manager, [entity]);
+        return entity;
+      });
     } catch (error) {
       throw isEmailTaken(error) ? new EmailTakenError(row.email) : error;
     }
   }
 
+  /** Changes an employee; a change others can see (name, role, active) is announced in the same transaction. */
   async update(id: string, changes: Partial<Pick<EmployeeEntity, 'name' | 'role' | 'passwordHash' | 'active' | 'failedLogins' | 'lockedUntil'>>): Promise<EmployeeEntity> {
-    await this.rows.update({ id }, changes);
-    return this.rows.findOneByOrFail({ id });
+    return this.manager.transaction(async (manager) => {
+      const rows = manager.getRepository(EmployeeEntity);
+      await rows.update({ id }, changes);
+      const entity = await rows.findOneByOrFail({ id });
+      if (PUBLIC_FIELDS.some((field) => field in changes)) await announceEmployees(manager, [entity]);
+      return entity;
+    });
   }
 
   /**

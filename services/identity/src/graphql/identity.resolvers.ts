@@ -20,7 +20,13 @@ const loginInputSchema = z.object({
 });
 
 /** Resolvers of the identity subgraph; authorisation is checked here, at the edge of every operation. */
-export function createIdentityResolvers(deps: { dataSource: DataSource; login: LoginService; hasher: PasswordHasher }): GraphQLResolverMap<SubgraphContext> {
+export function createIdentityResolvers(deps: {
+  dataSource: DataSource;
+  login: LoginService;
+  hasher: PasswordHasher;
+  /** Called after a change to employees committed: wakes the outbox relay so their event leaves at once. */
+  onEmployeesChanged?: () => void;
+}): GraphQLResolverMap<SubgraphContext> {
   const employees = new EmployeeRepository(deps.dataSource);
 
   const findEmployee = async (id: string): Promise<Employee | null> => {
@@ -58,7 +64,9 @@ export function createIdentityResolvers(deps: { dataSource: DataSource; login: L
         requireAdmin(ctx.principal);
         const input = parseInput(createEmployeeInputSchema, args.input);
         try {
-          return await createEmployee({ db: deps.dataSource, input, hasher: deps.hasher });
+          const employee = await createEmployee({ db: deps.dataSource, input, hasher: deps.hasher });
+          deps.onEmployeesChanged?.();
+          return employee;
         } catch (error) {
           if (error instanceof EmailTakenError) {
             throw new GraphQLError(error.message, { extensions: { code: ERROR_CODES.conflict, field: 'email' } });

@@ -1,5 +1,6 @@
 import type { SqlMigrationSpec } from '@switchboard/persistence';
 import { identityInitMigration } from './0001-init.migration';
+import { identityEmployeeEventsMigration } from './0002-employee-events.migration';
 
 /** In order of application; append, never edit an applied one. */
-export const IDENTITY_MIGRATIONS: readonly SqlMigrationSpec[] = [identityInitMigration];
+export const IDENTITY_MIGRATIONS: readonly SqlMigrationSpec[] = [identityInitMigration, identityEmployeeEventsMigration];
