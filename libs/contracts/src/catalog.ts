@@ -1,8 +1,9 @@
 import { CHAT_EVENTS } from './chat-events/chat.events';
-import { IDENTITY_EVENTS } from './identity-events/identity.events';
 import { DeliveryResultV1 } from './delivery/delivery.events';
 import { INBOUND_EVENTS, UnrecognisedPayloadV1 } from './inbound/inbound.events';
 import { SendMessageRequestedV1 } from './outbound/outbound.events';
+import { TASKS_EVENTS } from './tasks-events/tasks.events';
+import { IDENTITY_EVENTS } from './identity-events/identity.events';
 import { CHANNEL_KINDS } from './channel';
 import { TOPICS, outboundTopic } from './topics';
 import type { EventContract } from './envelope/event-contract';
@@ -46,6 +47,12 @@ export const TOPIC_CATALOG: readonly TopicCatalogEntry[] = [
     description: 'Public chat domain events for other CRM modules.',
     key: 'chat id',
     events: CHAT_EVENTS,
+  },
+  {
+    topic: TOPICS.tasksEvents,
+    description: "Public events of the tasks service: reminders that fired, for the owner's live subscription and other CRM modules.",
+    key: "owner's employee id",
+    events: TASKS_EVENTS,
   },
   {
     topic: TOPICS.identityEvents,

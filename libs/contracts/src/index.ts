@@ -6,5 +6,7 @@ export * from './inbound/inbound.events';
 export * from './outbound/outbound.events';
 export * from './delivery/delivery.events';
 export * from './chat-events/chat.events';
+export * from './tasks-events/tasks.events';
 export * from './identity-events/identity.events';
 export * from './catalog';
+export * from './capabilities/reply-window';

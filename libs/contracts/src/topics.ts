@@ -13,6 +13,8 @@ export const TOPICS = {
   unrecognised: 'messenger.unrecognised.v1',
   /** Public chat domain events for other CRM modules; key = chat id. */
   chatEvents: 'chat.events.v1',
+  /** Public events of the tasks service (reminders fired); key = the owner's employee id. */
+  tasksEvents: 'tasks.events.v1',
   /** Public events of the identity service (employees changed); key = employee id. */
   identityEvents: 'identity.events.v1',
 } as const;
@@ -32,5 +34,6 @@ export const ALL_TOPICS: readonly string[] = [
   TOPICS.delivery,
   TOPICS.unrecognised,
   TOPICS.chatEvents,
+  TOPICS.tasksEvents,
   TOPICS.identityEvents,
 ];

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineEvent } from '../envelope/event-contract';
+import { failureCodeSchema } from '../delivery/delivery.events';
 import { customerProfileSchema, inboundBaseSchema, messageContentSchema } from './inbound-common.schema';
 
 /** A customer wrote a message (any content type). Natural key: connection + chat + platformMessageId. */
@@ -60,6 +61,22 @@ export const ReceiptReceivedV1 = defineEvent({
   }),
 });
 
+export const DeliveryFailedV1 = defineEvent({
+  type: 'messenger.delivery-failed',
+  version: 1,
+  description:
+    'The platform reports that an outgoing message it had accepted could not be delivered (e.g. a WhatsApp ' +
+    'status "failed"). Final: the message moves from sent or delivered to failed, with the platform\'s reason.',
+  schema: inboundBaseSchema.extend({
+    platformMessageId: z.string().min(1),
+    failure: z.object({
+      code: failureCodeSchema,
+      /** The platform's error code and title for people, e.g. "131026 Message undeliverable". */
+      message: z.string().min(1),
+    }),
+  }),
+});
+
 export const CommentReceivedV1 = defineEvent({
   type: 'messenger.comment-received',
   version: 1,
@@ -79,6 +96,7 @@ export const INBOUND_EVENTS = [
   MessageDeletedV1,
   ReactionChangedV1,
   ReceiptReceivedV1,
+  DeliveryFailedV1,
   CommentReceivedV1,
 ] as const;
 
@@ -87,6 +105,7 @@ export type MessageEdited = z.output<typeof MessageEditedV1.schema>;
 export type MessageDeleted = z.output<typeof MessageDeletedV1.schema>;
 export type ReactionChanged = z.output<typeof ReactionChangedV1.schema>;
 export type ReceiptReceived = z.output<typeof ReceiptReceivedV1.schema>;
+export type DeliveryFailed = z.output<typeof DeliveryFailedV1.schema>;
 export type CommentReceived = z.output<typeof CommentReceivedV1.schema>;
 
 export const UnrecognisedPayloadV1 = defineEvent({

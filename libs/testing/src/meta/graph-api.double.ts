@@ -1,0 +1,357 @@
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A local double of Meta's Graph API for the WhatsApp Cloud API (shared later by Messenger/Instagram),
+ * speaking the documented wire format over HTTP: GET /{phone-number-id}, GET /{waba-id}/phone_numbers,
+ * POST /{phone-number-id}/messages, GET /{waba-id}/message_templates, POST /{phone-number-id}/media,
+ * GET /{media-id} and the media download URL. Errors use Meta's body: { error: { message, type, code,
+ * error_subcode?, error_data: { messaging_product, details }, fbtrace_id } }.
+ */
+export interface WhatsAppNumberRegistration {
+  phoneNumberId: string;
+  wabaId: string;
+  displayPhoneNumber: string;
+  verifiedName: string;
+  accessToken: string;
+  /** When given, a request carrying appsecret_proof must carry the right one. */
+  appSecret?: string;
+}
+
+export interface WhatsAppTemplateRegistration {
+  name: string;
+  language: string;
+  status?: 'APPROVED' | 'PENDING' | 'REJECTED' | 'PAUSED';
+  category?: 'MARKETING' | 'UTILITY' | 'AUTHENTICATION';
+  /** Body text with {{1}}, {{2}} ... placeholders. */
+  body: string;
+}
+
+/** A message the double accepted, as it was posted. */
+export interface SentWhatsAppMessage {
+  phoneNumberId: string;
+  wamid: string;
+  body: Record<string, unknown>;
+  at: Date;
+}
+
+export interface InjectedGraphError {
+  code: number;
+  message: string;
+  httpStatus?: number;
+  subcode?: number;
+  details?: string;
+  /** How many calls fail (default 1). */
+  times?: number;
+}
+
+export interface GraphRequestLogEntry {
+  method: string;
+  path: string;
+  status: number;
+}
+
+interface StoredMedia {
+  id: string;
+  phoneNumberId: string;
+  mimeType: string;
+  bytes: Buffer;
+}
+
+const MESSAGE_TYPES = new Set(['text', 'image', 'video', 'audio', 'document', 'sticker', 'location', 'contacts', 'interactive', 'template', 'reaction']);
+const MEDIA_TYPES = new Set(['image', 'video', 'audio', 'document', 'sticker']);
+
+class GraphError extends Error {
+  constructor(
+    readonly httpStatus: number,
+    readonly code: number,
+    message: string,
+    readonly type = 'OAuthException',
+    readonly details?: string,
+    readonly subcode?: number,
+  ) {
+    super(message);
+  }
+}
+
+export class MetaGraphApiDouble {
+  readonly sent: SentWhatsAppMessage[] = [];
+  readonly requests: GraphRequestLogEntry[] = [];
+  private server?: Server;
+  private port = 0;
+  private readonly numbers = new Map<string, WhatsAppNumberRegistration>();
+  private readonly templates = new Map<string, Array<WhatsAppTemplateRegistration & { id: string }>>();
+  private readonly revoked = new Set<string>();
+  private readonly media = new Map<string, StoredMedia>();
+  private readonly failures: Array<InjectedGraphError & { left: number }> = [];
+
+  constructor(private readonly version = 'v21.0') {}
+
+  get baseUrl(): string {
+    if (!this.server) throw new Error('MetaGraphApiDouble is not started');
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((error: unknown) => {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { message: String(error), type: 'InternalError', code: 1 } }));
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (server) await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+  }
+
+  registerWhatsAppNumber(registration: WhatsAppNumberRegistration): void {
+    this.numbers.set(registration.phoneNumberId, registration);
+  }
+
+  addTemplate(wabaId: string, template: WhatsAppTemplateRegistration): void {
+    const list = this.templates.get(wabaId) ?? [];
+    list.push({ ...template, id: String(1_000_000 + list.length + Math.floor(Math.random() * 1000)) });
+    this.templates.set(wabaId, list);
+  }
+
+  /** Meta invalidates the token (password change, revoked system user): every call answers 190. */
+  revokeToken(token: string): void {
+    this.revoked.add(token);
+  }
+
+  /** The next `times` calls to POST /{phone-number-id}/messages fail with this Graph error. */
+  failNextSends(error: InjectedGraphError): void {
+    this.failures.push({ ...error, left: error.times ?? 1 });
+  }
+
+  /** Stores bytes as media of a number (as if uploaded) and returns the media id. */
+  addMedia(phoneNumberId: string, mimeType: string, bytes: Buffer): string {
+    const id = String(BigInt(`0x${randomBytes(6).toString('hex')}`));
+    this.media.set(id, { id, phoneNumberId, mimeType, bytes });
+    return id;
+  }
+
+  sentBy(phoneNumberId: string): SentWhatsAppMessage[] {
+    return this.sent.filter((s) => s.phoneNumberId === phoneNumberId);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const body = await readBody(req);
+    let status = 200;
+    try {
+      if (url.pathname.startsWith('/media-download/')) {
+        const stored = this.media.get(url.pathname.slice('/media-download/'.length));
+        if (!stored) throw new GraphError(404, 100, 'Unsupported get request. Object does not exist');
+        this.authorise(req, url, this.numbers.get(stored.phoneNumberId));
+        res.writeHead(200, { 'content-type': stored.mimeType });
+        res.end(stored.bytes);
+        return;
+      }
+      const match = /^\/(v\d+\.\d+)\/([^/]+)(?:\/([^/]+))?$/.exec(url.pathname);
+      if (!match) throw new GraphError(400, 100, `Unknown path ${url.pathname}`);
+      const [, version, id, edge] = match as unknown as [string, string, string, string | undefined];
+      if (version !== this.version) throw new GraphError(400, 2635, `The double serves ${this.version}, not ${version}`);
+      const result = await this.route(req, url, id!, edge, body);
+      respondJson(res, 200, result);
+    } catch (error) {
+      if (!(error instanceof GraphError)) throw error;
+      status = error.httpStatus;
+      respondJson(res, error.httpStatus, {
+        error: {
+          message: error.message,
+          type: error.type,
+          code: error.code,
+          ...(error.subcode !== undefined ? { error_subcode: error.subcode } : {}),
+          error_data: { messaging_product: 'whatsapp', details: error.details ?? error.message },
+          fbtrace_id: randomBytes(8).toString('base64url'),
+        },
+      });
+    } finally {
+      this.requests.push({ method: req.method ?? 'GET', path: url.pathname, status });
+    }
+  }
+
+  private async route(req: IncomingMessage, url: URL, id: string, edge: string | undefined, body: Buffer): Promise<unknown> {
+    const method = req.method ?? 'GET';
+    const number = this.numbers.get(id);
+    const wabaNumbers = [...this.numbers.values()].filter((n) => n.wabaId === id);
+    if (method === 'GET' && edge === undefined && number) {
+      this.authorise(req, url, number);
+      return { id: number.phoneNumberId, display_phone_number: number.displayPhoneNumber, verified_name: number.verifiedName };
+    }
+    if (method === 'GET' && edge === undefined && this.media.has(id)) {
+      const stored = this.media.get(id)!;
+      this.authorise(req, url, this.numbers.get(stored.phoneNumberId));
+      return {
+        messaging_product: 'whatsapp',
+        id,
+        url: `${this.baseUrl}/media-download/${id}`,
+        mime_type: stored.mimeType,
+        sha256: createHash('sha256').update(stored.bytes).digest('hex'),
+        file_size: stored.bytes.length,
+      };
+    }
+    if (method === 'GET' && edge === 'phone_numbers' && wabaNumbers.length > 0) {
+      this.authoriseAny(req, url, wabaNumbers);
+      return { data: wabaNumbers.map((n) => ({ id: n.phoneNumberId, display_phone_number: n.displayPhoneNumber, verified_name: n.verifiedName })) };
+    }
+    if (method === 'GET' && edge === 'message_templates' && wabaNumbers.length > 0) {
+      this.authoriseAny(req, url, wabaNumbers);
+      return this.templatePage(id, url);
+    }
+    if (method === 'POST' && edge === 'messages' && number) {
+      this.authorise(req, url, number);
+      return this.acceptMessage(number, parseJson(body));
+    }
+    if (method === 'POST' && edge === 'media' && number) {
+      this.authorise(req, url, number);
+      return this.acceptUpload(req, number, body);
+    }
+    throw new GraphError(400, 100, `Unsupported ${method} request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation`, 'GraphMethodException', undefined, 33);
+  }
+
+  private templatePage(wabaId: string, url: URL): unknown {
+    const all = this.templates.get(wabaId) ?? [];
+    const limit = Math.min(Number(url.searchParams.get('limit') ?? '25') || 25, 100);
+    const start = Number(url.searchParams.get('after') ?? '0') || 0;
+    const page = all.slice(start, start + limit);
+    const next = start + limit < all.length ? String(start + limit) : undefined;
+    return {
+      data: page.map((t) => ({
+        id: t.id,
+        name: t.name,
+        language: t.language,
+        status: t.status ?? 'APPROVED',
+        category: t.category ?? 'UTILITY',
+        components: [{ type: 'BODY', text: t.body }],
+      })),
+      paging: { cursors: { before: String(start), after: next ?? String(start + page.length) }, ...(next ? { next: `${url.pathname}?after=${next}` } : {}) },
+    };
+  }
+
+  private acceptMessage(number: WhatsAppNumberRegistration, body: Record<string, unknown>): unknown {
+    const injected = this.failures[0];
+    if (injected) {
+      if (--injected.left <= 0) this.failures.shift();
+      throw new GraphError(injected.httpStatus ?? 400, injected.code, injected.message, 'OAuthException', injected.details, injected.subcode);
+    }
+    if (body['messaging_product'] !== 'whatsapp') throw invalidParameter('messaging_product must be "whatsapp"');
+    const to = body['to'];
+    if (typeof to !== 'string' || !/^\+?\d{5,20}$/.test(to)) throw invalidParameter('to must be a phone number / wa_id');
+    const type = typeof body['type'] === 'string' ? body['type'] : 'text';
+    if (!MESSAGE_TYPES.has(type)) throw new GraphError(400, 131051, 'Unsupported message type');
+    const payload = body[type];
+    if (typeof payload !== 'object' || payload === null) throw new GraphError(400, 131008, 'Required parameter is missing', 'OAuthException', `${type} is required`);
+    const fields = payload as Record<string, unknown>;
+    if (type === 'text') {
+      if (typeof fields['body'] !== 'string' || fields['body'].length === 0 || fields['body'].length > 4096) throw invalidParameter('text.body must be 1-4096 characters');
+    }
+    if (MEDIA_TYPES.has(type)) {
+      const hasId = typeof fields['id'] === 'string';
+      const hasLink = typeof fields['link'] === 'string';
+      if (hasId === hasLink) throw invalidParameter(`${type} needs exactly one of id or link`);
+      if (hasId && !this.media.has(fields['id'] as string)) throw invalidParameter(`${type}.id is not a media id of this number`);
+      if (typeof fields['caption'] === 'string' && fields['caption'].length > 1024) throw invalidParameter('caption is longer than 1024 characters');
+    }
+    if (type === 'template') this.checkTemplate(number.wabaId, fields);
+    const context = body['context'];
+    if (context !== undefined && (typeof context !== 'object' || context === null || typeof (context as Record<string, unknown>)['message_id'] !== 'string')) {
+      throw invalidParameter('context.message_id must be a message id');
+    }
+    const wamid = `wamid.${Buffer.from(`${number.phoneNumberId}:${to}:${randomBytes(9).toString('hex')}`).toString('base64')}`;
+    this.sent.push({ phoneNumberId: number.phoneNumberId, wamid, body, at: new Date() });
+    const waId = to.replace(/^\+/, '');
+    return { messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: waId }], messages: [{ id: wamid }] };
+  }
+
+  private checkTemplate(wabaId: string, fields: Record<string, unknown>): void {
+    const language = (fields['language'] as Record<string, unknown> | undefined)?.['code'];
+    const template = (this.templates.get(wabaId) ?? []).find((t) => t.name === fields['name'] && t.language === language);
+    if (!template || (template.status ?? 'APPROVED') !== 'APPROVED') {
+      throw new GraphError(404, 132001, 'Template name does not exist in the translation', 'OAuthException', `template name (${String(fields['name'])}) does not exist in ${String(language)}`);
+    }
+    const expected = new Set([...template.body.matchAll(/\{\{(\d+)\}\}/g)].map((m) => m[1])).size;
+    const components = Array.isArray(fields['components']) ? (fields['components'] as Array<Record<string, unknown>>) : [];
+    const bodyParams = components.find((c) => c['type'] === 'body')?.['parameters'];
+    const given = Array.isArray(bodyParams) ? bodyParams.length : 0;
+    if (given !== expected) {
+      throw new GraphError(400, 132000, 'Number of parameters does not match the expected number of params', 'OAuthException', `body: number of localizable_params (${given}) does not match the expected number of params (${expected})`);
+    }
+  }
+
+  /** Multipart upload (messaging_product, type, file), parsed with the platform's own FormData reader. */
+  private async acceptUpload(req: IncomingMessage, number: WhatsAppNumberRegistration, body: Buffer): Promise<unknown> {
+    const form = await new Request('http://localhost/upload', {
+      method: 'POST',
+      headers: { 'content-type': req.headers['content-type'] ?? '' },
+      body,
+    })
+      .formData()
+      .catch(() => {
+        throw invalidParameter('body must be multipart/form-data');
+      });
+    if (form.get('messaging_product') !== 'whatsapp') throw invalidParameter('messaging_product must be "whatsapp"');
+    const file = form.get('file');
+    if (!(file instanceof Blob)) throw new GraphError(400, 131008, 'Required parameter is missing', 'OAuthException', 'file is required');
+    const type = String(form.get('type') ?? file.type);
+    return { id: this.addMedia(number.phoneNumberId, type, Buffer.from(await file.arrayBuffer())) };
+  }
+
+  private authoriseAny(req: IncomingMessage, url: URL, numbers: WhatsAppNumberRegistration[]): void {
+    const token = bearer(req);
+    const match = numbers.find((n) => n.accessToken === token);
+    this.authorise(req, url, match ?? numbers[0]);
+  }
+
+  private authorise(req: IncomingMessage, url: URL, number: WhatsAppNumberRegistration | undefined): void {
+    const token = bearer(req);
+    if (!token || !number || token !== number.accessToken || this.revoked.has(token)) {
+      throw new GraphError(401, 190, 'Invalid OAuth access token - Cannot parse access token');
+    }
+    const proof = url.searchParams.get('appsecret_proof');
+    if (proof !== null && number.appSecret && proof !== createHmac('sha256', number.appSecret).update(token).digest('hex')) {
+      throw new GraphError(400, 100, 'Invalid appsecret_proof provided in the API argument');
+    }
+  }
+}
+
+/** Meta's "Invalid parameter" answer (code 100). */
+function invalidParameter(details: string): GraphError {
+  return new GraphError(400, 100, 'Invalid parameter', 'OAuthException', details);
+}
+
+function bearer(req: IncomingMessage): string | undefined {
+  const header = req.headers.authorization;
+  return header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : undefined;
+}
+
+function parseJson(body: Buffer): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(body.toString('utf8'));
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // Falls through to Meta's answer for an unreadable body.
+  }
+  throw invalidParameter('request body must be a JSON object');
+}
+
+function respondJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
