@@ -1,0 +1,170 @@
+import { OutboxRelay, type EventBus } from '@switchboard/messaging';
+import { createServiceDataSource, migrateSchema, openSqlSession } from '@switchboard/persistence';
+import {
+  CredentialCipher,
+  createEventBus,
+  createMetricsRegistry,
+  mountSubgraph,
+  registerOperationalRoutes,
+  startNestService,
+  type RunningService,
+} from '@switchboard/service-kit';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { CHANNEL_VIBER_SCHEMA, CHANNEL_VIBER_SERVICE, type ChannelViberConfig } from './channel-viber.config';
+import { ChannelViberMetrics } from './channel-viber.metrics';
+import { ChannelViberModule } from './channel-viber.module';
+import { channelViberResolvers, channelViberTypeDefs } from './graphql/channel-viber.resolvers';
+import { CHANNEL_VIBER_MIGRATIONS } from './migrations/0001-init.migration';
+import { SentCommandRepository } from './sent-command.repository';
+import { viberApiFactory } from './viber-api.client';
+import { ViberCallbackHandler } from './viber-callback.handler';
+import { ViberCallbackJanitor } from './viber-callback.janitor';
+import { ViberConnectionRepository } from './viber-connection.repository';
+import { ViberConnectionService, type ConnectViberBotInput, type ViberConnectionView } from './viber-connection.service';
+import { ViberInboundStore } from './viber-inbound.store';
+import { ViberMediaFetcher } from './viber-media.fetcher';
+import { ViberOutboundConsumer } from './viber-outbound.consumer';
+import { ViberTokenVault } from './viber-token.vault';
+
+export interface StartChannelViberOptions {
+  config: ChannelViberConfig;
+  logger: Logger;
+  /** A bus shared with other in-process services (standalone, tests); the service creates its own otherwise. */
+  bus?: EventBus;
+  /** Host to listen on (default 0.0.0.0). */
+  host?: string;
+}
+
+export interface RunningChannelViber extends RunningService {
+  connections: ViberConnectionService;
+  /** Programmatic connect (tests, seeding): same validation and effects as connectViberBot. */
+  connectBot(input: ConnectViberBotInput): Promise<ViberConnectionView>;
+  bus: EventBus;
+  metrics: Registry;
+}
+
+/**
+ * Starts the Viber connector: migrates its schema, then the outbox relay, the outbound consumer and the HTTP
+ * app (webhooks, /graphql, /health, /ready, /metrics). stop() drains in reverse: no new HTTP work, then the
+ * consumer, the relay, the bus (only if it created it), the database.
+ */
+export async function startChannelViberService(options: StartChannelViberOptions): Promise<RunningChannelViber> {
+  const { config, logger } = options;
+  const closers: Array<{ name: string; close: () => Promise<void> }> = [];
+  const stopAll = async (): Promise<void> => {
+    const errors: unknown[] = [];
+    for (const closer of closers.splice(0).reverse()) {
+      try {
+        await closer.close();
+      } catch (error) {
+        logger.error({ err: error, step: closer.name }, 'channel-viber shutdown step failed');
+        errors.push(error);
+      }
+    }
+    if (errors.length > 0) throw new AggregateError(errors, 'channel-viber did not stop cleanly');
+  };
+
+  try {
+    const dataSource = createServiceDataSource({
+      url: config.DATABASE_URL,
+      schema: CHANNEL_VIBER_SCHEMA,
+      migrations: CHANNEL_VIBER_MIGRATIONS,
+      applicationName: CHANNEL_VIBER_SERVICE,
+    });
+    await dataSource.initialize();
+    closers.push({ name: 'database', close: () => dataSource.destroy() });
+    const applied = await migrateSchema(dataSource, CHANNEL_VIBER_SCHEMA);
+    if (applied.length > 0) logger.info({ applied }, 'channel-viber migrations applied');
+
+    const bus = options.bus ?? createEventBus({ config, clientId: CHANNEL_VIBER_SERVICE, databaseUrl: config.DATABASE_URL, logger });
+    if (!options.bus) {
+      await bus.transport.connect();
+      closers.push({ name: 'bus', close: () => bus.close() });
+    }
+
+    const registry = createMetricsRegistry(CHANNEL_VIBER_SERVICE);
+    const metrics = new ChannelViberMetrics(registry);
+    const tokens = new ViberTokenVault(new CredentialCipher(config.CREDENTIALS_KEY));
+    const api = viberApiFactory({ baseUrl: config.VIBER_API_BASE_URL, timeoutMs: config.VIBER_API_TIMEOUT_MS });
+    const repository = new ViberConnectionRepository(dataSource);
+
+    const relay = new OutboxRelay({
+      schema: CHANNEL_VIBER_SCHEMA,
+      openSession: () => openSqlSession(dataSource),
+      transport: bus.transport,
+      logger: logger.child({ component: 'outbox-relay' }),
+    });
+    relay.start();
+    closers.push({ name: 'outbox relay', close: () => relay.stop() });
+
+    const outbound = new ViberOutboundConsumer({
+      bus,
+      dataSource,
+      relay,
+      connections: repository,
+      sentCommands: new SentCommandRepository(dataSource),
+      tokens,
+      api,
+      metrics,
+      logger,
+      sendAttempts: config.VIBER_SEND_ATTEMPTS,
+      backoffMs: config.VIBER_SEND_BACKOFF_MS,
+    });
+    await outbound.start();
+    closers.push({ name: 'outbound consumer', close: () => outbound.stop() });
+
+    const connections = new ViberConnectionService({ repository, tokens, api, publicWebhookBaseUrl: config.PUBLIC_WEBHOOK_BASE_URL, logger });
+    const store = new ViberInboundStore({ dataSource, relay });
+    const janitor = new ViberCallbackJanitor({ store, retentionHours: config.VIBER_DEDUPE_RETENTION_HOURS, logger: logger.child({ component: 'viber-janitor' }) });
+    janitor.start();
+    closers.push({ name: 'callback janitor', close: () => janitor.stop() });
+    const handler = new ViberCallbackHandler({
+      store,
+      media: new ViberMediaFetcher({ timeoutMs: config.VIBER_MEDIA_TIMEOUT_MS, maxBytes: config.VIBER_MEDIA_MAX_BYTES }),
+      metrics,
+      logger: logger.child({ component: 'viber-inbound' }),
+    });
+
+    const running = await startNestService({
+      name: CHANNEL_VIBER_SERVICE,
+      module: ChannelViberModule.forRoot({ connections: repository, tokens, handler, metrics, logger: logger.child({ component: 'viber-webhook' }) }),
+      port: config.PORT,
+      ...(options.host ? { host: options.host } : {}),
+      logger,
+      configure: async (app) => {
+        registerOperationalRoutes(app, {
+          service: CHANNEL_VIBER_SERVICE,
+          registry,
+          checks: {
+            database: async () => void (await dataSource.query('SELECT 1')),
+            bus: () => bus.transport.ping(),
+          },
+        });
+        const graphql = await mountSubgraph({
+          app,
+          typeDefs: channelViberTypeDefs,
+          resolvers: channelViberResolvers(connections),
+          jwtSecret: config.JWT_SECRET,
+          logger,
+        });
+        closers.push({ name: 'graphql', close: () => graphql.stop() });
+      },
+    });
+    closers.push({ name: 'http', close: () => running.stop() });
+
+    let stopping: Promise<void> | undefined;
+    return {
+      ...running,
+      connections,
+      connectBot: (input) => connections.connectBot(input),
+      bus,
+      metrics: registry,
+      stop: () => (stopping ??= stopAll()),
+    };
+  } catch (error) {
+    logger.error({ err: error }, 'channel-viber failed to start; releasing what started');
+    await stopAll().catch((stopError: unknown) => logger.error({ err: stopError }, 'cleanup after failed start also failed'));
+    throw error;
+  }
+}
