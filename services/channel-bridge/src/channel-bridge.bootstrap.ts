@@ -1,0 +1,188 @@
+import { OutboxRelay, type EventBus } from '@switchboard/messaging';
+import { createServiceDataSource, migrateSchema, openSqlSession } from '@switchboard/persistence';
+import {
+  CredentialCipher,
+  createEventBus,
+  createMetricsRegistry,
+  mountSubgraph,
+  registerOperationalRoutes,
+  startNestService,
+  type RunningService,
+} from '@switchboard/service-kit';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { CHANNEL_BRIDGE_SCHEMA, CHANNEL_BRIDGE_SERVICE, type ChannelBridgeConfig } from './channel-bridge.config';
+import { ChannelBridgeMetrics } from './channel-bridge.metrics';
+import { ChannelBridgeModule } from './channel-bridge.module';
+import { BridgeConnectionRepository } from './connections/bridge-connection.repository';
+import { BridgeConnectionService } from './connections/bridge-connection.service';
+import { BridgeSecretVault } from './connections/bridge-secret.vault';
+import { channelBridgeResolvers, channelBridgeTypeDefs } from './graphql/channel-bridge.resolvers';
+import { BridgeInboundService } from './inbound/bridge-inbound.service';
+import { IdempotencyKeyJanitor } from './inbound/idempotency-key.janitor';
+import { InboundRequestRepository } from './inbound/inbound-request.repository';
+import { CHANNEL_BRIDGE_MIGRATIONS } from './migrations/0001-init.migration';
+import { BridgeDeliveryWorker } from './outbound/bridge-delivery.worker';
+import { BridgeOutboundConsumer } from './outbound/bridge-outbound.consumer';
+import { DeadLetterService } from './outbound/dead-letter.service';
+import { DeliveryRepository } from './outbound/delivery.repository';
+
+export interface StartChannelBridgeOptions {
+  config: ChannelBridgeConfig;
+  logger: Logger;
+  /** A bus shared with other in-process services (standalone, tests); the service creates its own otherwise. */
+  bus?: EventBus;
+  /** Host to listen on (default 0.0.0.0). */
+  host?: string;
+}
+
+export interface RunningChannelBridge extends RunningService {
+  connections: BridgeConnectionService;
+  deadLetters: DeadLetterService;
+  bus: EventBus;
+  metrics: Registry;
+}
+
+/**
+ * Starts the bridge channel: migrates its schema, then the outbox relay, the delivery worker, the
+ * outbound consumer and the HTTP app (partner API, /graphql, /health, /ready, /metrics). stop() drains in
+ * reverse: no new HTTP work, then the consumer, the worker (attempts in flight finish), the relay, the
+ * bus (only if it created it), the database.
+ */
+export async function startChannelBridgeService(options: StartChannelBridgeOptions): Promise<RunningChannelBridge> {
+  const { config, logger } = options;
+  const closers: Array<{ name: string; close: () => Promise<void> }> = [];
+  const stopAll = async (): Promise<void> => {
+    const errors: unknown[] = [];
+    for (const closer of closers.splice(0).reverse()) {
+      try {
+        await closer.close();
+      } catch (error) {
+        logger.error({ err: error, step: closer.name }, 'channel-bridge shutdown step failed');
+        errors.push(error);
+      }
+    }
+    if (errors.length > 0) throw new AggregateError(errors, 'channel-bridge did not stop cleanly');
+  };
+
+  try {
+    const dataSource = createServiceDataSource({
+      url: config.DATABASE_URL,
+      schema: CHANNEL_BRIDGE_SCHEMA,
+      migrations: CHANNEL_BRIDGE_MIGRATIONS,
+      applicationName: CHANNEL_BRIDGE_SERVICE,
+    });
+    await dataSource.initialize();
+    closers.push({ name: 'database', close: () => dataSource.destroy() });
+    const applied = await migrateSchema(dataSource, CHANNEL_BRIDGE_SCHEMA);
+    if (applied.length > 0) logger.info({ applied }, 'channel-bridge migrations applied');
+
+    const bus = options.bus ?? createEventBus({ config, clientId: CHANNEL_BRIDGE_SERVICE, databaseUrl: config.DATABASE_URL, logger });
+    if (!options.bus) {
+      await bus.transport.connect();
+      closers.push({ name: 'bus', close: () => bus.close() });
+    }
+
+    const registry = createMetricsRegistry(CHANNEL_BRIDGE_SERVICE);
+    const metrics = new ChannelBridgeMetrics(registry);
+    const secrets = new BridgeSecretVault(new CredentialCipher(config.CREDENTIALS_KEY));
+    const connectionRepository = new BridgeConnectionRepository(dataSource);
+    const requests = new InboundRequestRepository(dataSource);
+    const deliveries = new DeliveryRepository(dataSource);
+
+    const relay = new OutboxRelay({
+      schema: CHANNEL_BRIDGE_SCHEMA,
+      openSession: () => openSqlSession(dataSource),
+      transport: bus.transport,
+      logger: logger.child({ component: 'outbox-relay' }),
+    });
+    relay.start();
+    closers.push({ name: 'outbox relay', close: () => relay.stop() });
+
+    const worker = new BridgeDeliveryWorker({
+      dataSource,
+      relay,
+      connections: connectionRepository,
+      deliveries,
+      secrets,
+      metrics,
+      logger,
+      maxAttempts: config.BRIDGE_DELIVERY_MAX_ATTEMPTS,
+      baseDelayMs: config.BRIDGE_DELIVERY_BASE_DELAY_MS,
+      maxDelayMs: config.BRIDGE_DELIVERY_MAX_DELAY_MS,
+      timeoutMs: config.BRIDGE_DELIVERY_TIMEOUT_MS,
+      pollMs: config.BRIDGE_DELIVERY_POLL_MS,
+    });
+    worker.start();
+    closers.push({ name: 'delivery worker', close: () => worker.stop() });
+
+    const outbound = new BridgeOutboundConsumer({
+      bus,
+      dataSource,
+      relay,
+      connections: connectionRepository,
+      deliveries,
+      onQueued: () => worker.notify(),
+      logger,
+    });
+    await outbound.start();
+    closers.push({ name: 'outbound consumer', close: () => outbound.stop() });
+
+    const janitor = new IdempotencyKeyJanitor({ requests, retentionHours: config.BRIDGE_IDEMPOTENCY_RETENTION_HOURS, logger });
+    janitor.start();
+    closers.push({ name: 'idempotency janitor', close: () => janitor.stop() });
+
+    const connections = new BridgeConnectionService({ repository: connectionRepository, secrets, logger });
+    const deadLetters = new DeadLetterService({ deliveries, onReplayed: () => worker.notify(), logger });
+    const inbound = new BridgeInboundService({
+      dataSource,
+      relay,
+      connections: connectionRepository,
+      requests,
+      secrets,
+      toleranceSeconds: config.BRIDGE_SIGNATURE_TOLERANCE_SECONDS,
+      logger: logger.child({ component: 'bridge-inbound' }),
+    });
+
+    const running = await startNestService({
+      name: CHANNEL_BRIDGE_SERVICE,
+      module: ChannelBridgeModule.forRoot({ inbound, metrics, logger: logger.child({ component: 'bridge-inbound' }) }),
+      port: config.PORT,
+      ...(options.host ? { host: options.host } : {}),
+      logger,
+      configure: async (app) => {
+        registerOperationalRoutes(app, {
+          service: CHANNEL_BRIDGE_SERVICE,
+          registry,
+          checks: {
+            database: async () => void (await dataSource.query('SELECT 1')),
+            bus: () => bus.transport.ping(),
+          },
+        });
+        const graphql = await mountSubgraph({
+          app,
+          typeDefs: channelBridgeTypeDefs,
+          resolvers: channelBridgeResolvers({ connections, deadLetters }),
+          jwtSecret: config.JWT_SECRET,
+          logger,
+        });
+        closers.push({ name: 'graphql', close: () => graphql.stop() });
+      },
+    });
+    closers.push({ name: 'http', close: () => running.stop() });
+
+    let stopping: Promise<void> | undefined;
+    return {
+      ...running,
+      connections,
+      deadLetters,
+      bus,
+      metrics: registry,
+      stop: () => (stopping ??= stopAll()),
+    };
+  } catch (error) {
+    logger.error({ err: error }, 'channel-bridge failed to start; releasing what started');
+    await stopAll().catch((stopError: unknown) => logger.error({ err: stopError }, 'cleanup after failed start also failed'));
+    throw error;
+  }
+}
