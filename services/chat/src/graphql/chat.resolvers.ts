@@ -15,6 +15,7 @@ import type { ReadStateService } from '../reads/read-state.service';
 import type { ChatSearchService } from '../search/chat-search.service';
 import type { StatusService } from '../statuses/status.service';
 import { cannedAnswerView, chatView, employeeRef, messageView, noteView, statusView, timelineItemView } from './chat.views';
+import { replyWindowOfChat, replyWindowView } from '../messages/reply-window';
 
 export interface ChatResolverDeps {
   dataSource: DataSource;
@@ -64,6 +65,14 @@ const sendMessageInput = z.object({
   chatId: id('chatId'),
   text: text('text'),
   replyToMessageId: id('replyToMessageId').nullish().transform((v) => v ?? undefined),
+});
+
+const sendTemplateMessageInput = z.object({
+  chatId: id('chatId'),
+  name: z.string().min(1, 'name must not be empty').max(512),
+  language: z.string().regex(/^[a-z]{2,3}(_[A-Za-z]{2,4})?$/, 'language must be a template language code such as en_US or uk'),
+  bodyParameters: z.array(z.string().min(1, 'a body parameter must not be empty').max(1024)).max(100).default([]),
+  text: text('text'),
 });
 
 const statusCode = z.string().regex(/^[a-z][a-z0-9_]{1,39}$/, 'code must be 2-40 characters: lowercase letters, digits and _, starting with a letter');
@@ -176,6 +185,14 @@ export function chatResolvers(deps: ChatResolverDeps): GraphQLResolverMap<Subgra
         if (!stored) throw notFound(`Message ${messageId} vanished right after it was stored`);
         return { message: messageView(stored) };
       },
+      sendTemplateMessage: async (_: unknown, args: { input: unknown }, ctx: SubgraphContext) => {
+        const principal = requirePrincipal(ctx.principal);
+        const { chatId, name, language, bodyParameters, text: rendered } = parseInput(sendTemplateMessageInput, args.input);
+        const { messageId } = await deps.sender.send(principal, { chatId, text: rendered, template: { name, language, bodyParameters } });
+        const stored = await queries.getTimelineItem(chatId, messageId);
+        if (!stored) throw notFound(`Message ${messageId} vanished right after it was stored`);
+        return { message: messageView(stored) };
+      },
       addNote: async (_: unknown, args: unknown, ctx: SubgraphContext) => {
         const principal = requirePrincipal(ctx.principal);
         const input = parseInput(z.object({ chatId: id('chatId'), text: text('text') }), args);
@@ -258,6 +275,12 @@ export function chatResolvers(deps: ChatResolverDeps): GraphQLResolverMap<Subgra
         const principal = requirePrincipal(ctx.principal);
         const row = await queries.getChat(await loadViewer(dataSource, principal), ref.id);
         return row ? chatView(row) : null;
+      },
+      replyWindow: async (chat: { id: string }, _args: unknown, ctx: SubgraphContext) => {
+        requirePrincipal(ctx.principal);
+        const window = await replyWindowOfChat(dataSource, chat.id);
+        if (!window) throw notFound(`Chat ${chat.id} does not exist`);
+        return replyWindowView(window);
       },
       // Chat objects only ever come from queries that checked visibility, so the timeline needs no second check.
       messages: async (chat: { id: string }, args: unknown, ctx: SubgraphContext) => {

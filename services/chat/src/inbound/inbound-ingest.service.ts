@@ -5,8 +5,10 @@ import {
   MessageReceivedV1,
   ReactionChangedV1,
   ReceiptReceivedV1,
+  DeliveryFailedV1,
   CommentReceivedV1,
   ContractViolationError,
+  type FailureCode,
   parseEvent,
   type Envelope,
   type MessageReceived,
@@ -295,6 +297,18 @@ export class InboundIngestService {
         )) as { id: string; chat_id: string; number: string }[];
         return this.changed(rows, envelope, 'delivery', { deliveryState: data.receipt });
       }
+      case DeliveryFailedV1.type: {
+        // The platform accepted the message earlier (sent/delivered) and now reports it failed: final.
+        const { data } = parseEvent(DeliveryFailedV1, envelope);
+        const rows = (await queryRows(manager,
+          `UPDATE chat.messages m SET delivery_state = 'failed', failure_code = $3, failure_message = $4 FROM chat.chats c
+           WHERE c.chat_key = $1 AND m.chat_id = c.id AND m.direction = 'outbound' AND m.platform_message_id = $2
+             AND m.delivery_state IN ('sent', 'delivered')
+           RETURNING m.id, c.id AS chat_id, c.number`,
+          [data.chatKey, data.platformMessageId, data.failure.code, data.failure.message],
+        )) as { id: string; chat_id: string; number: string }[];
+        return this.changed(rows, envelope, 'delivery', { deliveryState: 'failed', failure: data.failure });
+      }
       default:
         // Parked on the dead-letter topic by the reliable consumer: a type we do not know is never dropped silently.
         throw new ContractViolationError(`chat service has no handler for ${envelope.type}.v${envelope.version}`);
@@ -305,7 +319,12 @@ export class InboundIngestService {
     rows: { id: string; chat_id: string; number: string }[],
     envelope: Envelope,
     change: 'edited' | 'deleted' | 'reactions' | 'delivery',
-    extra: { text?: string; reactions?: string[]; deliveryState?: 'delivered' | 'read' },
+    extra: {
+      text?: string;
+      reactions?: string[];
+      deliveryState?: 'delivered' | 'read' | 'failed';
+      failure?: { code: FailureCode; message: string };
+    },
   ): EventToPublish[] {
     if (rows.length === 0) {
       this.logger.info({ eventId: envelope.id, type: envelope.type, key: envelope.key }, 'change for a message we do not have (or already applied); nothing to do');

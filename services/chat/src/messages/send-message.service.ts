@@ -1,15 +1,26 @@
-import { SendMessageRequestedV1, channelKindSchema, createEnvelope, outboundTopic } from '@switchboard/contracts';
+import {
+  SendMessageRequestedV1,
+  channelKindSchema,
+  channelSupportsTemplates,
+  createEnvelope,
+  outboundTopic,
+  type OutboundTemplate,
+} from '@switchboard/contracts';
+import { GraphQLError } from 'graphql';
 import { notFound, type Principal } from '@switchboard/service-kit';
 import { lockVisibleChat, loadViewer } from '../access/viewer';
 import type { DataSource } from 'typeorm';
 import { CHAT_PRODUCER, chatEvents } from '../chat-events.factory';
 import { emitEvents } from '../feed/emit-events';
 import { messagePreview } from './message-preview';
+import { TEMPLATES_NOT_SUPPORTED, replyWindowClosed, replyWindowOfChat } from './reply-window';
 
 export interface SendMessageInput {
   chatId: string;
   text: string;
   replyToMessageId?: string | undefined;
+  /** A pre-approved template (WhatsApp); `text` is then its rendering for the inbox, not what is sent. */
+  template?: OutboundTemplate | undefined;
 }
 
 /**
@@ -26,6 +37,16 @@ export class SendMessageService {
     const result = await this.dataSource.transaction(async (manager) => {
       // Only a chat the caller may see can be answered (issue 4 permissions), checked under the chat lock.
       const chat = await lockVisibleChat(manager, await loadViewer(manager, principal), input.chatId);
+      const channel = channelKindSchema.parse(chat.channel);
+      // Refused here, before anything is stored or sent: the platform would reject it (e.g. WhatsApp 131047).
+      if (input.template) {
+        if (!channelSupportsTemplates(channel)) {
+          throw new GraphQLError(`${channel} chats have no message templates`, { extensions: { code: TEMPLATES_NOT_SUPPORTED } });
+        }
+      } else {
+        const window = await replyWindowOfChat(manager, chat.id);
+        if (window && !window.freeTextAllowed) throw replyWindowClosed(window);
+      }
       let replyToPlatformMessageId: string | undefined;
       if (input.replyToMessageId) {
         const target = (await manager.query(`SELECT platform_message_id FROM chat.messages WHERE id = $1 AND chat_id = $2 AND kind = 'message'`, [input.replyToMessageId, chat.id])) as {
@@ -46,7 +67,6 @@ export class SendMessageService {
            unanswered = false, updated_at = now() WHERE id = $1`,
         [chat.id, sentAt, messagePreview({ text: input.text, attachments: [] })],
       );
-      const channel = channelKindSchema.parse(chat.channel);
       const command = {
         topic: outboundTopic(channel),
         envelope: createEnvelope(
@@ -59,6 +79,7 @@ export class SendMessageService {
             text: input.text,
             attachments: [],
             ...(replyToPlatformMessageId ? { replyToPlatformMessageId } : {}),
+            ...(input.template ? { template: input.template } : {}),
             requestedAt: sentAt,
           },
           { producer: CHAT_PRODUCER, key: chat.chat_key },

@@ -1,0 +1,168 @@
+import { OutboxRelay, type EventBus } from '@switchboard/messaging';
+import { createServiceDataSource, migrateSchema, openSqlSession } from '@switchboard/persistence';
+import {
+  CredentialCipher,
+  createEventBus,
+  createMetricsRegistry,
+  mountSubgraph,
+  registerOperationalRoutes,
+  startNestService,
+  type RunningService,
+} from '@switchboard/service-kit';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { CHANNEL_WHATSAPP_SCHEMA, CHANNEL_WHATSAPP_SERVICE, type ChannelWhatsAppConfig } from './channel-whatsapp.config';
+import { ChannelWhatsAppMetrics } from './channel-whatsapp.metrics';
+import { ChannelWhatsAppModule } from './channel-whatsapp.module';
+import { WhatsAppConnectionRepository } from './connections/whatsapp-connection.repository';
+import { WhatsAppConnectionService, type ConnectNumberInput, type WhatsAppConnectionView } from './connections/whatsapp-connection.service';
+import { WhatsAppCredentialsVault } from './connections/whatsapp-credentials.vault';
+import { whatsAppApiFactory } from './graph-api/whatsapp-cloud-api.client';
+import { channelWhatsAppResolvers, channelWhatsAppTypeDefs } from './graphql/channel-whatsapp.resolvers';
+import { CHANNEL_WHATSAPP_MIGRATIONS } from './migrations/0001-init.migration';
+import { SentCommandRepository } from './outbound/sent-command.repository';
+import { WhatsAppOutboundConsumer } from './outbound/whatsapp-outbound.consumer';
+import { WhatsAppInboundPublisher } from './webhook/whatsapp-inbound.publisher';
+
+export interface StartChannelWhatsAppOptions {
+  config: ChannelWhatsAppConfig;
+  logger: Logger;
+  /** A bus shared with other in-process services (standalone, tests); the service creates its own otherwise. */
+  bus?: EventBus;
+  /** Host to listen on (default 0.0.0.0). */
+  host?: string;
+  /** Backoff of throughput limits (tests shorten it). */
+  rateLimitBaseDelayMs?: number;
+}
+
+export interface RunningChannelWhatsApp extends RunningService {
+  connections: WhatsAppConnectionService;
+  /** Programmatic connect (demo seeding, tests): same validation and effects as connectWhatsAppNumber. */
+  connectNumber(input: ConnectNumberInput): Promise<WhatsAppConnectionView>;
+  bus: EventBus;
+  metrics: Registry;
+}
+
+/**
+ * Starts the WhatsApp Cloud API connector: migrates its schema, then the outbox relay, the outbound
+ * consumer and the HTTP app (webhook, /graphql, /health, /ready, /metrics). stop() drains in reverse.
+ */
+export async function startChannelWhatsAppService(options: StartChannelWhatsAppOptions): Promise<RunningChannelWhatsApp> {
+  const { config, logger } = options;
+  const closers: Array<{ name: string; close: () => Promise<void> }> = [];
+  const stopAll = async (): Promise<void> => {
+    const errors: unknown[] = [];
+    for (const closer of closers.splice(0).reverse()) {
+      try {
+        await closer.close();
+      } catch (error) {
+        logger.error({ err: error, step: closer.name }, 'channel-whatsapp shutdown step failed');
+        errors.push(error);
+      }
+    }
+    if (errors.length > 0) throw new AggregateError(errors, 'channel-whatsapp did not stop cleanly');
+  };
+
+  try {
+    const dataSource = createServiceDataSource({
+      url: config.DATABASE_URL,
+      schema: CHANNEL_WHATSAPP_SCHEMA,
+      migrations: CHANNEL_WHATSAPP_MIGRATIONS,
+      applicationName: CHANNEL_WHATSAPP_SERVICE,
+    });
+    await dataSource.initialize();
+    closers.push({ name: 'database', close: () => dataSource.destroy() });
+    const applied = await migrateSchema(dataSource, CHANNEL_WHATSAPP_SCHEMA);
+    if (applied.length > 0) logger.info({ applied }, 'channel-whatsapp migrations applied');
+
+    const bus = options.bus ?? createEventBus({ config, clientId: CHANNEL_WHATSAPP_SERVICE, databaseUrl: config.DATABASE_URL, logger });
+    if (!options.bus) {
+      await bus.transport.connect();
+      closers.push({ name: 'bus', close: () => bus.close() });
+    }
+
+    const registry = createMetricsRegistry(CHANNEL_WHATSAPP_SERVICE);
+    const metrics = new ChannelWhatsAppMetrics(registry);
+    const vault = new WhatsAppCredentialsVault(new CredentialCipher(config.CREDENTIALS_KEY));
+    const api = whatsAppApiFactory({
+      baseUrl: config.WHATSAPP_GRAPH_API_BASE_URL,
+      version: config.WHATSAPP_GRAPH_API_VERSION,
+      timeoutMs: config.WHATSAPP_API_TIMEOUT_MS,
+    });
+    const repository = new WhatsAppConnectionRepository(dataSource);
+    const publisher = new WhatsAppInboundPublisher({ bus, logger: logger.child({ component: 'whatsapp-inbound' }), metrics });
+
+    const relay = new OutboxRelay({
+      schema: CHANNEL_WHATSAPP_SCHEMA,
+      openSession: () => openSqlSession(dataSource),
+      transport: bus.transport,
+      logger: logger.child({ component: 'outbox-relay' }),
+    });
+    relay.start();
+    closers.push({ name: 'outbox relay', close: () => relay.stop() });
+
+    const outbound = new WhatsAppOutboundConsumer({
+      bus,
+      dataSource,
+      relay,
+      connections: repository,
+      sentCommands: new SentCommandRepository(dataSource),
+      vault,
+      api,
+      metrics,
+      logger,
+      ...(options.rateLimitBaseDelayMs !== undefined ? { rateLimitBaseDelayMs: options.rateLimitBaseDelayMs } : {}),
+    });
+    await outbound.start();
+    closers.push({ name: 'outbound consumer', close: () => outbound.stop() });
+
+    const connections = new WhatsAppConnectionService({ repository, vault, api, logger });
+
+    const running = await startNestService({
+      name: CHANNEL_WHATSAPP_SERVICE,
+      module: ChannelWhatsAppModule.forRoot({
+        connections: repository,
+        vault,
+        publisher,
+        metrics,
+        logger: logger.child({ component: 'whatsapp-webhook' }),
+      }),
+      port: config.PORT,
+      ...(options.host ? { host: options.host } : {}),
+      logger,
+      configure: async (app) => {
+        registerOperationalRoutes(app, {
+          service: CHANNEL_WHATSAPP_SERVICE,
+          registry,
+          checks: {
+            database: async () => void (await dataSource.query('SELECT 1')),
+            bus: () => bus.transport.ping(),
+          },
+        });
+        const graphql = await mountSubgraph({
+          app,
+          typeDefs: channelWhatsAppTypeDefs,
+          resolvers: channelWhatsAppResolvers(connections),
+          jwtSecret: config.JWT_SECRET,
+          logger,
+        });
+        closers.push({ name: 'graphql', close: () => graphql.stop() });
+      },
+    });
+    closers.push({ name: 'http', close: () => running.stop() });
+
+    let stopping: Promise<void> | undefined;
+    return {
+      ...running,
+      connections,
+      connectNumber: (input) => connections.connectNumber(input),
+      bus,
+      metrics: registry,
+      stop: () => (stopping ??= stopAll()),
+    };
+  } catch (error) {
+    logger.error({ err: error }, 'channel-whatsapp failed to start; releasing what started');
+    await stopAll().catch((stopError: unknown) => logger.error({ err: stopError }, 'cleanup after failed start also failed'));
+    throw error;
+  }
+}
