@@ -6,8 +6,16 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { createMetricsRegistry, registerOperationalRoutes, type Logger } from '@switchboard/service-kit';
+import {
+  MemoryRateLimiter,
+  RateLimitMetrics,
+  createMetricsRegistry,
+  registerOperationalRoutes,
+  type Logger,
+  type RateLimiter,
+} from '@switchboard/service-kit';
 import { CORRELATION_ID_HEADER, createGatewayContext, type GatewayContext } from './auth/gateway-context';
+import { loginRateLimitPlugin } from './auth/login-rate-limit.plugin';
 import { publicOperationsPlugin } from './auth/public-operations.plugin';
 import { formatGatewayError } from './graphql/gateway-errors';
 import { queryCostRule } from './graphql/query-cost.rule';
@@ -33,6 +41,18 @@ export interface GatewayOptions {
   logger: Logger;
   /** Browser origins allowed by CORS; none when omitted. */
   corsOrigins?: string[];
+  /**
+   * Counters for the per-IP login limit (Redis in distributed mode, so every gateway instance shares them);
+   * an in-memory limiter owned by the gateway when omitted. A given limiter is not closed by stop().
+   */
+  rateLimiter?: RateLimiter;
+  /** Login attempts per client IP per 10 minutes (default 100: an office behind one NAT address logs in at 9:00). */
+  loginAttemptsPerIp?: number;
+  /**
+   * Express's `trust proxy`: how many proxies in front of the gateway set X-Forwarded-For (1 behind
+   * ingress-nginx). 0 (default) uses the socket address; trusting more hops than exist lets callers forge IPs.
+   */
+  trustProxy?: number;
 }
 
 export interface RunningGateway {
@@ -45,13 +65,18 @@ export interface RunningGateway {
 }
 
 const BODY_LIMIT = '1mb';
+const LOGIN_WINDOW_SECONDS = 600;
 
 /** Starts the federation gateway: the one public GraphQL endpoint in front of every subgraph. */
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const { logger } = options;
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', options.trustProxy ?? 0);
   const httpServer = createServer(app);
+  const registry = createMetricsRegistry('gateway');
+  const rateLimiter = options.rateLimiter ?? new MemoryRateLimiter();
+  const closeRateLimiter = options.rateLimiter ? async () => undefined : () => rateLimiter.close();
 
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
@@ -72,13 +97,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
       publicOperationsPlugin(),
+      loginRateLimitPlugin({
+        limiter: rateLimiter,
+        rule: { name: 'login-ip', limit: options.loginAttemptsPerIp ?? 100, windowSeconds: LOGIN_WINDOW_SECONDS },
+        metrics: new RateLimitMetrics(registry),
+      }),
     ],
   });
   await server.start();
 
   app.use(securityHeaders());
   app.use(cors(options.corsOrigins ?? []));
-  const registry = createMetricsRegistry('gateway');
   const live = startLiveSubscriptions({ options, httpServer, registry });
   registerOperationalRoutes(app, {
     service: 'gateway',
@@ -90,7 +119,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     express.json({ limit: BODY_LIMIT }),
     expressMiddleware(server, {
       context: async ({ req, res }) => {
-        const context = await createGatewayContext({ headers: req.headers, jwtSecret: options.jwtSecret, logger });
+        const context = await createGatewayContext({
+          headers: req.headers,
+          jwtSecret: options.jwtSecret,
+          logger,
+          clientIp: req.ip ?? req.socket.remoteAddress ?? 'unknown',
+        });
         res.setHeader(CORRELATION_ID_HEADER, context.correlationId);
         return context;
       },
@@ -103,6 +137,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   } catch (error) {
     await live.stop();
     await server.stop();
+    await closeRateLimiter();
     throw error;
   }
   live.start();
@@ -122,6 +157,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       (stopping ??= (async () => {
         await live.stop();
         await server.stop();
+        await closeRateLimiter();
       })()),
   };
 }
@@ -142,7 +178,21 @@ function startLiveSubscriptions(params: { options: GatewayOptions; httpServer: S
     feed: new ChatFeedClient({ feedUrl: new URL('/internal/feed', chatUrl).toString(), jwtSecret: options.jwtSecret }),
     logger: options.logger.child({ component: 'live-hub' }),
   });
-  const sockets = serveLiveSubscriptions({ httpServer, path: '/graphql', schema: buildLiveSchema(hub), jwtSecret: options.jwtSecret, logger: options.logger });
+  // The tasks service serves the same feed protocol (service-kit LiveFeedStore) for fired reminders.
+  const tasksUrl = options.subgraphUrls['tasks'];
+  const reminderHub = tasksUrl
+    ? new LiveHub({
+        feed: new ChatFeedClient({ feedUrl: new URL('/internal/feed', tasksUrl).toString(), jwtSecret: options.jwtSecret }),
+        logger: options.logger.child({ component: 'reminder-live-hub' }),
+      })
+    : undefined;
+  const sockets = serveLiveSubscriptions({
+    httpServer,
+    path: '/graphql',
+    schema: buildLiveSchema(hub, reminderHub),
+    jwtSecret: options.jwtSecret,
+    logger: options.logger,
+  });
   new Gauge({
     name: 'gateway_live_subscribers',
     help: 'Live chat-event subscriptions on this gateway instance',
@@ -151,10 +201,24 @@ function startLiveSubscriptions(params: { options: GatewayOptions; httpServer: S
       this.set(hub.subscriberCount);
     },
   });
+  if (reminderHub) {
+    new Gauge({
+      name: 'gateway_live_reminder_subscribers',
+      help: 'Live reminder-event subscriptions on this gateway instance',
+      registers: [registry],
+      collect(this: Gauge) {
+        this.set(reminderHub.subscriberCount);
+      },
+    });
+  }
   return {
-    start: () => hub.start(),
+    start: () => {
+      hub.start();
+      reminderHub?.start();
+    },
     stop: async () => {
       await hub.stop();
+      await reminderHub?.stop();
       await sockets.close();
     },
   };

@@ -28,6 +28,23 @@ export const LIVE_SCHEMA_SDL = /* GraphQL */ `
     data: String
   }
 
+  """
+  One of the caller's reminders fired (tasks.reminder-fired), or the marker that live delivery started. Keep
+  the cursor of the last one received and pass it as \`after\` when reconnecting, as for chatEvents.
+  """
+  type ReminderLiveEvent {
+    "Resume after this event by passing it as after."
+    cursor: String!
+    "tasks.reminder-fired; subscription.started for the start marker."
+    type: String!
+    "The reminder that fired; null for the start marker."
+    reminderId: ID
+    "When it fired."
+    occurredAt: String!
+    "The event's data as JSON (tasks.reminder-fired in docs/events: text, fireAt, firing, chat, ...); null for the start marker."
+    data: String
+  }
+
   type Query {
     "Subscriptions are served over graphql-ws on this path; queries and mutations over HTTP."
     liveInfo: String!
@@ -40,6 +57,11 @@ export const LIVE_SCHEMA_SDL = /* GraphQL */ `
     ends the subscription with error code RESUME_TOO_OLD: refetch, then subscribe without a cursor.
     """
     chatEvents(after: String): ChatLiveEvent!
+    """
+    The caller's own reminders as they fire ("Нагадування"), once per firing, from the tasks service. A cursor
+    older than the feed keeps ends the subscription with error code RESUME_TOO_OLD.
+    """
+    reminderEvents(after: String): ReminderLiveEvent!
   }
 `;
 
@@ -49,29 +71,44 @@ interface LiveContext {
 
 const afterSchema = z.object({ after: z.string().regex(/^\d{1,19}$/, 'after must be a cursor this subscription returned').nullish() });
 
-export function buildLiveSchema(hub: LiveHub): GraphQLSchema {
+/** Which id field a live event type carries, and where it comes from in the envelope. */
+type SubjectOf = { field: string; of: (envelope: LiveEvent & { kind: 'event' }) => unknown };
+const chatSubject: SubjectOf = { field: 'chatId', of: (event) => event.envelope.key };
+// The reminder-fired key is the owner (per-owner order); the reminder is in the payload.
+const reminderSubject: SubjectOf = { field: 'reminderId', of: (event) => (event.envelope.data as { reminderId?: string }).reminderId ?? null };
+
+/**
+ * The live schema. `reminders` is the tasks service's feed hub; without one (a deployment without the
+ * tasks service) reminderEvents answers UNAVAILABLE instead of hanging.
+ */
+export function buildLiveSchema(hub: LiveHub, reminders?: LiveHub): GraphQLSchema {
   const schema = buildSchema(LIVE_SCHEMA_SDL);
-  const subscriptionType = schema.getSubscriptionType()!;
-  const field = subscriptionType.getFields()['chatEvents']!;
-  field.subscribe = (_root: unknown, args: unknown, context: LiveContext) => {
-    const parsed = afterSchema.safeParse(args);
-    if (!parsed.success) throw new GraphQLError(z.prettifyError(parsed.error), { extensions: { code: 'BAD_USER_INPUT', field: 'after' } });
-    return toPayloads(hub.subscribe(context.principal, parsed.data.after ?? undefined));
+  const fields = schema.getSubscriptionType()!.getFields();
+  const serve = (name: string, source: LiveHub | undefined, subject: SubjectOf) => {
+    const field = fields[name]!;
+    field.subscribe = (_root: unknown, args: unknown, context: LiveContext) => {
+      if (!source) throw new GraphQLError(`${name} is not available: no tasks service is configured`, { extensions: { code: 'UNAVAILABLE' } });
+      const parsed = afterSchema.safeParse(args);
+      if (!parsed.success) throw new GraphQLError(z.prettifyError(parsed.error), { extensions: { code: 'BAD_USER_INPUT', field: 'after' } });
+      return toPayloads(name, subject, source.subscribe(context.principal, parsed.data.after ?? undefined));
+    };
+    field.resolve = (payload: Record<string, unknown>) => payload[name];
   };
-  field.resolve = (payload: { chatEvents: unknown }) => payload.chatEvents;
-  schema.getQueryType()!.getFields()['liveInfo']!.resolve = () => 'Subscribe to chatEvents over graphql-ws at this URL.';
+  serve('chatEvents', hub, chatSubject);
+  serve('reminderEvents', reminders, reminderSubject);
+  schema.getQueryType()!.getFields()['liveInfo']!.resolve = () => 'Subscribe to chatEvents and reminderEvents over graphql-ws at this URL.';
   return schema;
 }
 
-async function* toPayloads(events: AsyncGenerator<LiveEvent>): AsyncGenerator<{ chatEvents: Record<string, unknown> }> {
+async function* toPayloads(name: string, subject: SubjectOf, events: AsyncGenerator<LiveEvent>): AsyncGenerator<Record<string, Record<string, unknown>>> {
   try {
     for await (const event of events) {
       if (event.kind === 'started') {
-        yield { chatEvents: { cursor: event.position, type: 'subscription.started', chatId: null, occurredAt: new Date().toISOString(), data: null } };
+        yield { [name]: { cursor: event.position, type: 'subscription.started', [subject.field]: null, occurredAt: new Date().toISOString(), data: null } };
       } else {
         const { envelope } = event;
         yield {
-          chatEvents: { cursor: event.position, type: envelope.type, chatId: envelope.key, occurredAt: envelope.time, data: JSON.stringify(envelope.data) },
+          [name]: { cursor: event.position, type: envelope.type, [subject.field]: subject.of(event), occurredAt: envelope.time, data: JSON.stringify(envelope.data) },
         };
       }
     }
@@ -90,7 +127,8 @@ export function serveLiveSubscriptions(options: { httpServer: Server; path: stri
   connections(): number;
   close(): Promise<void>;
 } {
-  const wsServer = new WebSocketServer({ server: options.httpServer, path: options.path });
+  // Client messages are small (connection_init, subscribe, complete); ws's default maxPayload is 100 MiB.
+  const wsServer = new WebSocketServer({ server: options.httpServer, path: options.path, maxPayload: 64 * 1024 });
   const cleanup = useServer<Record<string, unknown>, { principal?: Principal }>(
     {
       schema: options.schema,

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { Gauge } from 'prom-client';
 import { CHAT_CONSUMER_GROUPS, CHAT_SCHEMA, type ChatConfig } from './chat.config';
 import { createChatDataSource } from './chat-data-source';
+import { registerChatVisibilityRoute } from './access/chat-visibility.route';
 import { ConnectionMembersService } from './access/connection-members.service';
 import { EmployeeReplicaService } from './employees/employee-replica.service';
 import { CannedAnswerService } from './canned-answers/canned-answer.service';
@@ -106,6 +107,7 @@ export async function startChatService(options: { config: ChatConfig; logger: Lo
         checks: { database: async () => void (await dataSource.query('SELECT 1')), bus: () => bus.transport.ping() },
       });
       feedRoute = registerFeedRoute(app, { reader: feedReader, signal: feedSignal, jwtSecret: config.JWT_SECRET, logger });
+      registerChatVisibilityRoute(app, { dataSource, jwtSecret: config.JWT_SECRET, logger });
       await mountSubgraph({ app, typeDefs: CHAT_TYPE_DEFS, resolvers: chatResolvers(resolverDeps), jwtSecret: config.JWT_SECRET, logger });
     },
   });
