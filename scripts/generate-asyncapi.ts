@@ -19,6 +19,7 @@ import {
 } from '../libs/contracts/src';
 import { CHAT_CONSUMER_GROUPS } from '../services/chat/src/chat.config';
 import { OUTBOUND_CONSUMER_GROUP as TELEGRAM_OUTBOUND_GROUP } from '../services/channel-telegram/src/channel-telegram.config';
+import { TASKS_CONSUMER_GROUPS } from '../services/tasks/src/tasks.config';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -48,7 +49,10 @@ function rolesOf(topic: string): TopicRoles {
     return { producers: [connectors], consumers: [] };
   }
   if (topic === TOPICS.chatEvents) {
-    return { producers: ['chat service, through its outbox'], consumers: ['other CRM modules'] };
+    return { producers: ['chat service, through its outbox'], consumers: [`tasks service (group \`${TASKS_CONSUMER_GROUPS.chatEvents}\`)`, 'other CRM modules'] };
+  }
+  if (topic === TOPICS.tasksEvents) {
+    return { producers: ['tasks service, through its outbox'], consumers: ['other CRM modules'] };
   }
   if (topic === TOPICS.identityEvents) {
     return { producers: ['identity service, through its outbox'], consumers: [`chat service (group \`${CHAT_CONSUMER_GROUPS.identity}\`)`, 'other CRM modules'] };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { env, loadConfig } from '@switchboard/service-kit';
+import { env, loadConfig, rateLimitConfigSchema } from '@switchboard/service-kit';
 
 export const gatewayEnvSchema = z.object({
   PORT: env.port(4000),
@@ -7,8 +7,16 @@ export const gatewayEnvSchema = z.object({
   IDENTITY_SUBGRAPH_URL: env.url(),
   CHAT_SUBGRAPH_URL: env.url(),
   CHANNEL_TELEGRAM_SUBGRAPH_URL: env.url(),
+  CHANNEL_VIBER_SUBGRAPH_URL: env.url(),
+  CHANNEL_BRIDGE_SUBGRAPH_URL: env.url(),
+  TASKS_SUBGRAPH_URL: env.url(),
+  CHANNEL_WHATSAPP_SUBGRAPH_URL: env.url(),
   CORS_ORIGINS: env.optionalList(),
-});
+  /** Proxies in front of the gateway that set X-Forwarded-For (1 behind ingress-nginx); 0 trusts none. */
+  TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  /** Login attempts per client IP per 10 minutes. */
+  LOGIN_RATE_LIMIT_PER_IP: z.coerce.number().int().min(1).default(100),
+}).extend(rateLimitConfigSchema.shape);
 
 export interface GatewayConfig {
   port: number;
@@ -16,6 +24,10 @@ export interface GatewayConfig {
   /** Keyed by the subgraph names in SUBGRAPHS / the supergraph. */
   subgraphUrls: Record<string, string>;
   corsOrigins: string[];
+  trustProxy: number;
+  loginAttemptsPerIp: number;
+  /** Shared rate-limit counters; in memory per instance when unset. */
+  redisUrl?: string;
 }
 
 export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): GatewayConfig {
@@ -27,7 +39,14 @@ export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): Gate
       identity: vars.IDENTITY_SUBGRAPH_URL,
       chat: vars.CHAT_SUBGRAPH_URL,
       'channel-telegram': vars.CHANNEL_TELEGRAM_SUBGRAPH_URL,
+      'channel-viber': vars.CHANNEL_VIBER_SUBGRAPH_URL,
+      'channel-bridge': vars.CHANNEL_BRIDGE_SUBGRAPH_URL,
+      tasks: vars.TASKS_SUBGRAPH_URL,
+      'channel-whatsapp': vars.CHANNEL_WHATSAPP_SUBGRAPH_URL,
     },
     corsOrigins: vars.CORS_ORIGINS,
+    trustProxy: vars.TRUST_PROXY,
+    loginAttemptsPerIp: vars.LOGIN_RATE_LIMIT_PER_IP,
+    ...(vars.REDIS_URL ? { redisUrl: vars.REDIS_URL } : {}),
   };
 }

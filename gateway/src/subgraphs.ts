@@ -15,6 +15,10 @@ export const SUBGRAPHS: readonly SubgraphDefinition[] = [
   { name: 'identity', sdlFile: 'services/identity/src/graphql/identity.graphql' },
   { name: 'chat', sdlFile: 'services/chat/src/graphql/chat.graphql' },
   { name: 'channel-telegram', sdlFile: 'services/channel-telegram/src/graphql/channel-telegram.graphql' },
+  { name: 'channel-viber', sdlFile: 'services/channel-viber/src/graphql/channel-viber.graphql' },
+  { name: 'channel-bridge', sdlFile: 'services/channel-bridge/src/graphql/channel-bridge.graphql' },
+  { name: 'tasks', sdlFile: 'services/tasks/src/graphql/tasks.graphql' },
+  { name: 'channel-whatsapp', sdlFile: 'services/channel-whatsapp/src/graphql/channel-whatsapp.graphql' },
 ];
 
 /** The repository root, found from this file so scripts and tests work from any working directory. */

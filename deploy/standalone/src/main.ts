@@ -18,6 +18,8 @@ const standaloneConfigSchema = z.object({
   DEMO_ADMIN_EMAIL: z.email().default('admin@switchboard.local'),
   DEMO_ADMIN_PASSWORD: z.string().min(8).default('switchboard'),
   DEMO_TELEGRAM_PORT: env.port(4100),
+  /** WhatsApp Cloud API root for channel-whatsapp (default https://graph.facebook.com). */
+  WHATSAPP_GRAPH_API_BASE_URL: z.url().optional(),
   LOG_LEVEL: z.string().default('info'),
 });
 
@@ -52,6 +54,7 @@ async function main(): Promise<void> {
     credentialsKey: secrets.credentialsKey,
     telegramApiBaseUrl: telegram.baseUrl,
     telegramPollTimeoutSeconds: 5,
+    ...(config.WHATSAPP_GRAPH_API_BASE_URL ? { whatsAppGraphApiBaseUrl: config.WHATSAPP_GRAPH_API_BASE_URL } : {}),
     ports: { gateway: config.PORT },
     admin: { email: config.DEMO_ADMIN_EMAIL, password: config.DEMO_ADMIN_PASSWORD, name: 'Demo Admin' },
     logger,

@@ -1,8 +1,12 @@
+import { channelBridgeConfigSchema, startChannelBridgeService } from '@switchboard/channel-bridge';
 import { channelTelegramConfigSchema, startChannelTelegramService } from '@switchboard/channel-telegram';
+import { channelViberConfigSchema, startChannelViberService } from '@switchboard/channel-viber';
+import { channelWhatsAppConfigSchema, startChannelWhatsAppService } from '@switchboard/channel-whatsapp';
 import { chatConfigSchema, startChatService } from '@switchboard/chat';
 import { startGateway, type RunningGateway } from '@switchboard/gateway';
 import { startIdentityService } from '@switchboard/identity';
 import { identityConfigSchema } from '@switchboard/identity';
+import { startTasksService, tasksConfigSchema } from '@switchboard/tasks';
 import { LOG_BUS_MIGRATIONS, LOG_BUS_SCHEMA, type EventBus } from '@switchboard/messaging';
 import { createServiceDataSource, migrateSchema } from '@switchboard/persistence';
 import { createEventBus, type Logger, type RunningService } from '@switchboard/service-kit';
@@ -20,7 +24,16 @@ export interface SwitchboardOptions {
   /** Where Telegram can reach channel-telegram's webhooks; without it, bots use long polling. */
   publicWebhookBaseUrl?: string;
   telegramPollTimeoutSeconds?: number;
-  ports?: Partial<Record<'gateway' | 'identity' | 'chat' | 'channelTelegram', number>>;
+  /** Viber REST Bot API root (default https://chatapi.viber.com/pa; tests and demos point it at a double). */
+  viberApiBaseUrl?: string;
+  /**
+   * Where Viber can reach channel-viber's webhooks (its own URL, or a proxy routing /webhooks/viber to it).
+   * Viber has no polling: without it Viber bots cannot be connected.
+   */
+  viberWebhookBaseUrl?: string;
+  /** WhatsApp Cloud API (Graph API) root, without the version (default https://graph.facebook.com; tests and demos use a double). */
+  whatsAppGraphApiBaseUrl?: string;
+  ports?: Partial<Record<'gateway' | 'identity' | 'chat' | 'channelTelegram' | 'channelViber' | 'tasks' | 'channelBridge' | 'channelWhatsApp', number>>;
   admin?: { email: string; password: string; name: string };
   /**
    * Base URL of a chat service running in its own process (Kafka only): it is not started here, and the
@@ -36,6 +49,10 @@ export interface RunningSwitchboard {
   /** Undefined when the chat service runs in its own process (externalChatUrl). */
   chat: RunningService | undefined;
   channelTelegram: Awaited<ReturnType<typeof startChannelTelegramService>>;
+  channelViber: Awaited<ReturnType<typeof startChannelViberService>>;
+  tasks: Awaited<ReturnType<typeof startTasksService>>;
+  channelBridge: Awaited<ReturnType<typeof startChannelBridgeService>>;
+  channelWhatsApp: Awaited<ReturnType<typeof startChannelWhatsAppService>>;
   bus: EventBus;
   stop(): Promise<void>;
 }
@@ -82,6 +99,18 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Run
         });
     if (chat) started.push(chat);
     const chatUrl = options.externalChatUrl ?? chat!.url;
+    const tasks = await startTasksService({
+      logger: logger.child({ service: 'tasks' }),
+      bus,
+      config: tasksConfigSchema.parse({
+        PORT: String(ports.tasks ?? 0),
+        DATABASE_URL: options.databaseUrl,
+        JWT_SECRET: options.jwtSecret,
+        CHAT_SERVICE_URL: chatUrl,
+        ...busEnv,
+      }),
+    });
+    started.push(tasks);
     const channelTelegram = await startChannelTelegramService({
       logger: logger.child({ service: 'channel-telegram' }),
       bus,
@@ -97,6 +126,45 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Run
       }),
     });
     started.push(channelTelegram);
+    const channelViber = await startChannelViberService({
+      logger: logger.child({ service: 'channel-viber' }),
+      bus,
+      config: channelViberConfigSchema.parse({
+        PORT: String(ports.channelViber ?? 0),
+        DATABASE_URL: options.databaseUrl,
+        JWT_SECRET: options.jwtSecret,
+        CREDENTIALS_KEY: options.credentialsKey,
+        ...(options.viberApiBaseUrl ? { VIBER_API_BASE_URL: options.viberApiBaseUrl } : {}),
+        ...(options.viberWebhookBaseUrl ? { PUBLIC_WEBHOOK_BASE_URL: options.viberWebhookBaseUrl } : {}),
+        ...busEnv,
+      }),
+    });
+    started.push(channelViber);
+    const channelBridge = await startChannelBridgeService({
+      logger: logger.child({ service: 'channel-bridge' }),
+      bus,
+      config: channelBridgeConfigSchema.parse({
+        PORT: String(ports.channelBridge ?? 0),
+        DATABASE_URL: options.databaseUrl,
+        JWT_SECRET: options.jwtSecret,
+        CREDENTIALS_KEY: options.credentialsKey,
+        ...busEnv,
+      }),
+    });
+    started.push(channelBridge);
+    const channelWhatsApp = await startChannelWhatsAppService({
+      logger: logger.child({ service: 'channel-whatsapp' }),
+      bus,
+      config: channelWhatsAppConfigSchema.parse({
+        PORT: String(ports.channelWhatsApp ?? 0),
+        DATABASE_URL: options.databaseUrl,
+        JWT_SECRET: options.jwtSecret,
+        CREDENTIALS_KEY: options.credentialsKey,
+        ...(options.whatsAppGraphApiBaseUrl ? { WHATSAPP_GRAPH_API_BASE_URL: options.whatsAppGraphApiBaseUrl } : {}),
+        ...busEnv,
+      }),
+    });
+    started.push(channelWhatsApp);
     const gateway = await startGateway({
       port: ports.gateway ?? 0,
       supergraphSdl: readFileSync(SUPERGRAPH_FILE, 'utf8'),
@@ -104,6 +172,10 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Run
         identity: `${identity.url}/graphql`,
         chat: `${chatUrl}/graphql`,
         'channel-telegram': `${channelTelegram.url}/graphql`,
+        'channel-viber': `${channelViber.url}/graphql`,
+        'channel-bridge': `${channelBridge.url}/graphql`,
+        tasks: `${tasks.url}/graphql`,
+        'channel-whatsapp': `${channelWhatsApp.url}/graphql`,
       },
       jwtSecret: options.jwtSecret,
       logger: logger.child({ service: 'gateway' }),
@@ -115,6 +187,10 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Run
       identity,
       chat,
       channelTelegram,
+      channelViber,
+      tasks,
+      channelBridge,
+      channelWhatsApp,
       bus,
       stop: () => (stopping ??= stopAll(started, bus)),
     };
