@@ -15,3 +15,5 @@ export * from './webhooks/timestamped-signature';
 export * from './live-feed/live-feed.contract';
 export * from './live-feed/live-feed.store';
 export * from './live-feed/live-feed.route';
+export * from './runtime/service-main';
+export * from './runtime/shutdown-sequence';

@@ -7,6 +7,7 @@ import {
   mountSubgraph,
   registerOperationalRoutes,
   startNestService,
+  ShutdownSequence,
   type RunningService,
 } from '@switchboard/service-kit';
 import type { Logger } from 'pino';
@@ -51,19 +52,7 @@ export interface RunningChannelBridge extends RunningService {
  */
 export async function startChannelBridgeService(options: StartChannelBridgeOptions): Promise<RunningChannelBridge> {
   const { config, logger } = options;
-  const closers: Array<{ name: string; close: () => Promise<void> }> = [];
-  const stopAll = async (): Promise<void> => {
-    const errors: unknown[] = [];
-    for (const closer of closers.splice(0).reverse()) {
-      try {
-        await closer.close();
-      } catch (error) {
-        logger.error({ err: error, step: closer.name }, 'channel-bridge shutdown step failed');
-        errors.push(error);
-      }
-    }
-    if (errors.length > 0) throw new AggregateError(errors, 'channel-bridge did not stop cleanly');
-  };
+  const shutdown = new ShutdownSequence('channel-bridge', logger);
 
   try {
     const dataSource = createServiceDataSource({
@@ -73,14 +62,14 @@ export async function startChannelBridgeService(options: StartChannelBridgeOptio
       applicationName: CHANNEL_BRIDGE_SERVICE,
     });
     await dataSource.initialize();
-    closers.push({ name: 'database', close: () => dataSource.destroy() });
+    shutdown.add('database', () => dataSource.destroy());
     const applied = await migrateSchema(dataSource, CHANNEL_BRIDGE_SCHEMA);
     if (applied.length > 0) logger.info({ applied }, 'channel-bridge migrations applied');
 
     const bus = options.bus ?? createEventBus({ config, clientId: CHANNEL_BRIDGE_SERVICE, databaseUrl: config.DATABASE_URL, logger });
     if (!options.bus) {
       await bus.transport.connect();
-      closers.push({ name: 'bus', close: () => bus.close() });
+      shutdown.add('bus', () => bus.close());
     }
 
     const registry = createMetricsRegistry(CHANNEL_BRIDGE_SERVICE);
@@ -97,7 +86,7 @@ export async function startChannelBridgeService(options: StartChannelBridgeOptio
       logger: logger.child({ component: 'outbox-relay' }),
     });
     relay.start();
-    closers.push({ name: 'outbox relay', close: () => relay.stop() });
+    shutdown.add('outbox relay', () => relay.stop());
 
     const worker = new BridgeDeliveryWorker({
       dataSource,
@@ -114,7 +103,7 @@ export async function startChannelBridgeService(options: StartChannelBridgeOptio
       pollMs: config.BRIDGE_DELIVERY_POLL_MS,
     });
     worker.start();
-    closers.push({ name: 'delivery worker', close: () => worker.stop() });
+    shutdown.add('delivery worker', () => worker.stop());
 
     const outbound = new BridgeOutboundConsumer({
       bus,
@@ -126,11 +115,11 @@ export async function startChannelBridgeService(options: StartChannelBridgeOptio
       logger,
     });
     await outbound.start();
-    closers.push({ name: 'outbound consumer', close: () => outbound.stop() });
+    shutdown.add('outbound consumer', () => outbound.stop());
 
     const janitor = new IdempotencyKeyJanitor({ requests, retentionHours: config.BRIDGE_IDEMPOTENCY_RETENTION_HOURS, logger });
     janitor.start();
-    closers.push({ name: 'idempotency janitor', close: () => janitor.stop() });
+    shutdown.add('idempotency janitor', () => janitor.stop());
 
     const connections = new BridgeConnectionService({ repository: connectionRepository, secrets, logger });
     const deadLetters = new DeadLetterService({ deliveries, onReplayed: () => worker.notify(), logger });
@@ -166,23 +155,22 @@ export async function startChannelBridgeService(options: StartChannelBridgeOptio
           jwtSecret: config.JWT_SECRET,
           logger,
         });
-        closers.push({ name: 'graphql', close: () => graphql.stop() });
+        shutdown.add('graphql', () => graphql.stop());
       },
     });
-    closers.push({ name: 'http', close: () => running.stop() });
+    shutdown.add('http', () => running.stop());
 
-    let stopping: Promise<void> | undefined;
     return {
       ...running,
       connections,
       deadLetters,
       bus,
       metrics: registry,
-      stop: () => (stopping ??= stopAll()),
+      stop: () => shutdown.stop(),
     };
   } catch (error) {
     logger.error({ err: error }, 'channel-bridge failed to start; releasing what started');
-    await stopAll().catch((stopError: unknown) => logger.error({ err: stopError }, 'cleanup after failed start also failed'));
+    await shutdown.stop().catch((stopError: unknown) => logger.error({ err: stopError }, 'cleanup after failed start also failed'));
     throw error;
   }
 }

@@ -1,31 +1,6 @@
-import { createLogger, loadConfig } from '@switchboard/service-kit';
+import { runServiceMain } from '@switchboard/service-kit';
 import { CHANNEL_TELEGRAM_SERVICE, channelTelegramConfigSchema } from './channel-telegram.config';
 import { startChannelTelegramService } from './channel-telegram.bootstrap';
 
-/** Distributed entry point: one process running the Telegram connector. */
-async function main(): Promise<void> {
-  const logger = createLogger(CHANNEL_TELEGRAM_SERVICE);
-  const config = loadConfig(CHANNEL_TELEGRAM_SERVICE, channelTelegramConfigSchema);
-  const service = await startChannelTelegramService({ config, logger });
-  let stopping = false;
-  const shutdown = (signal: NodeJS.Signals): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'stopping channel-telegram');
-    service.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'channel-telegram stopped with errors');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
-}
-
-main().catch((error: unknown) => {
-  // Before the logger exists (e.g. a config error) stderr is the only place to say why.
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+/** Distributed entry point: one process running the Telegram connector (scale out by running more: Kafka splits the outbound partitions). */
+runServiceMain({ name: CHANNEL_TELEGRAM_SERVICE, configSchema: channelTelegramConfigSchema, start: (startChannelTelegramService) });

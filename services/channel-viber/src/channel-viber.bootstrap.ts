@@ -7,6 +7,7 @@ import {
   mountSubgraph,
   registerOperationalRoutes,
   startNestService,
+  ShutdownSequence,
   type RunningService,
 } from '@switchboard/service-kit';
 import type { Logger } from 'pino';
@@ -51,19 +52,7 @@ export interface RunningChannelViber extends RunningService {
  */
 export async function startChannelViberService(options: StartChannelViberOptions): Promise<RunningChannelViber> {
   const { config, logger } = options;
-  const closers: Array<{ name: string; close: () => Promise<void> }> = [];
-  const stopAll = async (): Promise<void> => {
-    const errors: unknown[] = [];
-    for (const closer of closers.splice(0).reverse()) {
-      try {
-        await closer.close();
-      } catch (error) {
-        logger.error({ err: error, step: closer.name }, 'channel-viber shutdown step failed');
-        errors.push(error);
-      }
-    }
-    if (errors.length > 0) throw new AggregateError(errors, 'channel-viber did not stop cleanly');
-  };
+  const shutdown = new ShutdownSequence('channel-viber', logger);
 
   try {
     const dataSource = createServiceDataSource({
@@ -73,14 +62,14 @@ export async function startChannelViberService(options: StartChannelViberOptions
       applicationName: CHANNEL_VIBER_SERVICE,
     });
     await dataSource.initialize();
-    closers.push({ name: 'database', close: () => dataSource.destroy() });
+    shutdown.add('database', () => dataSource.destroy());
     const applied = await migrateSchema(dataSource, CHANNEL_VIBER_SCHEMA);
     if (applied.length > 0) logger.info({ applied }, 'channel-viber migrations applied');
 
     const bus = options.bus ?? createEventBus({ config, clientId: CHANNEL_VIBER_SERVICE, databaseUrl: config.DATABASE_URL, logger });
     if (!options.bus) {
       await bus.transport.connect();
-      closers.push({ name: 'bus', close: () => bus.close() });
+      shutdown.add('bus', () => bus.close());
     }
 
     const registry = createMetricsRegistry(CHANNEL_VIBER_SERVICE);
@@ -96,7 +85,7 @@ export async function startChannelViberService(options: StartChannelViberOptions
       logger: logger.child({ component: 'outbox-relay' }),
     });
     relay.start();
-    closers.push({ name: 'outbox relay', close: () => relay.stop() });
+    shutdown.add('outbox relay', () => relay.stop());
 
     const outbound = new ViberOutboundConsumer({
       bus,
@@ -112,13 +101,13 @@ export async function startChannelViberService(options: StartChannelViberOptions
       backoffMs: config.VIBER_SEND_BACKOFF_MS,
     });
     await outbound.start();
-    closers.push({ name: 'outbound consumer', close: () => outbound.stop() });
+    shutdown.add('outbound consumer', () => outbound.stop());
 
     const connections = new ViberConnectionService({ repository, tokens, api, publicWebhookBaseUrl: config.PUBLIC_WEBHOOK_BASE_URL, logger });
     const store = new ViberInboundStore({ dataSource, relay });
     const janitor = new ViberCallbackJanitor({ store, retentionHours: config.VIBER_DEDUPE_RETENTION_HOURS, logger: logger.child({ component: 'viber-janitor' }) });
     janitor.start();
-    closers.push({ name: 'callback janitor', close: () => janitor.stop() });
+    shutdown.add('callback janitor', () => janitor.stop());
     const handler = new ViberCallbackHandler({
       store,
       media: new ViberMediaFetcher({ timeoutMs: config.VIBER_MEDIA_TIMEOUT_MS, maxBytes: config.VIBER_MEDIA_MAX_BYTES }),
@@ -148,23 +137,22 @@ export async function startChannelViberService(options: StartChannelViberOptions
           jwtSecret: config.JWT_SECRET,
           logger,
         });
-        closers.push({ name: 'graphql', close: () => graphql.stop() });
+        shutdown.add('graphql', () => graphql.stop());
       },
     });
-    closers.push({ name: 'http', close: () => running.stop() });
+    shutdown.add('http', () => running.stop());
 
-    let stopping: Promise<void> | undefined;
     return {
       ...running,
       connections,
       connectBot: (input) => connections.connectBot(input),
       bus,
       metrics: registry,
-      stop: () => (stopping ??= stopAll()),
+      stop: () => shutdown.stop(),
     };
   } catch (error) {
     logger.error({ err: error }, 'channel-viber failed to start; releasing what started');
-    await stopAll().catch((stopError: unknown) => logger.error({ err: stopError }, 'cleanup after failed start also failed'));
+    await shutdown.stop().catch((stopError: unknown) => logger.error({ err: stopError }, 'cleanup after failed start also failed'));
     throw error;
   }
 }

@@ -7,6 +7,7 @@ import {
   mountSubgraph,
   registerOperationalRoutes,
   startNestService,
+  ShutdownSequence,
   type RunningService,
 } from '@switchboard/service-kit';
 import type { Logger } from 'pino';
@@ -49,19 +50,7 @@ export interface RunningChannelWhatsApp extends RunningService {
  */
 export async function startChannelWhatsAppService(options: StartChannelWhatsAppOptions): Promise<RunningChannelWhatsApp> {
   const { config, logger } = options;
-  const closers: Array<{ name: string; close: () => Promise<void> }> = [];
-  const stopAll = async (): Promise<void> => {
-    const errors: unknown[] = [];
-    for (const closer of closers.splice(0).reverse()) {
-      try {
-        await closer.close();
-      } catch (error) {
-        logger.error({ err: error, step: closer.name }, 'channel-whatsapp shutdown step failed');
-        errors.push(error);
-      }
-    }
-    if (errors.length > 0) throw new AggregateError(errors, 'channel-whatsapp did not stop cleanly');
-  };
+  const shutdown = new ShutdownSequence('channel-whatsapp', logger);
 
   try {
     const dataSource = createServiceDataSource({
@@ -71,14 +60,14 @@ export async function startChannelWhatsAppService(options: StartChannelWhatsAppO
       applicationName: CHANNEL_WHATSAPP_SERVICE,
     });
     await dataSource.initialize();
-    closers.push({ name: 'database', close: () => dataSource.destroy() });
+    shutdown.add('database', () => dataSource.destroy());
     const applied = await migrateSchema(dataSource, CHANNEL_WHATSAPP_SCHEMA);
     if (applied.length > 0) logger.info({ applied }, 'channel-whatsapp migrations applied');
 
     const bus = options.bus ?? createEventBus({ config, clientId: CHANNEL_WHATSAPP_SERVICE, databaseUrl: config.DATABASE_URL, logger });
     if (!options.bus) {
       await bus.transport.connect();
-      closers.push({ name: 'bus', close: () => bus.close() });
+      shutdown.add('bus', () => bus.close());
     }
 
     const registry = createMetricsRegistry(CHANNEL_WHATSAPP_SERVICE);
@@ -99,7 +88,7 @@ export async function startChannelWhatsAppService(options: StartChannelWhatsAppO
       logger: logger.child({ component: 'outbox-relay' }),
     });
     relay.start();
-    closers.push({ name: 'outbox relay', close: () => relay.stop() });
+    shutdown.add('outbox relay', () => relay.stop());
 
     const outbound = new WhatsAppOutboundConsumer({
       bus,
@@ -114,7 +103,7 @@ export async function startChannelWhatsAppService(options: StartChannelWhatsAppO
       ...(options.rateLimitBaseDelayMs !== undefined ? { rateLimitBaseDelayMs: options.rateLimitBaseDelayMs } : {}),
     });
     await outbound.start();
-    closers.push({ name: 'outbound consumer', close: () => outbound.stop() });
+    shutdown.add('outbound consumer', () => outbound.stop());
 
     const connections = new WhatsAppConnectionService({ repository, vault, api, logger });
 
@@ -146,23 +135,22 @@ export async function startChannelWhatsAppService(options: StartChannelWhatsAppO
           jwtSecret: config.JWT_SECRET,
           logger,
         });
-        closers.push({ name: 'graphql', close: () => graphql.stop() });
+        shutdown.add('graphql', () => graphql.stop());
       },
     });
-    closers.push({ name: 'http', close: () => running.stop() });
+    shutdown.add('http', () => running.stop());
 
-    let stopping: Promise<void> | undefined;
     return {
       ...running,
       connections,
       connectNumber: (input) => connections.connectNumber(input),
       bus,
       metrics: registry,
-      stop: () => (stopping ??= stopAll()),
+      stop: () => shutdown.stop(),
     };
   } catch (error) {
     logger.error({ err: error }, 'channel-whatsapp failed to start; releasing what started');
-    await stopAll().catch((stopError: unknown) => logger.error({ err: stopError }, 'cleanup after failed start also failed'));
+    await shutdown.stop().catch((stopError: unknown) => logger.error({ err: stopError }, 'cleanup after failed start also failed'));
     throw error;
   }
 }

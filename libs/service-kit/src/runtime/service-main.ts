@@ -1,0 +1,54 @@
+import type { z } from 'zod';
+import { ConfigError, loadConfig } from '../config/load-config';
+import { createLogger, type Logger } from '../logging/logger';
+
+/** Longer than any service's drain needs, shorter than an orchestrator's grace period (k8s: 30 s by default). */
+const DEFAULT_STOP_TIMEOUT_MS = 25_000;
+
+/**
+ * The one way a service runs as its own process (distributed mode): read and check its environment, start
+ * it, and on SIGTERM/SIGINT stop it gracefully, exiting 1 when stopping fails or takes too long.
+ */
+export function runServiceMain<TSchema extends z.ZodType>(options: {
+  name: string;
+  configSchema: TSchema;
+  start: (args: { config: z.output<TSchema>; logger: Logger }) => Promise<{ stop(): Promise<void> }>;
+  stopTimeoutMs?: number;
+}): void {
+  const main = async (): Promise<void> => {
+    const logger = createLogger(options.name);
+    const config = loadConfig(options.name, options.configSchema);
+    const service = await options.start({ config, logger });
+    let stopping = false;
+    const shutdown = (signal: NodeJS.Signals): void => {
+      // Ignore repeats rather than `once`: Apollo Server re-raises the signal after stopping itself, and that
+      // second signal must not end the process before the consumers and the database pool have closed.
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, `stopping ${options.name}`);
+      const timeoutMs = options.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
+      setTimeout(() => {
+        logger.error({ timeoutMs }, `${options.name} did not stop in time; exiting`);
+        process.exit(1);
+      }, timeoutMs).unref();
+      service.stop().then(
+        () => {
+          logger.info(`${options.name} stopped`);
+          process.exit(0);
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, `${options.name} did not stop cleanly`);
+          process.exit(1);
+        },
+      );
+    };
+    process.on('SIGTERM', shutdown);
+    process.on('SIGINT', shutdown);
+  };
+  main().catch((error: unknown) => {
+    // Before the logger exists stderr is the only place to say why; a ConfigError lists every bad variable,
+    // printed plainly since JSON escaping would hide the list.
+    console.error(error instanceof ConfigError ? error.message : error);
+    process.exit(1);
+  });
+}
