@@ -46,32 +46,63 @@ export function visibleChatCondition(viewer: Viewer, args: unknown[], alias = 'c
   return `(${alias}.connection_id = ANY(${connections}) OR ${alias}.operator_ids @> ARRAY[${me}])`;
 }
 
-/** A part of what a viewer may see; `own`: at most the chats the viewer is an operator of. */
-export interface VisibleSlice {
-  condition: string;
-  own: boolean;
-}
+/**
+ * A part of what a viewer may see, as the rows a list page walks newest-first:
+ * - `chats`: chats of chat.chats (alias `c`) matching `condition`;
+ * - `operator`: the chats `employee` (an SQL parameter) is an operator of, read from chat.chat_operators
+ *   (alias `o`, one row per chat and operator, kept from chats.operator_ids by triggers, migration 0008)
+ *   where `condition` holds. `o` copies the chat's activity time and its small filter columns.
+ */
+export type VisibleSlice =
+  | { kind: 'chats'; condition: string }
+  /** `ofFilter`: `employee` is one of the operator filter's, so that filter holds for every row walked. */
+  | { kind: 'operator'; employee: string; condition: string; ofFilter?: boolean };
 
 /**
  * The same rule as visibleChatCondition, as disjoint slices whose union is exactly what the viewer may
  * see: everything for an admin; for an operator, each of `connectionIds` (their memberships, or the part
- * of them a filter can match) and the chats they are an operator of outside their memberships.
- * A list page is the newest of the slices' newest pages: each connection walks its own activity index,
- * the operator's own chats come from the GIN index, so an operator's page costs the same whether their
- * connections hold most chats or a few.
+ * of them a filter can match) and the chats they are an operator of outside all their memberships.
+ * A list page is the newest of the slices' newest pages: each connection walks its own activity index
+ * and the operator's own chats walk their chat_operators rows, so an operator's page costs the same
+ * whether their connections hold most chats or a few. `ownChats: false` leaves out the operator's own
+ * chats, for a filter none of them can match (unassigned).
  */
-export function visibleChatSlices(viewer: Viewer, args: unknown[], connectionIds: readonly string[] = viewer.connectionIds, alias = 'c'): VisibleSlice[] {
-  if (viewer.isAdmin) return [{ condition: 'TRUE', own: false }];
+export function visibleChatSlices(viewer: Viewer, args: unknown[], connectionIds: readonly string[] = viewer.connectionIds, ownChats = true): VisibleSlice[] {
+  if (viewer.isAdmin) return [{ kind: 'chats', condition: 'TRUE' }];
   const param = (value: unknown, type: string) => {
     args.push(value);
     return `$${args.length}::${type}`;
   };
-  const slices = connectionIds.map((id) => ({ condition: `${alias}.connection_id = ${param(id, 'uuid')}`, own: false }));
-  slices.push({
-    condition: `${alias}.operator_ids @> ARRAY[${param(viewer.employeeId, 'uuid')}] AND NOT (${alias}.connection_id = ANY(${param(viewer.connectionIds, 'uuid[]')}))`,
-    own: true,
-  });
+  const slices: VisibleSlice[] = connectionIds.map((id) => ({ kind: 'chats', condition: `c.connection_id = ${param(id, 'uuid')}` }));
+  if (ownChats) slices.push(ownChatsOutsideMemberships(viewer, param));
   return slices;
+}
+
+/**
+ * The visible chats that `employeeIds` operate (the operator filter), as disjoint-enough slices (a chat
+ * with two of them appears in both; the page's union removes the repeat): for an admin each employee's
+ * chats; for an operator each employee's chats in `connectionIds` (the viewer's memberships a filter can
+ * match) plus the viewer's own chats outside their memberships, where the caller must still apply the
+ * operator filter to the chat.
+ */
+export function operatorFilterSlices(viewer: Viewer, args: unknown[], employeeIds: readonly string[], connectionIds: readonly string[] = viewer.connectionIds): VisibleSlice[] {
+  const param = (value: unknown, type: string) => {
+    args.push(value);
+    return `$${args.length}::${type}`;
+  };
+  if (viewer.isAdmin) return employeeIds.map((id) => ({ kind: 'operator', employee: param(id, 'uuid'), condition: 'TRUE', ofFilter: true }));
+  const slices: VisibleSlice[] = [];
+  if (connectionIds.length > 0) {
+    const connections = param(connectionIds, 'uuid[]');
+    for (const id of employeeIds) slices.push({ kind: 'operator', employee: param(id, 'uuid'), condition: `o.connection_id = ANY(${connections})`, ofFilter: true });
+  }
+  slices.push(ownChatsOutsideMemberships(viewer, param));
+  return slices;
+}
+
+/** An operator's own chats outside all of their memberships (those inside are in the connection slices). */
+function ownChatsOutsideMemberships(viewer: Viewer, param: (value: unknown, type: string) => string): VisibleSlice {
+  return { kind: 'operator', employee: param(viewer.employeeId, 'uuid'), condition: `NOT (o.connection_id = ANY(${param(viewer.connectionIds, 'uuid[]')}))` };
 }
 
 export function canSee(viewer: Viewer, chat: { connection_id: string; operator_ids: string[] }): boolean {

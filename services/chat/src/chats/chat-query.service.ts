@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { visibleChatCondition, visibleChatSlices, type Viewer } from '../access/viewer';
+import { operatorFilterSlices, visibleChatCondition, visibleChatSlices, type Viewer, type VisibleSlice } from '../access/viewer';
 import { unreadCountSql } from '../reads/read-state.service';
 import { chatSearchAlternatives, chatSearchCondition } from '../search/search-sql';
 import { decodeCursor, encodeCursor } from './cursor';
@@ -96,40 +96,106 @@ export class ChatQueryService {
 
   /** Newest activity first (L7), keyset-paged, only chats the viewer may see, with the viewer's unread count. */
   async listChats(viewer: Viewer, params: { filter: ChatListFilter; first: number; after?: string | undefined }): Promise<Page<ChatRecord>> {
+    const { filter } = params;
     const args: unknown[] = [params.first + 1, viewer.employeeId];
-    const connections = await this.connectionsFor(viewer, params.filter.channels);
-    // Chats of given operators (or of the caller) are at most a few thousand per operator, and where
-    // they are is unknowable to the planner (operators work in their own connections): always read them
-    // through the GIN index and sort, never walk the activity index hoping to meet them.
-    const bounded = Boolean(params.filter.operatorIds?.length) || params.filter.type === 'assigned_to_me';
-    const slices = bounded ? [{ condition: visibleChatCondition(viewer, args, 'c', connections), own: true }] : visibleChatSlices(viewer, args, connections);
-    const conditions = filterConditions(viewer, { ...params.filter, search: undefined }, args);
+    const param = (value: unknown, type: string) => {
+      args.push(value);
+      return `$${args.length}::${type}`;
+    };
+    const connections = await this.connectionsFor(viewer, filter.channels);
+    const type = filter.type ?? 'all';
+    const operatorIds = filter.operatorIds?.length ? [...new Set(filter.operatorIds)] : undefined;
+
+    // Which rows a page walks (decision 0024). Chats of given operators, or of the caller, walk their
+    // chat_operators rows newest-first and stop after a page; everything else walks a chats activity index.
+    // "Unassigned" and "one of these operators" exclude each other.
+    if (type === 'unassigned' && operatorIds) return { items: [], cursors: [], hasNextPage: false };
+    let slices: VisibleSlice[];
+    let channelPerSlice = false;
+    if (filter.search) {
+      slices = []; // keyword pages cover everything visible themselves (below)
+    } else if (type === 'assigned_to_me') {
+      // Every chat the caller operates is visible to them, admin or not.
+      slices = [{ kind: 'operator', employee: '$2::uuid', condition: 'TRUE' }];
+    } else if (operatorIds) {
+      slices = operatorFilterSlices(viewer, args, operatorIds, connections);
+    } else if (viewer.isAdmin && filter.channels?.length) {
+      // One walk of chats_channel_activity_idx per channel, not the global index skipping other channels.
+      channelPerSlice = true;
+      slices = [...new Set(filter.channels)].map((channel) => ({ kind: 'chats', condition: `c.channel = ${param(channel, 'text')}` }));
+    } else {
+      // An unassigned chat has no operator, so it is never among the viewer's own chats.
+      slices = visibleChatSlices(viewer, args, connections, type !== 'unassigned');
+    }
+    if (slices.length === 0 && !filter.search) return { items: [], cursors: [], hasNextPage: false };
+
+    // Filters on the columns chat_operators copies are written against whichever table a slice walks, so
+    // they are checked in the index before any chat row is read.
+    // (Not repeated where each slice is one channel: the planner would multiply the two selectivities and
+    // take a 1.5% channel for a 0.02% one, then read all of its chats through a bitmap.)
+    const channels = filter.channels?.length && !channelPerSlice ? param(filter.channels, 'text[]') : undefined;
+    const statuses = filter.statusCodes?.length ? param(filter.statusCodes, 'text[]') : undefined;
+    const copied = (a: string) => [
+      ...(channels ? [`${a}.channel = ANY(${channels})`] : []),
+      ...(statuses ? [`${a}.status_code = ANY(${statuses})`] : []),
+      ...(type === 'unanswered' ? [`${a}.unanswered`] : []),
+    ];
+    // The operator filter holds by construction in the walks of the filtered operators' own rows; its
+    // parameter is added only when some slice needs it (an unused parameter has no type to bind).
+    let operatorFilter: string | undefined;
+    const operatorCondition = (slice: VisibleSlice) => {
+      if (!operatorIds || (slice.kind === 'operator' && slice.ofFilter)) return [];
+      operatorFilter ??= `c.operator_ids && ${param(operatorIds, 'uuid[]')}`;
+      return [operatorFilter];
+    };
+    const chatOnly = (slice: VisibleSlice) => [
+      ...operatorCondition(slice),
+      // Not cardinality(...) = 0: the planner has statistics for the column (an empty array is its most
+      // common value), none for the expression, and would guess 0.5% of chats instead of ~40%.
+      ...(type === 'unassigned' ? [`c.operator_ids = '{}'::uuid[]`] : []),
+    ];
+    let cursor: ((time: string, id: string) => string) | undefined;
     if (params.after) {
       const [time, id] = decodeCursor(params.after, 2);
-      args.push(time, id);
-      conditions.push(`(${ACTIVITY}, c.id) < ($${args.length - 1}::timestamptz, $${args.length}::uuid)`);
+      const t = param(time, 'timestamptz');
+      const i = param(id, 'uuid');
+      cursor = (timeColumn, idColumn) => `(${timeColumn}, ${idColumn}) < (${t}, ${i})`;
     }
     // A chat matches keywords through a message, its customer or its number. One OR of the three would
-    // make PostgreSQL compute every match of a common word before returning the first page.
-    const matches = params.filter.search ? chatSearchAlternatives(params.filter.search, args) : ['TRUE'];
-    let where = [slices[0]!.condition, matches[0]!, ...conditions].join(' AND ');
-    if (slices.length > 1 || slices[0]!.own || matches.length > 1) {
-      // One newest-first page per visibility slice and way of matching, each planned on its own, then the
-      // page of their union: the same rows as one query over the union, but a connection walks its own
-      // activity index and a rare word starts from the trigram index, instead of walking every chat
-      // when the filters leave an operator few. An operator's own chats are at most a few thousand:
-      // read them all through the GIN index and sort (OFFSET 0 keeps the planner from walking the
-      // activity index for them; they are too few among all chats for that to stop early).
-      const pages = slices.flatMap((slice) =>
-        matches.map((match) => {
-          const part = [slice.condition, match, ...conditions].join(' AND ');
-          return slice.own
-            ? `(SELECT own.id FROM (SELECT c.id, ${ACTIVITY} AS activity FROM chat.chats c WHERE ${part} OFFSET 0) AS own ORDER BY own.activity DESC, own.id DESC LIMIT $1)`
-            : `(SELECT c.id FROM chat.chats c WHERE ${part} ORDER BY ${ACTIVITY} DESC, c.id DESC LIMIT $1)`;
-        }),
-      );
-      where = `c.id IN (${pages.join(' UNION ALL ')})`;
-    }
+    // make PostgreSQL compute every match of a common word before returning the first page, so each is a page.
+    const matches = filter.search ? chatSearchAlternatives(filter.search, args) : [undefined];
+
+    const typeOnChat = type === 'assigned_to_me' ? [`c.operator_ids @> ARRAY[$2::uuid]`] : [];
+    let visible: string | undefined;
+
+    // One newest-first page per slice and way of matching, each planned on its own, then the page of
+    // their union: the same rows as one query over the union, but each part starts from the index that
+    // suits it (a connection's or channel's activity index, an operator's chat_operators rows, a rare
+    // word's trigram index) instead of walking every chat when the filters leave few.
+    const pages = matches.flatMap((match) => {
+      if (match) {
+        // A keyword alternative is one page over everything visible, not one per slice: per slice, a rare
+        // word repeated the same trigram index scan (the costliest step) for every connection, and a common
+        // one needed a page of matches from every connection, probing each chat's messages or customer
+        // three times as often. Over the whole visible set the planner still chooses between the trigram
+        // index (rare) and walking the activity index and probing each visible chat (common).
+        visible ??= visibleChatCondition(viewer, args, 'c', connections);
+        const where = [visible, match.condition, ...copied('c'), ...chatOnly({ kind: 'chats', condition: 'TRUE' }), ...typeOnChat, ...(cursor ? [cursor(ACTIVITY, 'c.id')] : [])];
+        return [{ where, ofChats: true, sql: `SELECT c.id FROM chat.chats c WHERE ${where.join(' AND ')} ORDER BY ${ACTIVITY} DESC, c.id DESC LIMIT $1` }];
+      }
+      return slices.map((slice) => {
+        const onChat = chatOnly(slice);
+        if (slice.kind === 'chats') {
+          const where = [slice.condition, ...onChat, ...copied('c'), ...(cursor ? [cursor(ACTIVITY, 'c.id')] : [])];
+          return { where, ofChats: true, sql: `SELECT c.id FROM chat.chats c WHERE ${where.join(' AND ')} ORDER BY ${ACTIVITY} DESC, c.id DESC LIMIT $1` };
+        }
+        const where = [`o.employee_id = ${slice.employee}`, slice.condition, ...copied('o'), ...(cursor ? [cursor('o.last_message_at', 'o.chat_id')] : []), ...onChat];
+        // Joined to the chat only when a condition needs more than chat_operators copies: then an index-only walk.
+        const from = onChat.length > 0 ? `chat.chat_operators o JOIN chat.chats c ON c.id = o.chat_id` : `chat.chat_operators o`;
+        return { where, ofChats: false, sql: `SELECT o.chat_id FROM ${from} WHERE ${where.join(' AND ')} ORDER BY o.last_message_at DESC, o.chat_id DESC LIMIT $1` };
+      });
+    });
+    const where = pages.length === 1 && pages[0]!.ofChats ? pages[0]!.where.join(' AND ') : `c.id IN (${pages.map((p) => `(${p.sql})`).join(' UNION ALL ')})`;
     const rows = (await this.dataSource.query(
       `SELECT ${CHAT_COLUMNS}, ${unreadCountSql('c', '$2::uuid')} AS unread_count
        FROM ${CHAT_FROM} WHERE ${where} ORDER BY ${ACTIVITY} DESC, c.id DESC LIMIT $1`,

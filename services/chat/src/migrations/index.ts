@@ -6,6 +6,7 @@ import { ChatFeedMigration } from './0004-feed.migration';
 import { ChatActivityOrderMigration } from './0005-activity-order.migration';
 import { ChatInboxPerformanceMigration } from './0006-inbox-performance.migration';
 import { ChatEmployeesMigration } from './0007-employees.migration';
+import { ChatOperatorsMigration } from './0008-chat-operators.migration';
 
 /** In order; each name ends in its timestamp. */
 export const CHAT_MIGRATIONS: readonly SqlMigrationSpec[] = [
@@ -16,4 +17,5 @@ export const CHAT_MIGRATIONS: readonly SqlMigrationSpec[] = [
   ChatActivityOrderMigration,
   ChatInboxPerformanceMigration,
   ChatEmployeesMigration,
+  ChatOperatorsMigration,
 ];

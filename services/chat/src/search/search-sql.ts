@@ -21,22 +21,31 @@ function likesOf(terms: readonly string[], expr: string, args: unknown[]): strin
     .join(' AND ');
 }
 
+/** One way chat `c` can match the keyword search: through a message or note, its customer, or its number. */
+export interface SearchAlternative {
+  via: 'message' | 'customer' | 'number';
+  condition: string;
+}
+
 /**
  * The ways chat `c` can match the keyword search (L5), each an SQL condition, appending their
  * parameters: every term in one message or note; every term in the customer's name/username/phone; the
  * chat number. Each is a single semi-join, so the planner can either start from the trigram index (rare
  * words) or walk the chats newest-first and probe each one (common words).
  */
-export function chatSearchAlternatives(query: string, args: unknown[]): string[] {
+export function chatSearchAlternatives(query: string, args: unknown[]): SearchAlternative[] {
   const terms = searchTerms(query);
-  const alternatives = [
-    `c.id IN (SELECT m.chat_id FROM chat.messages m WHERE m.kind IN ('message', 'note') AND ${likesOf(terms, MESSAGE_SEARCH_EXPR('m'), args)})`,
-    `c.customer_id IN (SELECT cu.id FROM chat.customers cu WHERE ${likesOf(terms, CUSTOMER_SEARCH_EXPR('cu'), args)})`,
+  const alternatives: SearchAlternative[] = [
+    {
+      via: 'message',
+      condition: `c.id IN (SELECT m.chat_id FROM chat.messages m WHERE m.kind IN ('message', 'note') AND ${likesOf(terms, MESSAGE_SEARCH_EXPR('m'), args)})`,
+    },
+    { via: 'customer', condition: `c.customer_id IN (SELECT cu.id FROM chat.customers cu WHERE ${likesOf(terms, CUSTOMER_SEARCH_EXPR('cu'), args)})` },
   ];
   const number = chatNumberOf(query);
   if (number !== undefined) {
     args.push(number);
-    alternatives.push(`c.number = $${args.length}`);
+    alternatives.push({ via: 'number', condition: `c.number = $${args.length}` });
   }
   return alternatives;
 }
