@@ -26,10 +26,10 @@ export function createServiceDataSource(options: ServiceDataSourceOptions): Data
     extra: {
       max: options.poolSize ?? 10,
       application_name: options.applicationName ?? options.schema,
-      // JIT off in every session: PostgreSQL compiles any plan estimated above jit_above_cost, and for the
-      // short OLTP statements services run (an inbox page over several slices, a search) compiling took
-      // 40-80 ms, more than running them (bench/inbox). PGlite has no JIT and ignores the setting.
-      options: '-c jit=off',
+      // JIT and parallel query off in every session: services run short OLTP statements (an inbox page
+      // over several index walks, a search), for which compiling a plan took 40-80 ms and starting a
+      // parallel worker 12-25 ms, more than running them (bench/inbox). PGlite has neither and ignores both.
+      options: '-c jit=off -c max_parallel_workers_per_gather=0',
     },
   });
 }
