@@ -1,11 +1,15 @@
-import { OutboxRelay, type EventBus } from '@switchboard/messaging';
+import { OutboxRelay, SentCommandRepository, type EventBus } from '@switchboard/messaging';
 import { createServiceDataSource, migrateSchema, openSqlSession } from '@switchboard/persistence';
 import {
   CredentialCipher,
+  RateLimitMetrics,
   createEventBus,
   createMetricsRegistry,
+  createRateLimiter,
   mountSubgraph,
+  observeBus,
   registerOperationalRoutes,
+  registerOutboxBacklogGauge,
   startNestService,
   ShutdownSequence,
   type RunningService,
@@ -21,7 +25,6 @@ import { WhatsAppCredentialsVault } from './connections/whatsapp-credentials.vau
 import { whatsAppApiFactory } from './graph-api/whatsapp-cloud-api.client';
 import { channelWhatsAppResolvers, channelWhatsAppTypeDefs } from './graphql/channel-whatsapp.resolvers';
 import { CHANNEL_WHATSAPP_MIGRATIONS } from './migrations/0001-init.migration';
-import { SentCommandRepository } from './outbound/sent-command.repository';
 import { WhatsAppOutboundConsumer } from './outbound/whatsapp-outbound.consumer';
 import { WhatsAppInboundPublisher } from './webhook/whatsapp-inbound.publisher';
 
@@ -64,14 +67,22 @@ export async function startChannelWhatsAppService(options: StartChannelWhatsAppO
     const applied = await migrateSchema(dataSource, CHANNEL_WHATSAPP_SCHEMA);
     if (applied.length > 0) logger.info({ applied }, 'channel-whatsapp migrations applied');
 
-    const bus = options.bus ?? createEventBus({ config, clientId: CHANNEL_WHATSAPP_SERVICE, databaseUrl: config.DATABASE_URL, logger });
+    const registry = createMetricsRegistry(CHANNEL_WHATSAPP_SERVICE);
+    // This service's own view of the bus: counts its published, consumed, lagging and dead-lettered
+    // records on its /metrics (decision 0028); a shared bus stays open when this view closes.
+    const bus = observeBus({
+      bus: options.bus ?? createEventBus({ config, clientId: CHANNEL_WHATSAPP_SERVICE, databaseUrl: config.DATABASE_URL, logger }),
+      registry,
+      owned: !options.bus,
+    });
     if (!options.bus) {
       await bus.transport.connect();
       shutdown.add('bus', () => bus.close());
     }
 
-    const registry = createMetricsRegistry(CHANNEL_WHATSAPP_SERVICE);
     const metrics = new ChannelWhatsAppMetrics(registry);
+    const rateLimiter = createRateLimiter({ config, logger });
+    shutdown.add('rate limiter', () => rateLimiter.close());
     const vault = new WhatsAppCredentialsVault(new CredentialCipher(config.CREDENTIALS_KEY));
     const api = whatsAppApiFactory({
       baseUrl: config.WHATSAPP_GRAPH_API_BASE_URL,
@@ -89,13 +100,14 @@ export async function startChannelWhatsAppService(options: StartChannelWhatsAppO
     });
     relay.start();
     shutdown.add('outbox relay', () => relay.stop());
+    registerOutboxBacklogGauge({ registry, prefix: 'whatsapp', relay });
 
     const outbound = new WhatsAppOutboundConsumer({
       bus,
       dataSource,
       relay,
       connections: repository,
-      sentCommands: new SentCommandRepository(dataSource),
+      sentCommands: new SentCommandRepository(dataSource, CHANNEL_WHATSAPP_SCHEMA),
       vault,
       api,
       metrics,
@@ -109,13 +121,16 @@ export async function startChannelWhatsAppService(options: StartChannelWhatsAppO
 
     const running = await startNestService({
       name: CHANNEL_WHATSAPP_SERVICE,
-      module: ChannelWhatsAppModule.forRoot({
-        connections: repository,
-        vault,
-        publisher,
-        metrics,
-        logger: logger.child({ component: 'whatsapp-webhook' }),
-      }),
+      module: ChannelWhatsAppModule.forRoot(
+        {
+          connections: repository,
+          vault,
+          publisher,
+          metrics,
+          logger: logger.child({ component: 'whatsapp-webhook' }),
+        },
+        { limiter: rateLimiter, perMinute: config.WEBHOOK_RATE_LIMIT_PER_MINUTE, metrics: new RateLimitMetrics(registry) },
+      ),
       port: config.PORT,
       ...(options.host ? { host: options.host } : {}),
       logger,
@@ -131,7 +146,7 @@ export async function startChannelWhatsAppService(options: StartChannelWhatsAppO
         const graphql = await mountSubgraph({
           app,
           typeDefs: channelWhatsAppTypeDefs,
-          resolvers: channelWhatsAppResolvers(connections),
+          resolvers: channelWhatsAppResolvers(connections, dataSource),
           jwtSecret: config.JWT_SECRET,
           logger,
         });

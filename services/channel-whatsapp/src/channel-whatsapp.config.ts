@@ -1,4 +1,4 @@
-import { busConfigSchema, credentialsKeySchema, env } from '@switchboard/service-kit';
+import { busConfigSchema, credentialsKeySchema, env, webhookRateLimitConfigSchema } from '@switchboard/service-kit';
 import { z } from 'zod';
 
 /** Environment variables of the WhatsApp Cloud API connector; every one is listed in the README's config table. */
@@ -19,7 +19,10 @@ export const channelWhatsAppConfigSchema = busConfigSchema.extend({
   WHATSAPP_API_TIMEOUT_MS: env.ms(10_000),
   /** 32-byte key (base64) that encrypts access tokens and app secrets at rest (AES-256-GCM). */
   CREDENTIALS_KEY: credentialsKeySchema,
-});
+})
+  // WEBHOOK_RATE_LIMIT_PER_MINUTE (default 120,000, 0 = off) and REDIS_URL, read as channel-telegram reads
+  // them. Meta retries a refused webhook (for up to 7 days), so a 429 delays it, never loses it.
+  .extend(webhookRateLimitConfigSchema.shape);
 
 export type ChannelWhatsAppConfig = z.output<typeof channelWhatsAppConfigSchema>;
 

@@ -17,7 +17,7 @@ export {
 export { waWebhookSchema, type WaWebhook } from './webhook/whatsapp-webhook.schema';
 export { planSends, splitText } from './outbound/whatsapp-send.plan';
 export { meaningOf } from './graph-api/graph-error.mapping';
-export { GraphApiError, GraphNetworkError } from './graph-api/graph-api.errors';
+export { GraphApiError, GraphNetworkError } from '@switchboard/service-kit';
 export { WhatsAppConnectionNotFoundError, WhatsAppCredentialsRejectedError } from './connections/whatsapp-connection.errors';
 export {
   WhatsAppConnectionService,
@@ -25,3 +25,4 @@ export {
   type ConnectNumberInput,
   type WhatsAppConnectionView,
 } from './connections/whatsapp-connection.service';
+export { CHANNEL_WHATSAPP_CREDENTIAL_COLUMNS } from './connections/whatsapp-credentials.constant';

@@ -3,10 +3,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 
 /**
- * A local double of Meta's Graph API for the WhatsApp Cloud API (shared later by Messenger/Instagram),
+ * A local double of Meta's Graph API for the WhatsApp Cloud API, Messenger, Instagram and comments,
  * speaking the documented wire format over HTTP: GET /{phone-number-id}, GET /{waba-id}/phone_numbers,
  * POST /{phone-number-id}/messages, GET /{waba-id}/message_templates, POST /{phone-number-id}/media,
- * GET /{media-id} and the media download URL. Errors use Meta's body: { error: { message, type, code,
+ * GET /{media-id} and the media download URL; GET /{page-id} (with instagram_business_account),
+ * GET /{ig-id}, GET|POST /{page-id}/subscribed_apps, the Send API POST /{page-id|ig-id}/messages
+ * (recipient id or comment_id for private replies: once per comment, within 7 days), and public replies
+ * POST /{comment-id}/comments (Page) and /{ig-comment-id}/replies (Instagram). Errors use Meta's body: { error: { message, type, code,
  * error_subcode?, error_data: { messaging_product, details }, fbtrace_id } }.
  */
 export interface WhatsAppNumberRegistration {
@@ -17,6 +20,35 @@ export interface WhatsAppNumberRegistration {
   accessToken: string;
   /** When given, a request carrying appsecret_proof must carry the right one. */
   appSecret?: string;
+}
+
+/** A Facebook Page (Messenger, Page comments), optionally with its linked Instagram professional account. */
+export interface PageRegistration {
+  pageId: string;
+  name: string;
+  /** The Page access token. */
+  accessToken: string;
+  appSecret?: string;
+  instagram?: { accountId: string; username: string };
+}
+
+/** A comment the double knows, so private replies can be checked (once per comment, within 7 days). */
+export interface CommentRegistration {
+  commentId: string;
+  /** The Page or Instagram account the comment is on. */
+  ownerId: string;
+  createdAt: Date;
+}
+
+/** A Send API call or comment reply the double accepted, as it was posted. */
+export interface PagePost {
+  /** The node posted to: page id, Instagram account id or comment id. */
+  nodeId: string;
+  edge: 'messages' | 'comments' | 'replies';
+  /** The id the double answered with (message_id or comment id). */
+  id: string;
+  body: Record<string, unknown>;
+  at: Date;
 }
 
 export interface WhatsAppTemplateRegistration {
@@ -85,6 +117,10 @@ export class MetaGraphApiDouble {
   private readonly revoked = new Set<string>();
   private readonly media = new Map<string, StoredMedia>();
   private readonly failures: Array<InjectedGraphError & { left: number }> = [];
+  readonly pagePosts: PagePost[] = [];
+  private readonly pages = new Map<string, PageRegistration>();
+  private readonly comments = new Map<string, CommentRegistration & { privatelyRepliedAt?: Date }>();
+  private readonly unsubscribed = new Set<string>();
 
   constructor(private readonly version = 'v21.0') {}
 
@@ -135,6 +171,23 @@ export class MetaGraphApiDouble {
     const id = String(BigInt(`0x${randomBytes(6).toString('hex')}`));
     this.media.set(id, { id, phoneNumberId, mimeType, bytes });
     return id;
+  }
+
+  registerPage(registration: PageRegistration): void {
+    this.pages.set(registration.pageId, registration);
+  }
+
+  registerComment(registration: CommentRegistration): void {
+    this.comments.set(registration.commentId, { ...registration });
+  }
+
+  /** The app stops being subscribed to the Page's webhooks (Meta unsubscribes after ~1 hour of failed deliveries). */
+  unsubscribePage(pageId: string): void {
+    this.unsubscribed.add(pageId);
+  }
+
+  postsTo(nodeId: string, edge?: PagePost['edge']): PagePost[] {
+    return this.pagePosts.filter((p) => p.nodeId === nodeId && (edge === undefined || p.edge === edge));
   }
 
   sentBy(phoneNumberId: string): SentWhatsAppMessage[] {
@@ -214,7 +267,93 @@ export class MetaGraphApiDouble {
       this.authorise(req, url, number);
       return this.acceptUpload(req, number, body);
     }
+    const page = this.pageOf(id);
+    if (page) return this.routePage(req, url, method, id, edge, body, page);
+    const comment = this.comments.get(id);
+    if (comment && method === 'POST' && (edge === 'comments' || edge === 'replies')) {
+      const owner = this.pageOf(comment.ownerId)!;
+      this.authorisePage(req, url, owner);
+      const instagram = owner.instagram?.accountId === comment.ownerId;
+      if (instagram !== (edge === 'replies')) throw invalidParameter(instagram ? 'Instagram comments take replies on /replies' : 'Page comments take replies on /comments');
+      const message = parseJson(body)['message'];
+      if (typeof message !== 'string' || message.length === 0 || message.length > 8000) throw invalidParameter('message must be 1-8000 characters');
+      return { id: this.recordPagePost(id, edge, parseJson(body)) };
+    }
     throw new GraphError(400, 100, `Unsupported ${method} request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation`, 'GraphMethodException', undefined, 33);
+  }
+
+  /** The Page a node id belongs to: the Page itself or its Instagram account. */
+  private pageOf(id: string): PageRegistration | undefined {
+    return this.pages.get(id) ?? [...this.pages.values()].find((p) => p.instagram?.accountId === id);
+  }
+
+  private routePage(req: IncomingMessage, url: URL, method: string, id: string, edge: string | undefined, body: Buffer, page: PageRegistration): unknown {
+    this.authorisePage(req, url, page);
+    const isInstagram = page.instagram?.accountId === id;
+    if (method === 'GET' && edge === undefined) {
+      if (isInstagram) return { id, username: page.instagram!.username };
+      return { id: page.pageId, name: page.name, ...(page.instagram ? { instagram_business_account: { id: page.instagram.accountId } } : {}) };
+    }
+    if (!isInstagram && edge === 'subscribed_apps') {
+      if (method === 'POST') {
+        this.unsubscribed.delete(page.pageId);
+        return { success: true };
+      }
+      if (method === 'GET') {
+        return { data: this.unsubscribed.has(page.pageId) ? [] : [{ id: '1517776481860111', name: 'Switchboard', subscribed_fields: ['messages', 'feed'] }] };
+      }
+    }
+    if (method === 'POST' && edge === 'messages') return this.acceptSend(id, parseJson(body));
+    throw new GraphError(400, 100, `Unsupported ${method} request on ${id}/${edge ?? ''}`, 'GraphMethodException', undefined, 33);
+  }
+
+  /** The Send API (Messenger and Instagram): recipient {id} or {comment_id} (private reply), messaging_type, tag, message. */
+  private acceptSend(nodeId: string, body: Record<string, unknown>): unknown {
+    const injected = this.failures[0];
+    if (injected) {
+      if (--injected.left <= 0) this.failures.shift();
+      throw new GraphError(injected.httpStatus ?? 400, injected.code, injected.message, 'OAuthException', injected.details, injected.subcode);
+    }
+    const recipient = body['recipient'] as Record<string, unknown> | undefined;
+    const message = body['message'] as Record<string, unknown> | undefined;
+    if (!recipient || typeof recipient !== 'object') throw new GraphError(400, 100, 'The parameter recipient is required');
+    if (!message || typeof message !== 'object') throw new GraphError(400, 100, 'The parameter message is required');
+    const type = body['messaging_type'];
+    if (type !== undefined && type !== 'RESPONSE' && type !== 'UPDATE' && type !== 'MESSAGE_TAG') throw invalidParameter('messaging_type must be RESPONSE, UPDATE or MESSAGE_TAG');
+    if (type === 'MESSAGE_TAG' && body['tag'] !== 'HUMAN_AGENT') throw invalidParameter('tag must be HUMAN_AGENT with messaging_type MESSAGE_TAG');
+    const text = message['text'];
+    const attachment = message['attachment'] as Record<string, unknown> | undefined;
+    if ((text === undefined) === (attachment === undefined)) throw invalidParameter('message needs exactly one of text or attachment');
+    if (text !== undefined && (typeof text !== 'string' || text.length === 0 || text.length > 2000)) throw invalidParameter('message.text must be 1-2000 characters');
+    if (attachment !== undefined) {
+      const payload = attachment['payload'] as Record<string, unknown> | undefined;
+      if (!['image', 'video', 'audio', 'file'].includes(String(attachment['type'])) || typeof payload?.['url'] !== 'string') {
+        throw invalidParameter('attachment needs type image|video|audio|file and payload.url');
+      }
+    }
+    let recipientId = recipient['id'];
+    if (typeof recipient['comment_id'] === 'string') {
+      const comment = this.comments.get(recipient['comment_id']);
+      if (!comment || this.pageOf(comment.ownerId) !== this.pageOf(nodeId)) throw new GraphError(400, 100, 'Invalid comment_id');
+      if (comment.privatelyRepliedAt) throw new GraphError(400, 10900, 'Activity already replied to');
+      if (Date.now() - comment.createdAt.getTime() >= 7 * 24 * 3_600_000) throw new GraphError(400, 10903, 'This activity can not be replied to');
+      comment.privatelyRepliedAt = new Date();
+      recipientId = `${recipient['comment_id']}-psid`;
+    } else if (typeof recipientId !== 'string' || recipientId.length === 0) {
+      throw new GraphError(400, 100, 'No matching user found', 'OAuthException', undefined, 2018001);
+    }
+    const messageId = `m_${randomBytes(16).toString('base64url')}`;
+    this.recordPagePost(nodeId, 'messages', body, messageId);
+    return { recipient_id: recipientId, message_id: messageId };
+  }
+
+  private recordPagePost(nodeId: string, edge: PagePost['edge'], body: Record<string, unknown>, id = `${nodeId}_${randomBytes(6).toString('hex')}`): string {
+    this.pagePosts.push({ nodeId, edge, id, body, at: new Date() });
+    return id;
+  }
+
+  private authorisePage(req: IncomingMessage, url: URL, page: PageRegistration): void {
+    this.authorise(req, url, { phoneNumberId: page.pageId, wabaId: '', displayPhoneNumber: '', verifiedName: '', accessToken: page.accessToken, ...(page.appSecret ? { appSecret: page.appSecret } : {}) });
   }
 
   private templatePage(wabaId: string, url: URL): unknown {

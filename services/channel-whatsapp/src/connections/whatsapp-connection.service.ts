@@ -1,7 +1,7 @@
+import { GraphApiError } from '@switchboard/service-kit';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { GraphApiError } from '../graph-api/graph-api.errors';
 import type { WhatsAppApiFactory, WhatsAppTemplate } from '../graph-api/whatsapp-cloud-api.client';
 import { WhatsAppConnectionNotFoundError, WhatsAppCredentialsRejectedError } from './whatsapp-connection.errors';
 import type { WhatsAppConnectionRecord, WhatsAppConnectionRepository } from './whatsapp-connection.repository';

@@ -12,21 +12,21 @@ export class WhatsAppCredentialsVault {
 
   seal(credentials: WhatsAppCredentials, phoneNumberId: string): { accessTokenCiphertext: string; appSecretCiphertext: string } {
     return {
-      accessTokenCiphertext: this.cipher.encrypt(credentials.accessToken, context('token', phoneNumberId)),
-      appSecretCiphertext: this.cipher.encrypt(credentials.appSecret, context('app-secret', phoneNumberId)),
+      accessTokenCiphertext: this.cipher.encrypt(credentials.accessToken, credentialContext('token', phoneNumberId)),
+      appSecretCiphertext: this.cipher.encrypt(credentials.appSecret, credentialContext('app-secret', phoneNumberId)),
     };
   }
 
   open(connection: { phoneNumberId: string; accessTokenCiphertext: string; appSecretCiphertext: string }): WhatsAppCredentials {
     return {
-      accessToken: this.cipher.decrypt(connection.accessTokenCiphertext, context('token', connection.phoneNumberId)),
-      appSecret: this.cipher.decrypt(connection.appSecretCiphertext, context('app-secret', connection.phoneNumberId)),
+      accessToken: this.cipher.decrypt(connection.accessTokenCiphertext, credentialContext('token', connection.phoneNumberId)),
+      appSecret: this.cipher.decrypt(connection.appSecretCiphertext, credentialContext('app-secret', connection.phoneNumberId)),
     };
   }
 }
 
-/** Binds a stored secret to its number and purpose: a ciphertext copied onto another row or column does not decrypt. */
-function context(kind: 'token' | 'app-secret', phoneNumberId: string): string {
+/** Binds a stored secret to its number and purpose: a ciphertext copied onto another row or column does not decrypt. Key rotation rebuilds it. */
+export function credentialContext(kind: 'token' | 'app-secret', phoneNumberId: string): string {
   return `whatsapp-${kind}:${phoneNumberId}`;
 }
 

@@ -1,15 +1,5 @@
-import { signHmac } from '@switchboard/service-kit';
+import { GraphApiTransport } from '@switchboard/service-kit';
 import { z } from 'zod';
-import { GraphApiError, GraphNetworkError } from './graph-api.errors';
-
-const errorBodySchema = z.object({
-  error: z.looseObject({
-    message: z.string().default('no message'),
-    code: z.number().int(),
-    error_subcode: z.number().int().optional(),
-    error_data: z.looseObject({ details: z.string().optional() }).optional(),
-  }),
-});
 
 const phoneNumberSchema = z.looseObject({
   id: z.string().min(1),
@@ -57,7 +47,11 @@ const MAX_TEMPLATE_PAGES = 20;
  * goes only into the Authorization header, never into URLs, errors or logs.
  */
 export class WhatsAppCloudApiClient {
-  constructor(private readonly options: WhatsAppCloudApiOptions) {}
+  private readonly transport: GraphApiTransport;
+
+  constructor(options: WhatsAppCloudApiOptions) {
+    this.transport = new GraphApiTransport(options);
+  }
 
   getPhoneNumber(phoneNumberId: string): Promise<WhatsAppPhoneNumber> {
     return this.call('GET', `${encodeURIComponent(phoneNumberId)}`, { fields: 'id,display_phone_number,verified_name' }, undefined, phoneNumberSchema);
@@ -91,45 +85,14 @@ export class WhatsAppCloudApiClient {
     return templates;
   }
 
-  private async call<T>(
+  private call<T>(
     method: 'GET' | 'POST',
     path: string,
     query: Record<string, string>,
     body: Record<string, unknown> | undefined,
     resultSchema: z.ZodType<T>,
   ): Promise<T> {
-    const url = new URL(`${this.options.baseUrl}/${this.options.version}/${path}`);
-    for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
-    if (this.options.appSecret) {
-      url.searchParams.set('appsecret_proof', signHmac(this.options.accessToken, this.options.appSecret, { algorithm: 'sha256', encoding: 'hex' }));
-    }
-    const timeout = AbortSignal.timeout(this.options.timeoutMs);
-    let response: Response;
-    let json: unknown;
-    try {
-      response = await fetch(url, {
-        method,
-        headers: {
-          authorization: `Bearer ${this.options.accessToken}`,
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        signal: timeout,
-      });
-      json = await response.json().catch(() => undefined);
-    } catch (error) {
-      const reason = timeout.aborted ? 'timed out' : (((error as Error).cause as Error | undefined)?.message ?? (error as Error).message);
-      throw new GraphNetworkError(`Graph API ${method} /${path} failed: ${reason}`, { cause: error });
-    }
-    const failure = errorBodySchema.safeParse(json);
-    if (failure.success) {
-      const e = failure.data.error;
-      throw new GraphApiError(response.status, e.code, e.message, e.error_data?.details, e.error_subcode);
-    }
-    if (!response.ok) throw new GraphNetworkError(`Graph API ${method} /${path} answered HTTP ${response.status} without an error body`);
-    const result = resultSchema.safeParse(json);
-    if (!result.success) throw new GraphNetworkError(`Graph API ${method} /${path} answered an unexpected body: ${z.prettifyError(result.error)}`);
-    return result.data;
+    return this.transport.call(method, path, query, body, resultSchema);
   }
 }
 

@@ -1,6 +1,7 @@
 import { outboxTableDdl } from '@switchboard/messaging';
 import type { SqlMigrationSpec } from '@switchboard/persistence';
 import { CHANNEL_WHATSAPP_SCHEMA } from '../channel-whatsapp.config';
+import { auditLogMigration } from './0002-audit-log.migration';
 
 const s = CHANNEL_WHATSAPP_SCHEMA;
 const outbox = outboxTableDdl(s);
@@ -40,4 +41,4 @@ export const initMigration: SqlMigrationSpec = {
   down: [...outbox.down, `DROP TABLE "${s}".sent_commands`, `DROP TABLE "${s}".connections`],
 };
 
-export const CHANNEL_WHATSAPP_MIGRATIONS: readonly SqlMigrationSpec[] = [initMigration];
+export const CHANNEL_WHATSAPP_MIGRATIONS: readonly SqlMigrationSpec[] = [initMigration, auditLogMigration];

@@ -1,3 +1,4 @@
+import { GraphApiError } from '@switchboard/service-kit';
 import {
   DeliveryResultV1,
   SendMessageRequestedV1,
@@ -18,6 +19,8 @@ import {
   type DecodedRecord,
   type EventBus,
   type OutboxRelay,
+  type SendOutcome,
+  type SentCommandRepository,
 } from '@switchboard/messaging';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
@@ -25,10 +28,8 @@ import { CHANNEL_WHATSAPP_SCHEMA, CHANNEL_WHATSAPP_SERVICE, OUTBOUND_CONSUMER_GR
 import type { ChannelWhatsAppMetrics } from '../channel-whatsapp.metrics';
 import type { WhatsAppConnectionRepository } from '../connections/whatsapp-connection.repository';
 import type { WhatsAppCredentialsVault } from '../connections/whatsapp-credentials.vault';
-import { GraphApiError } from '../graph-api/graph-api.errors';
 import { meaningOf } from '../graph-api/graph-error.mapping';
 import type { WhatsAppApiFactory, WhatsAppCloudApiClient } from '../graph-api/whatsapp-cloud-api.client';
-import type { SendOutcome, SentCommandRepository } from './sent-command.repository';
 import { planSends, withContext, type SendStep } from './whatsapp-send.plan';
 
 export interface WhatsAppOutboundConsumerDeps {

@@ -1,7 +1,5 @@
 import type { FailureCode } from '@switchboard/contracts';
-import type { SqlExecutor } from '@switchboard/messaging';
-import type { DataSource } from 'typeorm';
-import { CHANNEL_WHATSAPP_SCHEMA } from '../channel-whatsapp.config';
+import type { SqlExecutor } from './outbox';
 
 /** The final outcome of one send command, as stored for idempotent redelivery. */
 export type SendOutcome =
@@ -16,16 +14,26 @@ interface SentCommandRow {
   created_at: Date;
 }
 
-const T = `"${CHANNEL_WHATSAPP_SCHEMA}".sent_commands`;
-
+/**
+ * The `sent_commands` table of a connector (in its own schema; create it with sentCommandsTableDdl): the
+ * outcome of every send command it completed, so a redelivered command re-publishes its result instead
+ * of reaching the customer twice. Shared by the connectors that record outcomes after the platform call.
+ */
 export class SentCommandRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly table: string;
+
+  constructor(
+    private readonly executor: SqlExecutor,
+    schema: string,
+  ) {
+    this.table = `"${schema}".sent_commands`;
+  }
 
   async find(commandId: string): Promise<SendOutcome | undefined> {
-    const rows: SentCommandRow[] = await this.dataSource.query(
-      `SELECT state, platform_message_id, failure_code, failure_message, created_at FROM ${T} WHERE command_id = $1`,
+    const rows = (await this.executor.query(
+      `SELECT state, platform_message_id, failure_code, failure_message, created_at FROM ${this.table} WHERE command_id = $1`,
       [commandId],
-    );
+    )) as SentCommandRow[];
     const row = rows[0];
     if (!row) return undefined;
     return row.state === 'sent'
@@ -36,7 +44,7 @@ export class SentCommandRepository {
   /** Inserts inside the caller's transaction; false when another worker stored an outcome first. */
   async insert(executor: SqlExecutor, commandId: string, outcome: SendOutcome): Promise<boolean> {
     const rows = (await executor.query(
-      `INSERT INTO ${T} (command_id, state, platform_message_id, failure_code, failure_message, created_at)
+      `INSERT INTO ${this.table} (command_id, state, platform_message_id, failure_code, failure_message, created_at)
        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (command_id) DO NOTHING RETURNING command_id`,
       [
         commandId,
@@ -49,4 +57,21 @@ export class SentCommandRepository {
     )) as unknown[];
     return rows.length > 0;
   }
+}
+
+/** DDL of the table SentCommandRepository reads, for a connector's first migration. */
+export function sentCommandsTableDdl(schema: string): { up: string[]; down: string[] } {
+  return {
+    up: [
+      `CREATE TABLE "${schema}".sent_commands (
+         command_id uuid PRIMARY KEY,
+         state text NOT NULL CHECK (state IN ('sent', 'failed')),
+         platform_message_id text,
+         failure_code text,
+         failure_message text,
+         created_at timestamptz NOT NULL DEFAULT now(),
+         CHECK ((state = 'sent' AND platform_message_id IS NOT NULL) OR (state = 'failed' AND failure_code IS NOT NULL)))`,
+    ],
+    down: [`DROP TABLE "${schema}".sent_commands`],
+  };
 }

@@ -1,0 +1,11 @@
+export { startChannelMetaService, type RunningChannelMeta, type StartChannelMetaOptions } from './channel-meta.bootstrap';
+export { CHANNEL_META_SCHEMA, CHANNEL_META_SERVICE, META_CHANNELS, OUTBOUND_CONSUMER_GROUP, channelMetaConfigSchema, type ChannelMetaConfig } from './channel-meta.config';
+export { CHANNEL_META_MIGRATIONS } from './migrations/0001-init.migration';
+export { normaliseWebhook, type MetaConnectionScope, type NormalisedBatch, type NormalisedEvent } from './webhook/meta-webhook.normaliser';
+export { metaWebhookSchema, type MetaWebhook } from './webhook/meta-webhook.schema';
+export { planDirectSends } from './outbound/meta-send.plan';
+export { PRIVATE_REPLY_WINDOW_MS } from './outbound/meta-outbound.consumer';
+export { metaMeaningOf } from './graph-api/meta-graph-error.mapping';
+export { MetaConnectionNotFoundError, MetaCredentialsRejectedError } from './connections/meta-connection.errors';
+export { CHANNEL_META_CREDENTIAL_COLUMNS } from './connections/meta-credentials.constant';
+export { MetaConnectionService, connectPageInputSchema, type ConnectPageInput, type MetaConnectionView } from './connections/meta-connection.service';

@@ -1,0 +1,269 @@
+import {
+  DeliveryResultV1,
+  SendMessageRequestedV1,
+  TOPICS,
+  createEnvelope,
+  outboundTopic,
+  parseEvent,
+  type Envelope,
+  type FailureCode,
+  type SendMessageRequested,
+} from '@switchboard/contracts';
+import {
+  ShutdownInProgressError,
+  enqueueOutbox,
+  sleep,
+  type BatchContext,
+  type ConsumerHandle,
+  type DecodedRecord,
+  type EventBus,
+  type OutboxRelay,
+  type SendOutcome,
+  type SentCommandRepository,
+} from '@switchboard/messaging';
+import { GraphApiError } from '@switchboard/service-kit';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import { CHANNEL_META_SCHEMA, CHANNEL_META_SERVICE, META_CHANNELS, OUTBOUND_CONSUMER_GROUP, type MetaChannel } from '../channel-meta.config';
+import type { ChannelMetaMetrics } from '../channel-meta.metrics';
+import type { MetaConnectionRecord, MetaConnectionRepository } from '../connections/meta-connection.repository';
+import type { MetaCredentialsVault } from '../connections/meta-credentials.vault';
+import type { MetaApiFactory, MetaGraphApiClient } from '../graph-api/meta-graph-api.client';
+import { metaMeaningOf } from '../graph-api/meta-graph-error.mapping';
+import type { CommentRepository } from '../webhook/comment.repository';
+import { planDirectSends, splitText } from './meta-send.plan';
+
+/** Meta allows one private reply per comment, within 7 days of it (CHANNELS.md 7). */
+export const PRIVATE_REPLY_WINDOW_MS = 7 * 24 * 3_600_000;
+/** Comment replies are text only here; Meta caps comment text at 8000 characters. */
+const COMMENT_TEXT_LIMIT = 8000;
+
+export interface MetaOutboundConsumerDeps {
+  bus: EventBus;
+  dataSource: DataSource;
+  relay: OutboxRelay;
+  connections: MetaConnectionRepository;
+  comments: CommentRepository;
+  sentCommands: SentCommandRepository;
+  vault: MetaCredentialsVault;
+  api: MetaApiFactory;
+  metrics: ChannelMetaMetrics;
+  logger: Logger;
+  rateLimitRetries?: number;
+  rateLimitBaseDelayMs?: number;
+}
+
+/** A send ended with a final answer (ours, before calling Meta, or Meta's): no retry can change it. */
+class PermanentSendFailure extends Error {
+  constructor(
+    readonly code: FailureCode,
+    message: string,
+    readonly tokenInvalid = false,
+  ) {
+    super(message);
+    this.name = 'PermanentSendFailure';
+  }
+}
+
+/**
+ * Sends operators' messages on the four Meta sources: consumes SendMessageRequestedV1 from their outbound
+ * topics and reports exactly one DeliveryResultV1 per command through the outbox. Idempotent per commandId.
+ * Direct messages go through the Send API; comment answers go public (under the comment) or private (one
+ * Send API message to the commenter, within 7 days), refused before calling Meta when the rules forbid it.
+ */
+export class MetaOutboundConsumer {
+  private handle?: ConsumerHandle;
+  private readonly logger: Logger;
+
+  constructor(private readonly deps: MetaOutboundConsumerDeps) {
+    this.logger = deps.logger.child({ component: 'meta-outbound' });
+  }
+
+  async start(): Promise<void> {
+    this.handle = await this.deps.bus.subscribe({
+      group: OUTBOUND_CONSUMER_GROUP,
+      topics: META_CHANNELS.map((channel) => outboundTopic(channel)),
+      handler: (records, context) => this.handleBatch(records, context),
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.handle?.stop();
+    this.handle = undefined;
+  }
+
+  private async handleBatch(records: DecodedRecord[], context: BatchContext): Promise<void> {
+    // In order: records of one chat share a partition, and the customer must see them in that order.
+    for (const { envelope } of records) {
+      if (!context.isActive()) throw new ShutdownInProgressError();
+      await this.handleCommand(envelope, context);
+    }
+  }
+
+  private async handleCommand(raw: Envelope, context: BatchContext): Promise<void> {
+    // A contract violation throws: the reliable handler parks the record on the dead-letter topic.
+    const command = parseEvent(SendMessageRequestedV1, raw);
+    const log = this.logger.child({ commandId: command.data.commandId, chatKey: command.data.chatKey, eventId: command.id });
+    const stored = await this.deps.sentCommands.find(command.data.commandId);
+    if (stored) {
+      log.info({ state: stored.state }, 'send command already completed; re-publishing its result');
+      await this.publishResult(command, stored, false);
+      return;
+    }
+    const outcome = await this.send(command.data, context);
+    if (outcome.state === 'failed') {
+      this.deps.metrics.sendFailures.inc({ reason: outcome.code });
+      log.warn({ code: outcome.code, reason: outcome.message }, 'meta send failed');
+    } else {
+      this.deps.metrics.outboundSends.inc({ channel: command.data.connection.channel });
+      log.info({ platformMessageId: outcome.platformMessageId }, 'meta message sent');
+    }
+    await this.publishResult(command, outcome, true);
+  }
+
+  /** Stores the outcome and enqueues its DeliveryResultV1 in one transaction, then wakes the relay. */
+  private async publishResult(command: Envelope<SendMessageRequested>, outcome: SendOutcome, store: boolean): Promise<void> {
+    const { commandId, chatKey } = command.data;
+    const data =
+      outcome.state === 'sent'
+        ? { state: 'sent' as const, commandId, chatKey, platformMessageId: outcome.platformMessageId, occurredAt: outcome.at.toISOString() }
+        : { state: 'failed' as const, commandId, chatKey, failure: { code: outcome.code, message: outcome.message }, occurredAt: outcome.at.toISOString() };
+    const result = createEnvelope(DeliveryResultV1, data, { producer: CHANNEL_META_SERVICE, key: chatKey, cause: command });
+    await this.deps.dataSource.transaction(async (manager) => {
+      // Lost the race to another worker: it enqueues its own (identical in meaning) result.
+      if (store && !(await this.deps.sentCommands.insert(manager, commandId, outcome))) return;
+      await enqueueOutbox(manager, CHANNEL_META_SCHEMA, [{ topic: TOPICS.delivery, envelope: result }]);
+    });
+    this.deps.relay.notify();
+  }
+
+  private async send(command: SendMessageRequested, context: BatchContext): Promise<SendOutcome> {
+    const channel = command.connection.channel as MetaChannel;
+    const connection = await this.deps.connections.findById(command.connection.id);
+    if (!connection || !(META_CHANNELS as readonly string[]).includes(channel)) return failed('invalid_request', `Meta connection ${command.connection.id} does not exist`);
+    if (connection.state === 'disconnected') {
+      return failed('unauthorized', `Page ${connection.pageName} is disconnected${connection.lastError ? `: ${connection.lastError}` : ''}`);
+    }
+    const instagram = channel === 'instagram' || channel === 'instagram-comments';
+    if (instagram && !connection.instagramAccountId) return failed('invalid_request', `Page ${connection.pageName} has no linked Instagram account`);
+    const api = this.deps.api(this.deps.vault.open(connection));
+    try {
+      const messageId =
+        channel === 'messenger' || channel === 'instagram'
+          ? await this.sendDirect(api, connection, command, channel, context)
+          : await this.answerComment(api, connection, command, channel, context);
+      if (connection.state === 'error') await this.deps.connections.markHealthy(connection.id);
+      return { state: 'sent', platformMessageId: messageId, at: new Date() };
+    } catch (error) {
+      if (!(error instanceof PermanentSendFailure)) {
+        // Health for admins (state ERROR + lastError); the reliable consumer retries the command.
+        await this.deps.connections.recordError(connection.id, `Sending failed, retrying: ${(error as Error).message}`);
+        throw error;
+      }
+      if (error.tokenInvalid) {
+        await this.deps.connections.markTokenInvalid(connection.id, `Page access token rejected by Meta: ${error.message}`);
+        this.logger.error({ connectionId: connection.id }, 'meta page token invalid; connection disconnected');
+      }
+      return failed(error.code, error.message);
+    }
+  }
+
+  private async sendDirect(api: MetaGraphApiClient, connection: MetaConnectionRecord, command: SendMessageRequested, channel: 'messenger' | 'instagram', context: BatchContext): Promise<string> {
+    const bodies = planDirectSends(command, channel);
+    if (bodies.length === 0) throw new PermanentSendFailure('invalid_request', 'The command has neither text nor attachments');
+    const sender = channel === 'instagram' ? connection.instagramAccountId! : connection.pageId;
+    let first: string | undefined;
+    for (const [index, body] of bodies.entries()) {
+      try {
+        const result = await this.withBackoff(() => api.send(sender, body), context);
+        first ??= result.message_id;
+      } catch (error) {
+        if (error instanceof PermanentSendFailure && index > 0) {
+          throw new PermanentSendFailure(error.code, `partially sent (part ${index + 1} of ${bodies.length} failed): ${error.message}`, error.tokenInvalid);
+        }
+        throw error;
+      }
+    }
+    return first!;
+  }
+
+  private async answerComment(
+    api: MetaGraphApiClient,
+    connection: MetaConnectionRecord,
+    command: SendMessageRequested,
+    channel: 'facebook-comments' | 'instagram-comments',
+    context: BatchContext,
+  ): Promise<string> {
+    const text = command.text?.trim();
+    if (!text) throw new PermanentSendFailure('invalid_request', 'A comment answer needs text');
+    if (command.attachments.length > 0) throw new PermanentSendFailure('invalid_request', 'Comment answers carry text only; attachments cannot be sent under a comment');
+    if (text.length > COMMENT_TEXT_LIMIT) throw new PermanentSendFailure('too_large', `A comment answer is at most ${COMMENT_TEXT_LIMIT} characters`);
+    const comment = await this.deps.comments.target(command.chatKey, command.replyToPlatformMessageId);
+    if (!comment) throw new PermanentSendFailure('invalid_request', `No customer comment to answer in chat ${command.chatKey}${command.replyToPlatformMessageId ? ` with id ${command.replyToPlatformMessageId}` : ''}`);
+    if (command.commentReply !== 'private') {
+      return this.withBackoff(() => api.replyToComment(comment.commentId, channel === 'instagram-comments' ? 'replies' : 'comments', text), context);
+    }
+    // Private reply: refused before calling Meta when the platform would reject it.
+    if (Date.now() - comment.createdAt.getTime() >= PRIVATE_REPLY_WINDOW_MS) {
+      throw new PermanentSendFailure('window_closed', `Comment ${comment.commentId} is older than 7 days: it can no longer be answered privately`);
+    }
+    if (!(await this.deps.comments.claimPrivateReply(comment.commentId))) {
+      throw new PermanentSendFailure('invalid_request', `Comment ${comment.commentId} was already answered privately (one private reply per comment)`);
+    }
+    const sender = channel === 'instagram-comments' ? connection.instagramAccountId! : connection.pageId;
+    const parts = splitText(text, channel === 'instagram-comments' ? 1000 : 2000);
+    if (parts.length > 1) {
+      await this.deps.comments.releasePrivateReply(comment.commentId);
+      throw new PermanentSendFailure('too_large', 'A private reply is one message: shorten it to fit one Send API message');
+    }
+    try {
+      const result = await this.withBackoff(() => api.send(sender, { recipient: { comment_id: comment.commentId }, message: { text } }), context);
+      await this.deps.comments.completePrivateReply(comment.commentId, result.message_id);
+      return result.message_id;
+    } catch (error) {
+      // Meta's own "already replied" (10900) uses the reply up; anything else gives the claim back.
+      if (!(error instanceof PermanentSendFailure && error.message.startsWith('10900'))) await this.deps.comments.releasePrivateReply(comment.commentId);
+      throw error;
+    }
+  }
+
+  /** Backs off rate limits (doubling), heartbeating so the broker keeps the member; maps final errors. */
+  private async withBackoff<T>(call: () => Promise<T>, context: BatchContext): Promise<T> {
+    const limit = this.deps.rateLimitRetries ?? 5;
+    const baseMs = this.deps.rateLimitBaseDelayMs ?? 1_000;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await call();
+      } catch (error) {
+        if (!(error instanceof GraphApiError)) throw error;
+        const meaning = metaMeaningOf(error);
+        const described = `${error.code}${error.subcode !== undefined ? `/${error.subcode}` : ''} ${error.graphMessage}${error.details ? `: ${error.details}` : ''}`;
+        switch (meaning.kind) {
+          case 'retry-later':
+            if (attempt >= limit) throw new PermanentSendFailure('rate_limited', `Meta kept limiting the send: ${described}`);
+            await waitWithHeartbeat(baseMs * 2 ** attempt, context);
+            continue;
+          case 'token-invalid':
+            throw new PermanentSendFailure('unauthorized', described, true);
+          case 'final':
+            throw new PermanentSendFailure(meaning.code, described);
+          case 'transient':
+            throw error;
+        }
+      }
+    }
+  }
+}
+
+function failed(code: FailureCode, message: string): SendOutcome {
+  return { state: 'failed', code, message: message || code, at: new Date() };
+}
+
+async function waitWithHeartbeat(ms: number, context: BatchContext): Promise<void> {
+  const until = Date.now() + ms;
+  for (let left = ms; left > 0; left = until - Date.now()) {
+    if (!context.isActive()) throw new ShutdownInProgressError();
+    await sleep(Math.min(1_000, left));
+    await context.heartbeat();
+  }
+}
