@@ -1,0 +1,126 @@
+/**
+ * Issue 6, Telegram user accounts: one full conversation through the gateway on both runtimes. An admin logs
+ * the account in over GraphQL (code, then the 2FA password), a customer's messages become a chat, the
+ * operator's reply goes out from the account and the customer reading it moves it to READ. channelHealth then
+ * answers for every connector in one query (each connector's field comes from its own subgraph).
+ */
+import { startEmbeddedPostgres } from '@switchboard/persistence';
+import { createLogger } from '@switchboard/service-kit';
+import { startSwitchboard, type RunningSwitchboard } from '@switchboard/standalone';
+import { TelegramUserCloudDouble, createTestDatabase, startKafkaMockCluster, waitFor } from '@switchboard/testing';
+import { randomBytes } from 'node:crypto';
+import { GraphQLClient } from './support/graphql-client';
+import { availableRuntimes } from './support/infra';
+
+jest.setTimeout(120_000);
+
+const ADMIN = { email: 'admin@switchboard.test', password: 'correct-horse-battery', name: 'Ada Admin' };
+const ACCOUNT = { userId: '5081234567', phone: '+380501112233', firstName: 'Олена', password: 'two-step secret', passwordHint: 'as usual' };
+const CUSTOMER = { userId: '6011223344', firstName: 'Оксана', lastName: 'Коваль', username: 'oksana_k' };
+
+interface ChatNode {
+  id: string;
+  customer: { displayName: string };
+  source: { channel: string; displayName: string };
+  messages: { edges: { node: { direction: string; text: string | null; deliveryState: string | null } }[] };
+}
+
+describe.each(availableRuntimes())('Telegram user account conversation on the %s runtime', (runtime) => {
+  let switchboard: RunningSwitchboard;
+  let client: GraphQLClient;
+  const cloud = new TelegramUserCloudDouble();
+  const cleanups: (() => Promise<void>)[] = [];
+
+  beforeAll(async () => {
+    let databaseUrl: string;
+    let kafkaBrokers: string[] | undefined;
+    if (runtime === 'kafka') {
+      const db = await createTestDatabase('e2e_telegram_user');
+      cleanups.push(() => db.drop());
+      const kafka = await startKafkaMockCluster({ brokers: 3 });
+      cleanups.push(() => kafka.stop());
+      databaseUrl = db.url;
+      kafkaBrokers = kafka.brokers;
+    } else {
+      const pg = await startEmbeddedPostgres({});
+      cleanups.push(() => pg.stop());
+      databaseUrl = pg.url;
+    }
+    cloud.addAccount(ACCOUNT);
+    cloud.addCustomer(CUSTOMER);
+    switchboard = await startSwitchboard({
+      databaseUrl,
+      ...(kafkaBrokers ? { kafkaBrokers, kafkaMaxWaitMs: 10 } : {}),
+      jwtSecret: randomBytes(32).toString('hex'),
+      credentialsKey: randomBytes(32).toString('base64'),
+      // No Telegram bot is connected in this suite; the bot connector only needs a base URL.
+      telegramApiBaseUrl: 'http://127.0.0.1:9',
+      telegramUserClientFactory: cloud.factory,
+      admin: ADMIN,
+      logger: createLogger('e2e', process.env.LOG_LEVEL ?? 'warn', { nameKey: 'process' }),
+    });
+    cleanups.push(() => switchboard.stop());
+    client = new GraphQLClient(switchboard.gateway.url);
+    await client.login(ADMIN.email, ADMIN.password);
+  });
+
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  });
+
+  async function chatOf(name: string): Promise<ChatNode | undefined> {
+    const data = await client.request<{ chats: { edges: { node: ChatNode }[] } }>(
+      `{ chats(first: 50) { edges { node { id customer { displayName } source { channel displayName }
+         messages(first: 20) { edges { node { direction text deliveryState } } } } } } }`,
+    );
+    return data.chats.edges.map((e) => e.node).find((c) => c.customer.displayName === name);
+  }
+
+  it('logs the account in with 2FA, turns its private messages into a chat, sends the reply and follows the read receipt', async () => {
+    const started = await client.request<{ startTelegramUserLogin: { id: string; step: string } }>(
+      'mutation ($input: StartTelegramUserLoginInput!) { startTelegramUserLogin(input: $input) { id step } }',
+      { input: { phone: ACCOUNT.phone, displayName: 'Олена (Telegram)' } },
+    );
+    const loginId = started.startTelegramUserLogin.id;
+    const coded = await client.request<{ submitTelegramUserLoginCode: { step: string; passwordHint: string } }>(
+      'mutation ($input: SubmitTelegramUserLoginCodeInput!) { submitTelegramUserLoginCode(input: $input) { step passwordHint } }',
+      { input: { loginId, code: cloud.codeFor(ACCOUNT.phone) } },
+    );
+    expect(coded.submitTelegramUserLoginCode).toEqual({ step: 'PASSWORD', passwordHint: ACCOUNT.passwordHint });
+    const done = await client.request<{ submitTelegramUserLoginPassword: { step: string; connection: { id: string; state: string } } }>(
+      'mutation ($input: SubmitTelegramUserLoginPasswordInput!) { submitTelegramUserLoginPassword(input: $input) { step connection { id state } } }',
+      { input: { loginId, password: ACCOUNT.password } },
+    );
+    expect(done.submitTelegramUserLoginPassword).toMatchObject({ step: 'DONE', connection: { state: 'ACTIVE' } });
+    await waitFor(() => cloud.liveClients(ACCOUNT.userId) === 1, { description: 'the account live', timeoutMs: 30_000 });
+    // From here the client is connected, so the customer's message arrives as a live update (not as history
+    // from before the login, which the first back-fill deliberately leaves out).
+    expect((await switchboard.channelTelegramUser.connections.health())[0]?.detail).toMatch(/^client live on /);
+
+    cloud.customerWrites(ACCOUNT.userId, CUSTOMER.userId, { text: 'Добрий день! Є доставка у Львів?' });
+    const chat = await waitFor(() => chatOf('Оксана Коваль'), { description: 'the chat', timeoutMs: 30_000 });
+    expect(chat.source).toEqual({ channel: 'TELEGRAM_USER', displayName: 'Олена (Telegram)' });
+
+    await client.request('mutation ($input: SendMessageInput!) { sendMessage(input: $input) { message { id } } }', { input: { chatId: chat.id, text: 'Так, доставляємо' } });
+    const sent = await waitFor(() => cloud.sentBy(ACCOUNT.userId).find((s) => s.text === 'Так, доставляємо'), { description: 'the reply at the double', timeoutMs: 30_000 });
+    expect(sent.peerUserId).toBe(CUSTOMER.userId);
+    const outbound = async () => (await chatOf('Оксана Коваль'))?.messages.edges.map((e) => e.node).find((m) => m.direction === 'OUTBOUND');
+    await waitFor(async () => (await outbound())?.deliveryState === 'SENT', { description: 'SENT', timeoutMs: 30_000 });
+    cloud.customerReads(ACCOUNT.userId, CUSTOMER.userId, sent.id);
+    await waitFor(async () => (await outbound())?.deliveryState === 'READ', { description: 'READ', timeoutMs: 30_000 });
+  });
+
+  it('answers channelHealth for every connector in one query, for admins', async () => {
+    const data = await client.request<{ channelHealth: Record<string, Array<{ channel: string; state: string; displayName: string; backlog: number }>> }>(
+      `{ channelHealth { telegram { channel state } viber { channel state } whatsapp { channel state } bridge { channel state }
+         telegramUser { channel state displayName backlog lastEventAt } } }`,
+    );
+    expect(data.channelHealth['telegram']).toEqual([]);
+    expect(data.channelHealth['viber']).toEqual([]);
+    expect(data.channelHealth['whatsapp']).toEqual([]);
+    expect(data.channelHealth['bridge']).toEqual([]);
+    expect(data.channelHealth['telegramUser']).toEqual([
+      expect.objectContaining({ channel: 'telegram-user', state: 'OK', displayName: 'Олена (Telegram)', lastEventAt: expect.any(String) }),
+    ]);
+  });
+});
