@@ -1,0 +1,5 @@
+import type { SqlMigrationSpec } from '@switchboard/persistence';
+import { FilesInitMigration } from './0001-init.migration';
+
+/** In order; each name ends in its timestamp. */
+export const FILES_MIGRATIONS: readonly SqlMigrationSpec[] = [FilesInitMigration];
