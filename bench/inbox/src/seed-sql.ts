@@ -88,16 +88,22 @@ JOIN bench_seed.connections c ON c.idx = p.conn
 JOIN bench_seed.names n ON n.lang = p.lang
 CROSS JOIN LATERAL (SELECT floor(cardinality(n.first) * ${R('p.i', 30)})::int AS fi) f`;
 
-/** $1 products. The preview is the last message's text, as the product's messagePreview() makes it. */
+/**
+ * $1 products. The preview is the last message's text, as the product's messagePreview() makes it. The
+ * customer's search text is what the trigger of migration 0009 would copy (the load runs without triggers).
+ */
 export const CHATS_SQL = `
 INSERT INTO chat.chats (id, number, chat_key, channel, connection_id, connection_display_name, external_chat_id, customer_id, status_code,
-                        unanswered, last_message_at, last_message_preview, last_message_direction, created_at, updated_at, operator_ids)
+                        unanswered, last_message_at, last_message_preview, last_message_direction, created_at, updated_at, operator_ids,
+                        customer_search)
 SELECT p.chat_id, p.i, c.id || ':' || (100000000 + p.i), c.channel, c.id, c.display_name, (100000000 + p.i)::text, p.customer_id, p.status,
        p.unanswered, p.last_at,
        CASE WHEN length(t.text) > 140 THEN left(t.text, 139) || '…' ELSE t.text END,
-       CASE WHEN p.unanswered THEN 'inbound' ELSE 'outbound' END, p.created_at, p.last_at, p.operator_ids
+       CASE WHEN p.unanswered THEN 'inbound' ELSE 'outbound' END, p.created_at, p.last_at, p.operator_ids,
+       chat.customer_search_text(cu.display_name, cu.username, cu.phone)
 FROM bench_seed.plan p
 JOIN bench_seed.connections c ON c.idx = p.conn
+JOIN chat.customers cu ON cu.id = p.customer_id
 CROSS JOIN LATERAL (SELECT ${messageKey('p.i', 'p.msg_count')} AS x) k
 JOIN bench_seed.vocab v ON v.lang = ${messageLang('k.x', 'p.lang')} AND v.role = CASE WHEN p.unanswered THEN 0 ELSE 1 END
 CROSS JOIN LATERAL (SELECT ${messageText('k.x', 'v', '$1::text[]', 'cardinality($1::text[])')} AS text) t`;

@@ -10,7 +10,8 @@ const SEED_VERSION = 1;
 /**
  * The tables the bulk load fills: their keys and indexes are dropped first and rebuilt after.
  * chat_operators is derived from chats by triggers (migration 0008); those are disabled for the load and
- * the table filled once, set-based, by the migration's own chat.chat_operators_refill().
+ * the table filled once, set-based, by the migration's own chat.chat_operators_refill(). So is
+ * chats.customer_search (migration 0009), which CHATS_SQL computes with chat.customer_search_text().
  */
 const LOADED_TABLES = ['customers', 'chats', 'messages', 'chat_reads', 'connection_members', 'chat_operators'];
 
@@ -176,7 +177,8 @@ async function bulkLoad(databaseUrl: string, scale: Scale, progress: Progress): 
       for (const c of foreign) await client.query(`ALTER TABLE chat.${c.table} DROP CONSTRAINT ${c.name}`);
       for (const c of unique) await client.query(`ALTER TABLE chat.${c.table} DROP CONSTRAINT ${c.name}`);
       for (const i of keys.indexes) await client.query(`DROP INDEX chat.${i.name}`);
-      // Row triggers would maintain derived tables one chat at a time; they are filled set-based below.
+      // Row triggers would maintain derived data one chat at a time; it is filled set-based instead
+      // (chat_operators below; chats.customer_search by CHATS_SQL, with migration 0009's function).
       await client.query(`ALTER TABLE chat.chats DISABLE TRIGGER USER`);
     });
     await step('helper tables', async () => {

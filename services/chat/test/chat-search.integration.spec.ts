@@ -182,4 +182,40 @@ describe.each(runtimes)('search on %s', (runtime) => {
     const answer = await gql(operatorA, `{ searchChats(query: "a") { edges { cursor } } }`);
     expect(answer.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
+
+  // The chat keeps a copy of its customer's search text (migration 0009, kept by triggers): a customer who
+  // renames themselves is found by the new name only, in search and in the list filter, on both databases.
+  it('finds a customer by the name they changed to, and no longer by the old one', async () => {
+    if (!chat) return;
+    const renamed = CONVERSATIONS[1]!;
+    const chatKey = chatKeyOf({ connectionId: renamed.connection.id, externalChatId: renamed.customerId });
+    await bus.publish([
+      {
+        topic: TOPICS.inbound,
+        envelope: createEnvelope(
+          MessageReceivedV1,
+          {
+            connection: renamed.connection,
+            chatKey,
+            externalChatId: renamed.customerId,
+            occurredAt: new Date(Date.UTC(2026, 10, 1, 11, 0, 0)).toISOString(),
+            platformMessageId: 'rename-1',
+            customer: { externalId: renamed.customerId, displayName: 'Dmitry Sokolov', username: 'dsokol', phone: '+380501112233' },
+            content: { text: 'Это снова я', attachments: [] },
+          },
+          { producer: 'test', key: chatKey },
+        ),
+      },
+    ]);
+    await waitFor(async () => (await search(operatorA, 'sokolov')).length === 1, { description: 'the new name found' });
+    expect((await search(operatorA, 'sokolov')).map((h) => [h.chat.customer.displayName, h.matchedIn])).toEqual([['Dmitry Sokolov', 'CUSTOMER']]);
+    expect((await search(operatorA, '501112233')).map((h) => h.chat.customer.displayName)).toEqual(['Dmitry Sokolov']);
+    expect(await search(operatorA, 'орлов')).toEqual([]);
+    const listed = async (q: string) =>
+      (await ok<{ chats: { edges: { node: { customer: { displayName: string } } }[] } }>(operatorA, `query($q: String!) { chats(filter: { search: $q }) { edges { node { customer { displayName } } } } }`, { q })).chats.edges.map(
+        (e) => e.node.customer.displayName,
+      );
+    expect(await listed('dsokol')).toEqual(['Dmitry Sokolov']);
+    expect(await listed('Дмитрий')).toEqual([]);
+  });
 });

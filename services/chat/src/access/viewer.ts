@@ -54,7 +54,11 @@ export function visibleChatCondition(viewer: Viewer, args: unknown[], alias = 'c
  *   where `condition` holds. `o` copies the chat's activity time and its small filter columns.
  */
 export type VisibleSlice =
-  | { kind: 'chats'; condition: string }
+  /**
+   * `covered`: the walk's index holds the list's filter columns (chats_connection_activity_idx and
+   * chats_channel_activity_idx, migration 0009), so a filtered walk can be index-only.
+   */
+  | { kind: 'chats'; condition: string; covered?: boolean }
   /** `ofFilter`: `employee` is one of the operator filter's, so that filter holds for every row walked. */
   | { kind: 'operator'; employee: string; condition: string; ofFilter?: boolean };
 
@@ -73,7 +77,7 @@ export function visibleChatSlices(viewer: Viewer, args: unknown[], connectionIds
     args.push(value);
     return `$${args.length}::${type}`;
   };
-  const slices: VisibleSlice[] = connectionIds.map((id) => ({ kind: 'chats', condition: `c.connection_id = ${param(id, 'uuid')}` }));
+  const slices: VisibleSlice[] = connectionIds.map((id) => ({ kind: 'chats', condition: `c.connection_id = ${param(id, 'uuid')}`, covered: true }));
   if (ownChats) slices.push(ownChatsOutsideMemberships(viewer, param));
   return slices;
 }

@@ -1,8 +1,9 @@
 import type { EventToPublish } from '@switchboard/messaging';
-import { badUserInput, type Principal } from '@switchboard/service-kit';
+import { badUserInput, recordAuditEntry, type Principal } from '@switchboard/service-kit';
 import type { DataSource, EntityManager } from 'typeorm';
 import { lockVisibleChat, loadViewer, type LockedChat, type Viewer } from '../access/viewer';
 import { chatEvents } from '../chat-events.factory';
+import { CHAT_SCHEMA } from '../chat.config';
 import { requireActiveEmployees } from '../employees/employee-replica.service';
 import { emitEvents } from '../feed/emit-events';
 import { recordActivity, type Activity } from '../timeline/activity';
@@ -84,8 +85,11 @@ export class ChatActionsService {
     });
   }
 
-  /** D3 "Видалити чат": the chat and its timeline are gone; the event tells other modules to forget it. */
-  async deleteChat(principal: Principal, input: { chatId: string }): Promise<void> {
+  /**
+   * D3 "Видалити чат": the chat and its timeline are gone; the event tells other modules to forget it.
+   * Audited as chat.delete in the same transaction (decision 0027), whoever the caller is.
+   */
+  async deleteChat(principal: Principal, input: { chatId: string; correlationId?: string | undefined }): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       const viewer = await loadViewer(manager, principal);
       const chat = await lockVisibleChat(manager, viewer, input.chatId);
@@ -99,6 +103,13 @@ export class ChatActionsService {
       });
       // The row is gone: the feed keeps who could see the chat, so they learn it was deleted.
       await emitEvents(manager, [deleted], () => ({ connectionId: chat.connection_id, operatorIds: chat.operator_ids }));
+      await recordAuditEntry(manager, CHAT_SCHEMA, {
+        actor: principal,
+        action: 'chat.delete',
+        target: { type: 'chat', id: chat.id },
+        details: { chatNumber: Number(chat.number), connectionId: chat.connection_id },
+        ...(input.correlationId ? { correlationId: input.correlationId } : {}),
+      });
     });
     this.onCommitted();
   }

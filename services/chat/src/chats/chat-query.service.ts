@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { operatorFilterSlices, visibleChatCondition, visibleChatSlices, type Viewer, type VisibleSlice } from '../access/viewer';
 import { unreadCountSql } from '../reads/read-state.service';
-import { chatSearchAlternatives, chatSearchCondition } from '../search/search-sql';
+import { chatSearchAlternatives, chatSearchCondition, type SearchAlternative } from '../search/search-sql';
 import { decodeCursor, encodeCursor } from './cursor';
 
 /** L2 "Тип чату". */
@@ -96,12 +96,54 @@ export class ChatQueryService {
 
   /** Newest activity first (L7), keyset-paged, only chats the viewer may see, with the viewer's unread count. */
   async listChats(viewer: Viewer, params: { filter: ChatListFilter; first: number; after?: string | undefined }): Promise<Page<ChatRecord>> {
-    const { filter } = params;
     const args: unknown[] = [params.first + 1, viewer.employeeId];
+    const newest = await this.newestIds(viewer, params.filter, args, { limit: '$1', me: '$2::uuid', after: params.after });
+    if (!newest) return { items: [], cursors: [], hasNextPage: false };
+    // One page over chats: its conditions go straight into the statement. Several: the newest `first + 1`
+    // of their union are picked by the (id, activity) pairs the walks return, and only those chats are
+    // joined to their customer and status (not every walk's page).
+    const rows = (await this.dataSource.query(
+      'where' in newest
+        ? `SELECT ${CHAT_COLUMNS}, ${unreadCountSql('c', '$2::uuid')} AS unread_count
+           FROM ${CHAT_FROM} WHERE ${newest.where} ORDER BY ${ACTIVITY} DESC, c.id DESC LIMIT $1`
+        : `SELECT ${CHAT_COLUMNS}, ${unreadCountSql('c', '$2::uuid')} AS unread_count
+           FROM (${newest.ids}) AS page JOIN ${CHAT_FROM} ON c.id = page.id ORDER BY ${ACTIVITY} DESC, c.id DESC`,
+      args,
+    )) as ChatRecord[];
+    return page(rows, params.first, (r) => [new Date(r.last_message_at).toISOString(), r.id]);
+  }
+
+  /**
+   * The ids of the `limit` newest visible chats whose customer's name, username or phone contains every
+   * term of `query` (search's customer candidates), newest first, walked like a list page.
+   */
+  async customerMatchIds(viewer: Viewer, query: string, limit: number): Promise<string[]> {
+    const args: unknown[] = [limit];
+    const newest = await this.newestIds(viewer, { search: query }, args, { limit: '$1', searchVia: 'customer' });
+    if (!newest) return [];
+    const sql = 'where' in newest ? `SELECT c.id FROM chat.chats c WHERE ${newest.where} ORDER BY ${ACTIVITY} DESC, c.id DESC LIMIT $1` : newest.ids;
+    return ((await this.dataSource.query(sql, args)) as { id: string }[]).map((r) => r.id);
+  }
+
+  /**
+   * The newest `limit` visible chats matching `filter`, after the cursor: either conditions on chat `c`
+   * (one page over chats, ordered by ACTIVITY) or an SQL statement of their ids in order (`id` column).
+   * `args` already holds the parameters `limit` and `me` (the viewer's id; needed only for "assigned to
+   * me") refer to; `searchVia` keeps one way of matching the keywords (search's customer candidates).
+   * Undefined when nothing can match.
+   */
+  private async newestIds(
+    viewer: Viewer,
+    filter: ChatListFilter,
+    args: unknown[],
+    options: { limit: string; me?: string; after?: string | undefined; searchVia?: SearchAlternative['via'] },
+  ): Promise<{ where: string } | { ids: string } | undefined> {
+    const { limit, after, searchVia } = options;
     const param = (value: unknown, type: string) => {
       args.push(value);
       return `$${args.length}::${type}`;
     };
+    const me = () => (options.me ??= param(viewer.employeeId, 'uuid'));
     const connections = await this.connectionsFor(viewer, filter.channels);
     const type = filter.type ?? 'all';
     const operatorIds = filter.operatorIds?.length ? [...new Set(filter.operatorIds)] : undefined;
@@ -109,30 +151,30 @@ export class ChatQueryService {
     // Which rows a page walks (decision 0024). Chats of given operators, or of the caller, walk their
     // chat_operators rows newest-first and stop after a page; everything else walks a chats activity index.
     // "Unassigned" and "one of these operators" exclude each other.
-    if (type === 'unassigned' && operatorIds) return { items: [], cursors: [], hasNextPage: false };
+    if (type === 'unassigned' && operatorIds) return undefined;
     let slices: VisibleSlice[];
     let channelPerSlice = false;
-    if (filter.search) {
-      slices = []; // keyword pages cover everything visible themselves (below)
-    } else if (type === 'assigned_to_me') {
+    if (type === 'assigned_to_me') {
       // Every chat the caller operates is visible to them, admin or not.
-      slices = [{ kind: 'operator', employee: '$2::uuid', condition: 'TRUE' }];
+      slices = [{ kind: 'operator', employee: me(), condition: 'TRUE' }];
     } else if (operatorIds) {
       slices = operatorFilterSlices(viewer, args, operatorIds, connections);
     } else if (viewer.isAdmin && filter.channels?.length) {
       // One walk of chats_channel_activity_idx per channel, not the global index skipping other channels.
       channelPerSlice = true;
-      slices = [...new Set(filter.channels)].map((channel) => ({ kind: 'chats', condition: `c.channel = ${param(channel, 'text')}` }));
+      slices = [...new Set(filter.channels)].map((channel) => ({ kind: 'chats', condition: `c.channel = ${param(channel, 'text')}`, covered: true }));
     } else {
       // An unassigned chat has no operator, so it is never among the viewer's own chats.
       slices = visibleChatSlices(viewer, args, connections, type !== 'unassigned');
     }
-    if (slices.length === 0 && !filter.search) return { items: [], cursors: [], hasNextPage: false };
+    // The slices are everything visible that the filters can match.
+    if (slices.length === 0) return undefined;
 
     // Filters on the columns chat_operators copies are written against whichever table a slice walks, so
-    // they are checked in the index before any chat row is read.
+    // they are checked in the index before any chat row is read (chats_connection_activity_idx and
+    // chats_channel_activity_idx include them too, migration 0009).
     // (Not repeated where each slice is one channel: the planner would multiply the two selectivities and
-    // take a 1.5% channel for a 0.02% one, then read all of its chats through a bitmap.)
+    // take a 1.5% channel for a 0.02% one.)
     const channels = filter.channels?.length && !channelPerSlice ? param(filter.channels, 'text[]') : undefined;
     const statuses = filter.statusCodes?.length ? param(filter.statusCodes, 'text[]') : undefined;
     const copied = (a: string) => [
@@ -155,53 +197,65 @@ export class ChatQueryService {
       ...(type === 'unassigned' ? [`c.operator_ids = '{}'::uuid[]`] : []),
     ];
     let cursor: ((time: string, id: string) => string) | undefined;
-    if (params.after) {
-      const [time, id] = decodeCursor(params.after, 2);
+    if (after) {
+      const [time, id] = decodeCursor(after, 2);
       const t = param(time, 'timestamptz');
       const i = param(id, 'uuid');
       cursor = (timeColumn, idColumn) => `(${timeColumn}, ${idColumn}) < (${t}, ${i})`;
     }
     // A chat matches keywords through a message, its customer or its number. One OR of the three would
     // make PostgreSQL compute every match of a common word before returning the first page, so each is a page.
-    const matches = filter.search ? chatSearchAlternatives(filter.search, args) : [undefined];
+    const matches = filter.search ? chatSearchAlternatives(filter.search, args, searchVia) : [undefined];
 
-    const typeOnChat = type === 'assigned_to_me' ? [`c.operator_ids @> ARRAY[$2::uuid]`] : [];
+    const typeOnChat = type === 'assigned_to_me' ? [`c.operator_ids @> ARRAY[${me()}]`] : [];
     let visible: string | undefined;
+    const slicePages = (extra: string[]) =>
+      slices.map((slice) => {
+        const onChat = [...chatOnly(slice), ...extra];
+        if (slice.kind === 'chats') {
+          const filters = [...onChat, ...copied('c')];
+          const where = [slice.condition, ...filters, ...(cursor ? [cursor(ACTIVITY, 'c.id')] : [])];
+          return { where, ofChats: true, indexOnly: filters.length > 0 && slice.covered === true, sql: `SELECT c.id, ${ACTIVITY} AS at FROM chat.chats c WHERE ${where.join(' AND ')} ORDER BY ${ACTIVITY} DESC, c.id DESC LIMIT ${limit}` };
+        }
+        const where = [`o.employee_id = ${slice.employee}`, slice.condition, ...copied('o'), ...(cursor ? [cursor('o.last_message_at', 'o.chat_id')] : []), ...onChat];
+        // Joined to the chat only when a condition needs more than chat_operators copies: then an index-only walk.
+        const from = onChat.length > 0 ? `chat.chat_operators o JOIN chat.chats c ON c.id = o.chat_id` : `chat.chat_operators o`;
+        return {
+          where,
+          ofChats: false,
+          indexOnly: true,
+          sql: `SELECT o.chat_id AS id, o.last_message_at AS at FROM ${from} WHERE ${where.join(' AND ')} ORDER BY o.last_message_at DESC, o.chat_id DESC LIMIT ${limit}`,
+        };
+      });
 
     // One newest-first page per slice and way of matching, each planned on its own, then the page of
     // their union: the same rows as one query over the union, but each part starts from the index that
     // suits it (a connection's or channel's activity index, an operator's chat_operators rows, a rare
     // word's trigram index) instead of walking every chat when the filters leave few.
     const pages = matches.flatMap((match) => {
-      if (match) {
-        // A keyword alternative is one page over everything visible, not one per slice: per slice, a rare
-        // word repeated the same trigram index scan (the costliest step) for every connection, and a common
-        // one needed a page of matches from every connection, probing each chat's messages or customer
-        // three times as often. Over the whole visible set the planner still chooses between the trigram
-        // index (rare) and walking the activity index and probing each visible chat (common).
-        visible ??= visibleChatCondition(viewer, args, 'c', connections);
-        const where = [visible, match.condition, ...copied('c'), ...chatOnly({ kind: 'chats', condition: 'TRUE' }), ...typeOnChat, ...(cursor ? [cursor(ACTIVITY, 'c.id')] : [])];
-        return [{ where, ofChats: true, sql: `SELECT c.id FROM chat.chats c WHERE ${where.join(' AND ')} ORDER BY ${ACTIVITY} DESC, c.id DESC LIMIT $1` }];
-      }
-      return slices.map((slice) => {
-        const onChat = chatOnly(slice);
-        if (slice.kind === 'chats') {
-          const where = [slice.condition, ...onChat, ...copied('c'), ...(cursor ? [cursor(ACTIVITY, 'c.id')] : [])];
-          return { where, ofChats: true, sql: `SELECT c.id FROM chat.chats c WHERE ${where.join(' AND ')} ORDER BY ${ACTIVITY} DESC, c.id DESC LIMIT $1` };
-        }
-        const where = [`o.employee_id = ${slice.employee}`, slice.condition, ...copied('o'), ...(cursor ? [cursor('o.last_message_at', 'o.chat_id')] : []), ...onChat];
-        // Joined to the chat only when a condition needs more than chat_operators copies: then an index-only walk.
-        const from = onChat.length > 0 ? `chat.chat_operators o JOIN chat.chats c ON c.id = o.chat_id` : `chat.chat_operators o`;
-        return { where, ofChats: false, sql: `SELECT o.chat_id FROM ${from} WHERE ${where.join(' AND ')} ORDER BY o.last_message_at DESC, o.chat_id DESC LIMIT $1` };
-      });
+      if (!match) return slicePages([]);
+      // The customer's text is a column of the chat (and of chats_connection_activity_idx): each slice
+      // walks its own index filtering on it, index-only for a connection, or starts from
+      // chats_customer_search_idx for a rare name; one walk over everything visible would skip the other
+      // connections' chats ("Коваль", 3.5% of customers: ~6,000 chats read per page for an operator).
+      if (match.via === 'customer') return slicePages([match.condition]);
+      // A message or number alternative is one page over everything visible, not one per slice: per slice,
+      // a rare word repeated the same trigram index scan (the costliest step) for every connection, and a
+      // common one needed a page of matches from every connection, probing each chat's messages three
+      // times as often. Over the whole visible set the planner still chooses between the trigram index
+      // (rare) and walking the activity index and probing each visible chat (common).
+      visible ??= visibleChatCondition(viewer, args, 'c', connections);
+      const where = [visible, match.condition, ...copied('c'), ...chatOnly({ kind: 'chats', condition: 'TRUE' }), ...typeOnChat, ...(cursor ? [cursor(ACTIVITY, 'c.id')] : [])];
+      return [{ where, ofChats: true, indexOnly: false, sql: `SELECT c.id, ${ACTIVITY} AS at FROM chat.chats c WHERE ${where.join(' AND ')} ORDER BY ${ACTIVITY} DESC, c.id DESC LIMIT ${limit}` }];
     });
-    const where = pages.length === 1 && pages[0]!.ofChats ? pages[0]!.where.join(' AND ') : `c.id IN (${pages.map((p) => `(${p.sql})`).join(' UNION ALL ')})`;
-    const rows = (await this.dataSource.query(
-      `SELECT ${CHAT_COLUMNS}, ${unreadCountSql('c', '$2::uuid')} AS unread_count
-       FROM ${CHAT_FROM} WHERE ${where} ORDER BY ${ACTIVITY} DESC, c.id DESC LIMIT $1`,
-      args,
-    )) as ChatRecord[];
-    return page(rows, params.first, (r) => [new Date(r.last_message_at).toISOString(), r.id]);
+    // A walk that reads every chat it passes (no filter, or an index without the filtered columns) can be
+    // the statement itself. A filtered walk of a covering index picks ids first, index-only, so only the
+    // page's chats are read, not every chat the filters skip (that costs one more index probe per result).
+    if (pages.length === 1 && pages[0]!.ofChats && !pages[0]!.indexOnly) return { where: pages[0]!.where.join(' AND ') };
+    if (pages.length === 1) return { ids: pages[0]!.sql };
+    // UNION, not UNION ALL: a chat of two filtered operators comes from both walks with the same activity
+    // (chat_operators copies it in the same transaction as the chat changes), so the pair is one row.
+    return { ids: `SELECT u.id FROM (${pages.map((p) => `(${p.sql})`).join(' UNION ')}) AS u ORDER BY u.at DESC, u.id DESC LIMIT ${limit}` };
   }
 
   /** How many chats each "Тип чату" tab would show with the other filters applied. */

@@ -4,7 +4,7 @@ import type { ChatQueryService, ChatRecord, MessageRecord, Page } from '../chats
 import { decodeCursor, encodeCursor } from '../chats/cursor';
 import { highlight, matchScore, type HighlightedText } from './highlight';
 import { containsPattern, searchTerms } from './search-terms';
-import { CUSTOMER_SEARCH_EXPR, MESSAGE_SEARCH_EXPR, chatNumberOf } from './search-sql';
+import { MESSAGE_SEARCH_EXPR, chatNumberOf } from './search-sql';
 
 /** How many candidate messages a global search ranks; enough for the first pages of an interactive search. */
 const CANDIDATE_MESSAGES = 500;
@@ -60,27 +60,24 @@ export class ChatSearchService {
       consider(message.chat_id, { score: matchScore(text, terms), matchedIn: 'message', message, fragment: highlight(text, terms) }, new Date(message.chat_activity).getTime());
     }
 
-    const chatArgs: unknown[] = [CANDIDATE_CHATS];
-    const visible = visibleChatCondition(viewer, chatArgs);
-    const customerLikes = terms.map((term) => {
-      chatArgs.push(containsPattern(term));
-      return `${CUSTOMER_SEARCH_EXPR('cu')} LIKE $${chatArgs.length}`;
-    });
-    // The customer match and the chat number each have their own index; one OR across the join of
-    // chats and customers could use neither and read every chat.
-    const matches = [customerLikes.join(' AND ')];
+    // Customers: the newest visible chats whose customer matches, walked like a list page over the
+    // chat's copy of the customer's text (migration 0009), each slice of what the viewer may see in its
+    // own index; then only those chats' customers are read. The chat number has its own unique index.
+    const customerMatches = await this.queries.customerMatchIds(viewer, params.query, CANDIDATE_CHATS);
+    const chatArgs: unknown[] = [CANDIDATE_CHATS, customerMatches];
+    const branches = [`c.id = ANY($2::uuid[])`];
     const number = chatNumberOf(params.query);
     if (number !== undefined) {
       chatArgs.push(number);
-      matches.push(`c.number = $${chatArgs.length}`);
+      branches.push(`c.number = $${chatArgs.length} AND ${visibleChatCondition(viewer, chatArgs)}`);
     }
-    const branches = matches.map(
-      (match) => `(SELECT c.id, c.number, cu.display_name, cu.username, cu.phone, c.last_message_at AS activity
-         FROM chat.chats c JOIN chat.customers cu ON cu.id = c.customer_id
-         WHERE ${match} AND ${visible} ORDER BY c.last_message_at DESC LIMIT $1)`,
-    );
     const chats = (await this.dataSource.query(
-      `SELECT * FROM (${branches.join(' UNION ALL ')}) AS hit ORDER BY hit.activity DESC LIMIT $1`,
+      `SELECT * FROM (${branches
+        .map(
+          (where) => `(SELECT c.id, c.number, cu.display_name, cu.username, cu.phone, c.last_message_at AS activity
+             FROM chat.chats c JOIN chat.customers cu ON cu.id = c.customer_id WHERE ${where})`,
+        )
+        .join(' UNION ALL ')}) AS hit ORDER BY hit.activity DESC LIMIT $1`,
       chatArgs,
     )) as { id: string; number: string; display_name: string; username: string | null; phone: string | null; activity: Date }[];
     for (const chat of chats) {

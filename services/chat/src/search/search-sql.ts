@@ -4,6 +4,12 @@ import { containsPattern, searchTerms } from './search-terms';
 export const MESSAGE_SEARCH_EXPR = (alias: string) => `chat.search_norm(${alias}.text)`;
 export const CUSTOMER_SEARCH_EXPR = (alias: string) =>
   `chat.search_norm(${alias}.display_name || ' ' || COALESCE(${alias}.username, '') || ' ' || COALESCE(${alias}.phone, ''))`;
+/**
+ * The same text of the chat's customer, copied onto chat `alias` by triggers (migration 0009) and
+ * trigram-indexed there: a customer match is a condition on the chat, so a list walk filters on it
+ * (in chats_connection_activity_idx, index-only) instead of looking up every walked chat's customer.
+ */
+export const CHAT_CUSTOMER_SEARCH_COLUMN = (alias: string) => `${alias}.customer_search`;
 
 /** "#1234" or "1234" alone: a chat number. */
 export function chatNumberOf(query: string): number | undefined {
@@ -30,20 +36,24 @@ export interface SearchAlternative {
 /**
  * The ways chat `c` can match the keyword search (L5), each an SQL condition, appending their
  * parameters: every term in one message or note; every term in the customer's name/username/phone; the
- * chat number. Each is a single semi-join, so the planner can either start from the trigram index (rare
- * words) or walk the chats newest-first and probe each one (common words).
+ * chat number. The message match is a single semi-join, so the planner can either start from the trigram
+ * index (rare words) or walk the chats newest-first and probe each one (common words); the customer
+ * match is a condition on the chat's own copy of the customer's text, with the same two ways in
+ * (chats_customer_search_idx, or a walk that filters).
  */
-export function chatSearchAlternatives(query: string, args: unknown[]): SearchAlternative[] {
+export function chatSearchAlternatives(query: string, args: unknown[], only?: SearchAlternative['via']): SearchAlternative[] {
   const terms = searchTerms(query);
-  const alternatives: SearchAlternative[] = [
-    {
+  // Only the kept ones add parameters: an unused parameter has no type to bind.
+  const alternatives: SearchAlternative[] = [];
+  if (!only || only === 'message') {
+    alternatives.push({
       via: 'message',
       condition: `c.id IN (SELECT m.chat_id FROM chat.messages m WHERE m.kind IN ('message', 'note') AND ${likesOf(terms, MESSAGE_SEARCH_EXPR('m'), args)})`,
-    },
-    { via: 'customer', condition: `c.customer_id IN (SELECT cu.id FROM chat.customers cu WHERE ${likesOf(terms, CUSTOMER_SEARCH_EXPR('cu'), args)})` },
-  ];
+    });
+  }
+  if (!only || only === 'customer') alternatives.push({ via: 'customer', condition: `(${likesOf(terms, CHAT_CUSTOMER_SEARCH_COLUMN('c'), args)})` });
   const number = chatNumberOf(query);
-  if (number !== undefined) {
+  if (number !== undefined && (!only || only === 'number')) {
     args.push(number);
     alternatives.push({ via: 'number', condition: `c.number = $${args.length}` });
   }
@@ -61,7 +71,7 @@ export function chatSearchCondition(query: string, args: unknown[]): string {
   const terms = searchTerms(query);
   const matches = [
     `SELECT m.chat_id FROM chat.messages m WHERE m.kind IN ('message', 'note') AND ${likesOf(terms, MESSAGE_SEARCH_EXPR('m'), args)}`,
-    `SELECT cc.id FROM chat.chats cc JOIN chat.customers cu ON cu.id = cc.customer_id WHERE ${likesOf(terms, CUSTOMER_SEARCH_EXPR('cu'), args)}`,
+    `SELECT cc.id FROM chat.chats cc WHERE ${likesOf(terms, CHAT_CUSTOMER_SEARCH_COLUMN('cc'), args)}`,
   ];
   const number = chatNumberOf(query);
   if (number !== undefined) {
