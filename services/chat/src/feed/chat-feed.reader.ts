@@ -31,9 +31,10 @@ interface FeedRow {
  * Reads the live feed for a set of subscribers and decides, here in the chat service, which of them may
  * see each event (the same rule as every query: admin, member of the chat's connection, or operator).
  *
- * Positions come from a sequence, so a transaction can commit position 8 while 7 is still in flight.
- * A reader that returned 8 and moved on would never see 7. So only rows written by transactions older
- * than every transaction still running are returned: once a row is returned, nothing can appear before it.
+ * A reader that returned position 8 and moved on would never see a 7 committed after it. Writers make that
+ * impossible: emitEvents takes a transaction-scoped lock before inserting and holds it to commit, so
+ * positions are handed out in commit order and the committed rows are always a prefix of the positions
+ * (decision 0012, amendment). Hence no visibility filter here: every committed row is safe to return.
  */
 export class ChatFeedReader {
   constructor(private readonly dataSource: DataSource) {}
@@ -42,7 +43,7 @@ export class ChatFeedReader {
   async head(): Promise<string> {
     const rows = (await this.dataSource.query(
       `SELECT COALESCE(max(position), (SELECT pruned_through FROM chat.feed_horizon WHERE id = 1))::text AS head
-       FROM chat.feed WHERE tx < pg_snapshot_xmin(pg_current_snapshot())`,
+       FROM chat.feed`,
     )) as { head: string }[];
     return rows[0]!.head;
   }
@@ -55,7 +56,7 @@ export class ChatFeedReader {
     const rows = (await this.dataSource.query(
       // ORDER BY f.position, not the text alias: positions must sort as numbers.
       `SELECT f.position::text AS position, f.connection_id, f.operator_ids, f.only_employee_id, f.envelope FROM chat.feed f
-       WHERE f.position > $1 AND f.tx < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY f.position LIMIT $2`,
+       WHERE f.position > $1 ORDER BY f.position LIMIT $2`,
       [params.after, params.limit],
     )) as FeedRow[];
     const head = rows.length > 0 ? rows[rows.length - 1]!.position : params.after;

@@ -28,6 +28,10 @@ export async function emitEvents(
   const chatEvents = events.filter((e) => e.topic === TOPICS.chatEvents);
   if (chatEvents.length === 0) return;
   const audiences = chatEvents.map(audienceOf);
+  // Positions must be handed out in commit order: a reader that returned position 8 never looks back, so 7
+  // must not commit after it. Holding this lock from the insert to the commit ensures it (decision 0012,
+  // amendment: the former xid-based read filter lost live events in the chaos suite, in both directions).
+  await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended('chat.feed', 0))`);
   await manager.query(
     `INSERT INTO chat.feed (chat_id, connection_id, operator_ids, only_employee_id, type, envelope)
      SELECT e.chat_id, COALESCE(e.connection_id, c.connection_id), COALESCE(e.operator_ids::uuid[], c.operator_ids), e.only_employee_id, e.type, e.envelope
