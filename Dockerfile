@@ -42,11 +42,14 @@ WORKDIR /app
 # Owned by root and not writable by the app user: the process cannot modify its own code.
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json tsconfig.base.json ./
-COPY scripts/register.js scripts/migrate.ts ./scripts/
+COPY scripts/register.js scripts/migrate.ts scripts/ops.ts ./scripts/
 COPY libs ./libs
 COPY services ./services
 COPY gateway ./gateway
 COPY deploy/image ./deploy/image
+# The files service's disk storage (FILES_DIR=/data/files): owned by the app user so a volume mounted there
+# starts writable (Docker copies the directory's ownership into a new named volume).
+RUN mkdir -p /data/files && chown node:node /data/files
 # The node image's unprivileged user (uid 1000); Kubernetes manifests pin the same uid.
 USER node
 EXPOSE 8080

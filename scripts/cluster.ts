@@ -9,7 +9,7 @@
  * Options: --<service> N (instances of a service; chat and channel-telegram default to 2, others to 1),
  * --fresh (drop and recreate the database first). Env: CLUSTER_DATABASE_URL (default
  * postgres://postgres@127.0.0.1:5432/switchboard_cluster, created if missing), CLUSTER_REDIS_URL (default
- * redis://127.0.0.1:6379, checked; no service reads Redis yet), CLUSTER_PORT_BASE (default 4400: the
+ * redis://127.0.0.1:6379, checked, and passed as REDIS_URL for the shared rate-limit counters), CLUSTER_PORT_BASE (default 4400: the
  * gateway, then one port per process), JWT_SECRET / CREDENTIALS_KEY (generated when unset), LOG_LEVEL.
  *
  * Each process's JSON log lines are prefixed with its name (chat#2 ...). The gateway talks to the first
@@ -153,6 +153,8 @@ async function main(): Promise<void> {
       JWT_SECRET: process.env.JWT_SECRET ?? randomBytes(32).toString('hex'),
       CREDENTIALS_KEY: process.env.CREDENTIALS_KEY ?? randomBytes(32).toString('base64'),
       KAFKA_BROKERS: kafka.brokers.join(','),
+      // Rate-limit counters shared by every instance (gateway, identity, webhook connectors; decision 0027).
+      REDIS_URL: redisUrl,
       // The mock cluster does not wake a waiting fetch when data arrives (../shared/ARCHITECTURE.md).
       KAFKA_MAX_WAIT_MS: '10',
       // A killed instance's partitions move after this; short, so rebalancing is visible.

@@ -19,7 +19,10 @@ import {
 } from '../libs/contracts/src';
 import { CHAT_CONSUMER_GROUPS } from '../services/chat/src/chat.config';
 import { OUTBOUND_CONSUMER_GROUP as TELEGRAM_OUTBOUND_GROUP } from '../services/channel-telegram/src/channel-telegram.config';
+import { META_CHANNELS, OUTBOUND_CONSUMER_GROUP as META_OUTBOUND_GROUP } from '../services/channel-meta/src/channel-meta.config';
 import { TASKS_CONSUMER_GROUPS } from '../services/tasks/src/tasks.config';
+import { FILES_CONSUMER_GROUPS } from '../services/files/src/files.config';
+import { CRM_CONSUMER_GROUPS } from '../services/crm/src/crm.config';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -45,21 +48,35 @@ function rolesOf(topic: string): TopicRoles {
   if (topic === TOPICS.delivery) {
     return { producers: [`${connectors}, through their outbox`], consumers: [`chat service (group \`${CHAT_CONSUMER_GROUPS.delivery}\`)`] };
   }
+  if (topic === TOPICS.presence) {
+    return { producers: ['channel-telegram-user, straight to the bus (ephemeral, no outbox)'], consumers: ['none yet (the gateway is the intended consumer: live typing indicators)'] };
+  }
   if (topic === TOPICS.unrecognised) {
     return { producers: [connectors], consumers: [] };
   }
   if (topic === TOPICS.chatEvents) {
-    return { producers: ['chat service, through its outbox'], consumers: [`tasks service (group \`${TASKS_CONSUMER_GROUPS.chatEvents}\`)`, 'other CRM modules'] };
+    return {
+      producers: ['chat service, through its outbox'],
+      consumers: [`tasks service (group \`${TASKS_CONSUMER_GROUPS.chatEvents}\`)`, `crm service (group \`${CRM_CONSUMER_GROUPS.chatEvents}\`)`, `files service (group \`${FILES_CONSUMER_GROUPS.chatEvents}\`)`, 'other CRM modules'],
+    };
   }
   if (topic === TOPICS.tasksEvents) {
     return { producers: ['tasks service, through its outbox'], consumers: ['other CRM modules'] };
+  }
+  if (topic === TOPICS.crmEvents) {
+    return { producers: ['crm service, through its outbox (or another CRM module that replaces its directory)'], consumers: ['other CRM modules'] };
   }
   if (topic === TOPICS.identityEvents) {
     return { producers: ['identity service, through its outbox'], consumers: [`chat service (group \`${CHAT_CONSUMER_GROUPS.identity}\`)`, 'other CRM modules'] };
   }
   const channel = CHANNEL_KINDS.find((c) => outboundTopic(c) === topic);
   if (channel) {
-    const consumer = channel === 'telegram' ? `channel-telegram (group \`${TELEGRAM_OUTBOUND_GROUP}\`)` : `the ${channel} connector`;
+    const consumer =
+      channel === 'telegram'
+        ? `channel-telegram (group \`${TELEGRAM_OUTBOUND_GROUP}\`)`
+        : (META_CHANNELS as readonly string[]).includes(channel)
+          ? `channel-meta (group \`${META_OUTBOUND_GROUP}\`)`
+          : `the ${channel} connector`;
     return { producers: ['chat service, through its outbox'], consumers: [consumer] };
   }
   throw new Error(`No producers/consumers declared for topic ${topic}: add it to rolesOf() in scripts/generate-asyncapi.ts`);

@@ -12,6 +12,9 @@ const steps = [
   ['lint (incl. Nx module boundaries)', 'npx', ['eslint', '.', '--max-warnings=0']],
   ['supergraph is up to date', 'node', ['-r', './scripts/register.js', 'scripts/compose-supergraph.ts', '--check']],
   ['AsyncAPI docs are up to date', 'node', ['-r', './scripts/register.js', 'scripts/generate-asyncapi.ts', '--check']],
+  // The operator console (browser code, its own tsconfig): its GraphQL types follow the supergraph.
+  ['console GraphQL types are up to date', 'node', ['apps/console/scripts/codegen.mjs', '--check']],
+  ['console type-check', 'npx', ['tsc', '-p', 'apps/console/tsconfig.json', '--noEmit']],
   // Compose file, Kubernetes overlays (schema, references), Dockerfile lint, Kafka topics vs contracts: what
   // cannot run here is validated. Needs docker-compose and kubectl; skipped with a reason unless REQUIRE_INTEGRATION=1.
   ['deploy manifests validate', 'node', ['-r', './scripts/register.js', 'scripts/validate-deploy.ts']],

@@ -61,7 +61,7 @@ interface Resource {
  *   leaving room to double without repartitioning; other CRM modules read chat.events with up to 24.
  * - messenger.outbound.<channel>.v1: 8 per channel: a connector scales to 8 pods (its HPA maximum).
  * - messenger.delivery.v1: 12: one result per send plus platform receipts, read by chat.
- * - tasks.events.v1: 6, identity.events.v1 and messenger.unrecognised.v1: 3 (low volume).
+ * - tasks.events.v1, crm.events.v1: 6, identity.events.v1 and messenger.unrecognised.v1: 3 (low volume).
  * - every <topic>.dlq: 3 partitions, 30 days: parked records wait for an operator to inspect and replay.
  * Replication 3 with min.insync.replicas 2: a write is acknowledged by two brokers (kafkajs acks=-1), so
  * losing one broker loses nothing and blocks nothing.
@@ -73,7 +73,10 @@ const PARTITION_PLAN: Record<string, { partitions: number; dlq: boolean }> = {
   [TOPICS.unrecognised]: { partitions: 3, dlq: false },
   [TOPICS.chatEvents]: { partitions: 24, dlq: true },
   [TOPICS.tasksEvents]: { partitions: 6, dlq: true },
+  [TOPICS.crmEvents]: { partitions: 6, dlq: true },
   [TOPICS.identityEvents]: { partitions: 3, dlq: true },
+  // Ephemeral typing hints, best effort: consumers never park them, so no DLQ.
+  [TOPICS.presence]: { partitions: 12, dlq: false },
 };
 const OUTBOUND_PLAN = { partitions: 8, dlq: true };
 const DLQ_PARTITIONS = 3;
@@ -237,7 +240,7 @@ function checkDockerfile(): string[] {
 /**
  * The image installs production dependencies only (npm ci --omit=dev). A runtime import of a package that
  * is only a devDependency (or not declared) would pass every test here and crash the container at start:
- * scan what the image runs (libs except testing, services, gateway, the launcher, scripts/migrate.ts).
+ * scan what the image runs (libs except testing, services, gateway, the launcher, scripts/migrate.ts and ops.ts).
  */
 function checkRuntimeDependencies(): string[] {
   const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
@@ -249,6 +252,7 @@ function checkRuntimeDependencies(): string[] {
     join('gateway', 'src'),
     join('deploy', 'image'),
     join('scripts', 'migrate.ts'),
+    join('scripts', 'ops.ts'),
     join('scripts', 'register.js'),
   ];
   const files: string[] = [];
@@ -556,6 +560,10 @@ function secretStandIn(key: string): string {
   if (key.endsWith('DATABASE_URL')) return 'postgres://service:secret@postgres:5432/switchboard';
   if (key === 'CREDENTIALS_KEY') return Buffer.alloc(32, 7).toString('base64');
   if (key.endsWith('EMAIL')) return 'admin@example.com';
+  if (key === 'REDIS_URL') return 'redis://:stand-in-password@redis:6379';
+  // my.telegram.org app credentials: a numeric id and 32 hex characters.
+  if (key === 'TELEGRAM_API_ID') return '1234567';
+  if (key === 'TELEGRAM_API_HASH') return '0123456789abcdef0123456789abcdef';
   return 'stand-in-secret-value-0123456789abcdef';
 }
 

@@ -21,6 +21,7 @@ import { formatGatewayError } from './graphql/gateway-errors';
 import { queryCostRule } from './graphql/query-cost.rule';
 import { queryDepthRule } from './graphql/query-depth.rule';
 import { cors } from './http/cors.middleware';
+import { consoleStatic } from './http/console-static.middleware';
 import { jsonErrorHandler } from './http/json-error.middleware';
 import { securityHeaders } from './http/security-headers.middleware';
 import { subgraphReadinessChecks, subgraphServiceBuilder } from './subgraph/subgraph-data-source';
@@ -53,6 +54,8 @@ export interface GatewayOptions {
    * ingress-nginx). 0 (default) uses the socket address; trusting more hops than exist lets callers forge IPs.
    */
   trustProxy?: number;
+  /** A built operator console (apps/console/dist) to serve at / beside /graphql; none when omitted. */
+  consoleDir?: string;
 }
 
 export interface RunningGateway {
@@ -130,6 +133,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       },
     }),
   );
+  if (options.consoleDir) app.use(consoleStatic(options.consoleDir));
   app.use(jsonErrorHandler(logger));
 
   try {

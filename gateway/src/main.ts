@@ -1,6 +1,6 @@
 // Distributed entry point: `node -r ./scripts/register.js gateway/src/main.ts`.
 import { readFile } from 'node:fs/promises';
-import { createLogger } from '@switchboard/service-kit';
+import { createLogger, createRateLimiter } from '@switchboard/service-kit';
 import { loadGatewayConfig } from './gateway.config';
 import { startGateway } from './gateway-server';
 import { SUPERGRAPH_FILE } from './subgraphs';
@@ -10,10 +10,15 @@ async function main(): Promise<void> {
   try {
     const config = loadGatewayConfig();
     const supergraphSdl = await readFile(SUPERGRAPH_FILE, 'utf8');
-    const gateway = await startGateway({ ...config, supergraphSdl, logger });
+    const { redisUrl, ...gatewayConfig } = config;
+    const rateLimiter = createRateLimiter({ config: { REDIS_URL: redisUrl }, logger });
+    const gateway = await startGateway({ ...gatewayConfig, rateLimiter, supergraphSdl, logger });
     const shutdown = (signal: NodeJS.Signals): void => {
       logger.info({ signal }, 'stopping gateway');
-      gateway.stop().then(
+      gateway
+        .stop()
+        .then(() => rateLimiter.close())
+        .then(
         () => {
           logger.info('gateway stopped');
           process.exit(0);

@@ -18,7 +18,11 @@ export const SUBGRAPHS: readonly SubgraphDefinition[] = [
   { name: 'channel-viber', sdlFile: 'services/channel-viber/src/graphql/channel-viber.graphql' },
   { name: 'channel-bridge', sdlFile: 'services/channel-bridge/src/graphql/channel-bridge.graphql' },
   { name: 'tasks', sdlFile: 'services/tasks/src/graphql/tasks.graphql' },
+  { name: 'crm', sdlFile: 'services/crm/src/graphql/crm.graphql' },
   { name: 'channel-whatsapp', sdlFile: 'services/channel-whatsapp/src/graphql/channel-whatsapp.graphql' },
+  { name: 'channel-meta', sdlFile: 'services/channel-meta/src/graphql/channel-meta.graphql' },
+  { name: 'channel-telegram-user', sdlFile: 'services/channel-telegram-user/src/graphql/channel-telegram-user.graphql' },
+  { name: 'files', sdlFile: 'services/files/src/graphql/files.graphql' },
 ];
 
 /** The repository root, found from this file so scripts and tests work from any working directory. */

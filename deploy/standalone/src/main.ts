@@ -18,9 +18,16 @@ const standaloneConfigSchema = z.object({
   DEMO_ADMIN_EMAIL: z.email().default('admin@switchboard.local'),
   DEMO_ADMIN_PASSWORD: z.string().min(8).default('switchboard'),
   DEMO_TELEGRAM_PORT: env.port(4100),
-  /** WhatsApp Cloud API root for channel-whatsapp (default https://graph.facebook.com). */
+  /** Meta Graph API root for channel-whatsapp and channel-meta (default https://graph.facebook.com). */
+  META_GRAPH_API_BASE_URL: z.url().optional(),
+  /** WhatsApp Cloud API root for channel-whatsapp only (wins over META_GRAPH_API_BASE_URL there). */
   WHATSAPP_GRAPH_API_BASE_URL: z.url().optional(),
+  /** Telegram user accounts (MTProto): this deployment's api_id/api_hash from my.telegram.org; both or neither. */
+  TELEGRAM_API_ID: z.coerce.number().int().positive().optional(),
+  TELEGRAM_API_HASH: z.string().regex(/^[0-9a-f]{32}$/).optional(),
   LOG_LEVEL: z.string().default('info'),
+  /** The built operator console, served at / (`npm start` builds it first); empty: the API only. */
+  CONSOLE_DIR: z.string().default(join(__dirname, '..', '..', '..', 'apps', 'console', 'dist')),
 });
 
 const DEMO_BOT = { token: '100001:DEMO-switchboard-bot-token', id: 100001, username: 'switchboard_demo_bot', firstName: 'Switchboard Demo' };
@@ -48,20 +55,32 @@ async function main(): Promise<void> {
   await telegram.start();
   telegram.registerBot(DEMO_BOT);
 
+  const consoleDir = config.CONSOLE_DIR && existsSync(join(config.CONSOLE_DIR, 'index.html')) ? resolve(config.CONSOLE_DIR) : undefined;
+  if (config.CONSOLE_DIR && !consoleDir) logger.warn({ consoleDir: config.CONSOLE_DIR }, 'operator console not built: serving the API only (npm run build -w @switchboard/console)');
+
   const switchboard = await startSwitchboard({
     databaseUrl: database.url,
     jwtSecret: secrets.jwtSecret,
     credentialsKey: secrets.credentialsKey,
     telegramApiBaseUrl: telegram.baseUrl,
     telegramPollTimeoutSeconds: 5,
+    ...(config.META_GRAPH_API_BASE_URL ? { metaGraphApiBaseUrl: config.META_GRAPH_API_BASE_URL } : {}),
     ...(config.WHATSAPP_GRAPH_API_BASE_URL ? { whatsAppGraphApiBaseUrl: config.WHATSAPP_GRAPH_API_BASE_URL } : {}),
+    ...(config.TELEGRAM_API_ID !== undefined && config.TELEGRAM_API_HASH ? { telegramApiId: config.TELEGRAM_API_ID, telegramApiHash: config.TELEGRAM_API_HASH } : {}),
     ports: { gateway: config.PORT },
     admin: { email: config.DEMO_ADMIN_EMAIL, password: config.DEMO_ADMIN_PASSWORD, name: 'Demo Admin' },
+    filesDir: join(dataDir, 'files'),
+    ...(consoleDir ? { consoleDir } : {}),
     logger,
   });
 
   const demo = await switchboard.channelTelegram.connections.ensureConnected({ token: DEMO_BOT.token, displayName: 'Demo shop bot' });
   if (demo.created) {
+    // A CRM client the first demo customer matches by Telegram username, so the detail panel (D1) has a company and an order to show.
+    const directory = switchboard.crm.directory;
+    const company = await directory.createCompany({ name: 'ТОВ "Меблі Коваль"', website: 'https://mebli-koval.example' });
+    const client = await directory.createClient({ name: 'Оксана Коваль', companyId: company.id, email: 'oksana@mebli-koval.example', phone: '+380 67 000 10 42', socialProfiles: [{ kind: 'telegram', handle: 'oksana_k' }] });
+    await directory.createOrder({ number: '1042', clientId: client.id, status: 'shipped', totalAmount: '12500.00', currency: 'UAH' });
     const customer = telegram.customer(DEMO_BOT.token, { id: 500001, firstName: 'Оксана', lastName: 'Коваль', username: 'oksana_k', languageCode: 'uk' });
     await customer.sendText('Добрий день! Де моє замовлення №1042?');
     const second = telegram.customer(DEMO_BOT.token, { id: 500002, firstName: 'Taras', username: 'taras_dev', languageCode: 'en' });
@@ -73,6 +92,7 @@ async function main(): Promise<void> {
     [
       '',
       'Switchboard is running (standalone: embedded PostgreSQL, in-process bus, demo Telegram double).',
+      ...(consoleDir ? [`  Console:    http://localhost:${switchboard.gateway.port}/`] : []),
       `  GraphQL:    ${url}`,
       `  Demo login: ${config.DEMO_ADMIN_EMAIL} / ${config.DEMO_ADMIN_PASSWORD}`,
       `  Telegram double (Bot API for the demo bot @${DEMO_BOT.username}): ${telegram.baseUrl}`,

@@ -1,5 +1,7 @@
 import { channelBridgeConfigSchema, startChannelBridgeService } from '@switchboard/channel-bridge';
+import { channelMetaConfigSchema, startChannelMetaService } from '@switchboard/channel-meta';
 import { channelTelegramConfigSchema, startChannelTelegramService } from '@switchboard/channel-telegram';
+import { channelTelegramUserConfigSchema, startChannelTelegramUserService, type TelegramUserClientFactory } from '@switchboard/channel-telegram-user';
 import { channelViberConfigSchema, startChannelViberService } from '@switchboard/channel-viber';
 import { channelWhatsAppConfigSchema, startChannelWhatsAppService } from '@switchboard/channel-whatsapp';
 import { chatConfigSchema, startChatService } from '@switchboard/chat';
@@ -7,6 +9,8 @@ import { startGateway, type RunningGateway } from '@switchboard/gateway';
 import { startIdentityService } from '@switchboard/identity';
 import { identityConfigSchema } from '@switchboard/identity';
 import { startTasksService, tasksConfigSchema } from '@switchboard/tasks';
+import { crmConfigSchema, startCrmService } from '@switchboard/crm';
+import { filesConfigSchema, startFilesService } from '@switchboard/files';
 import { LOG_BUS_MIGRATIONS, LOG_BUS_SCHEMA, type EventBus } from '@switchboard/messaging';
 import { createServiceDataSource, migrateSchema } from '@switchboard/persistence';
 import { createEventBus, type Logger, type RunningService } from '@switchboard/service-kit';
@@ -31,15 +35,32 @@ export interface SwitchboardOptions {
    * Viber has no polling: without it Viber bots cannot be connected.
    */
   viberWebhookBaseUrl?: string;
-  /** WhatsApp Cloud API (Graph API) root, without the version (default https://graph.facebook.com; tests and demos use a double). */
+  /**
+   * Meta Graph API root, without the version, for channel-whatsapp and channel-meta (default
+   * https://graph.facebook.com; tests and demos point it at MetaGraphApiDouble).
+   */
+  metaGraphApiBaseUrl?: string;
+  /** @deprecated Use metaGraphApiBaseUrl. Still honoured: the Graph API root for channel-whatsapp only (wins over metaGraphApiBaseUrl). */
   whatsAppGraphApiBaseUrl?: string;
-  ports?: Partial<Record<'gateway' | 'identity' | 'chat' | 'channelTelegram' | 'channelViber' | 'tasks' | 'channelBridge' | 'channelWhatsApp', number>>;
+  /**
+   * Telegram user accounts (MTProto): the deployment's api_id/api_hash from my.telegram.org. Without them (and
+   * without telegramUserClientFactory) accounts can neither log in nor run; the rest works.
+   */
+  telegramApiId?: number;
+  telegramApiHash?: string;
+  /** MTProto clients for Telegram user accounts (tests and demos pass TelegramUserCloudDouble's factory). */
+  telegramUserClientFactory?: TelegramUserClientFactory;
+  ports?: Partial<Record<'gateway' | 'identity' | 'chat' | 'channelTelegram' | 'channelViber' | 'tasks' | 'channelBridge' | 'channelWhatsApp' | 'channelMeta' | 'channelTelegramUser' | 'files' | 'crm', number>>;
   admin?: { email: string; password: string; name: string };
+  /** Where the files service keeps files on disk (default .switchboard/files). */
+  filesDir?: string;
   /**
    * Base URL of a chat service running in its own process (Kafka only): it is not started here, and the
    * gateway uses it. Lets benchmarks and tests run the distributed split on one machine.
    */
   externalChatUrl?: string;
+  /** A built operator console (apps/console/dist) for the gateway to serve at /; none when omitted. */
+  consoleDir?: string;
   logger: Logger;
 }
 
@@ -51,8 +72,12 @@ export interface RunningSwitchboard {
   channelTelegram: Awaited<ReturnType<typeof startChannelTelegramService>>;
   channelViber: Awaited<ReturnType<typeof startChannelViberService>>;
   tasks: Awaited<ReturnType<typeof startTasksService>>;
+  crm: Awaited<ReturnType<typeof startCrmService>>;
   channelBridge: Awaited<ReturnType<typeof startChannelBridgeService>>;
   channelWhatsApp: Awaited<ReturnType<typeof startChannelWhatsAppService>>;
+  channelMeta: Awaited<ReturnType<typeof startChannelMetaService>>;
+  channelTelegramUser: Awaited<ReturnType<typeof startChannelTelegramUserService>>;
+  files: Awaited<ReturnType<typeof startFilesService>>;
   bus: EventBus;
   stop(): Promise<void>;
 }
@@ -111,6 +136,18 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Run
       }),
     });
     started.push(tasks);
+    const crm = await startCrmService({
+      logger: logger.child({ service: 'crm' }),
+      bus,
+      config: crmConfigSchema.parse({
+        PORT: String(ports.crm ?? 0),
+        DATABASE_URL: options.databaseUrl,
+        JWT_SECRET: options.jwtSecret,
+        CHAT_SERVICE_URL: chatUrl,
+        ...busEnv,
+      }),
+    });
+    started.push(crm);
     const channelTelegram = await startChannelTelegramService({
       logger: logger.child({ service: 'channel-telegram' }),
       bus,
@@ -152,6 +189,7 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Run
       }),
     });
     started.push(channelBridge);
+    const whatsAppGraphApiBaseUrl = options.whatsAppGraphApiBaseUrl ?? options.metaGraphApiBaseUrl;
     const channelWhatsApp = await startChannelWhatsAppService({
       logger: logger.child({ service: 'channel-whatsapp' }),
       bus,
@@ -160,11 +198,54 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Run
         DATABASE_URL: options.databaseUrl,
         JWT_SECRET: options.jwtSecret,
         CREDENTIALS_KEY: options.credentialsKey,
-        ...(options.whatsAppGraphApiBaseUrl ? { WHATSAPP_GRAPH_API_BASE_URL: options.whatsAppGraphApiBaseUrl } : {}),
+        ...(whatsAppGraphApiBaseUrl ? { WHATSAPP_GRAPH_API_BASE_URL: whatsAppGraphApiBaseUrl } : {}),
         ...busEnv,
       }),
     });
     started.push(channelWhatsApp);
+    const channelMeta = await startChannelMetaService({
+      logger: logger.child({ service: 'channel-meta' }),
+      bus,
+      config: channelMetaConfigSchema.parse({
+        PORT: String(ports.channelMeta ?? 0),
+        DATABASE_URL: options.databaseUrl,
+        JWT_SECRET: options.jwtSecret,
+        CREDENTIALS_KEY: options.credentialsKey,
+        ...(options.metaGraphApiBaseUrl ? { META_GRAPH_API_BASE_URL: options.metaGraphApiBaseUrl } : {}),
+        ...busEnv,
+      }),
+    });
+    started.push(channelMeta);
+    const channelTelegramUser = await startChannelTelegramUserService({
+      logger: logger.child({ service: 'channel-telegram-user' }),
+      bus,
+      config: channelTelegramUserConfigSchema.parse({
+        PORT: String(ports.channelTelegramUser ?? 0),
+        DATABASE_URL: options.databaseUrl,
+        JWT_SECRET: options.jwtSecret,
+        CREDENTIALS_KEY: options.credentialsKey,
+        ...(options.telegramApiId !== undefined && options.telegramApiHash
+          ? { TELEGRAM_API_ID: String(options.telegramApiId), TELEGRAM_API_HASH: options.telegramApiHash }
+          : {}),
+        ...busEnv,
+      }),
+      ...(options.telegramUserClientFactory ? { clientFactory: options.telegramUserClientFactory } : {}),
+    });
+    started.push(channelTelegramUser);
+    const files = await startFilesService({
+      logger: logger.child({ service: 'files' }),
+      bus,
+      config: filesConfigSchema.parse({
+        PORT: String(ports.files ?? 0),
+        DATABASE_URL: options.databaseUrl,
+        JWT_SECRET: options.jwtSecret,
+        CHAT_SERVICE_URL: chatUrl,
+        CHANNEL_TELEGRAM_URL: channelTelegram.url,
+        ...(options.filesDir ? { FILES_DIR: options.filesDir } : {}),
+        ...busEnv,
+      }),
+    });
+    started.push(files);
     const gateway = await startGateway({
       port: ports.gateway ?? 0,
       supergraphSdl: readFileSync(SUPERGRAPH_FILE, 'utf8'),
@@ -175,10 +256,15 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Run
         'channel-viber': `${channelViber.url}/graphql`,
         'channel-bridge': `${channelBridge.url}/graphql`,
         tasks: `${tasks.url}/graphql`,
+        crm: `${crm.url}/graphql`,
         'channel-whatsapp': `${channelWhatsApp.url}/graphql`,
+        'channel-meta': `${channelMeta.url}/graphql`,
+        'channel-telegram-user': `${channelTelegramUser.url}/graphql`,
+        files: `${files.url}/graphql`,
       },
       jwtSecret: options.jwtSecret,
       logger: logger.child({ service: 'gateway' }),
+      ...(options.consoleDir ? { consoleDir: options.consoleDir } : {}),
     });
     started.push(gateway);
     let stopping: Promise<void> | undefined;
@@ -189,8 +275,12 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Run
       channelTelegram,
       channelViber,
       tasks,
+      crm,
       channelBridge,
       channelWhatsApp,
+      channelMeta,
+      channelTelegramUser,
+      files,
       bus,
       stop: () => (stopping ??= stopAll(started, bus)),
     };

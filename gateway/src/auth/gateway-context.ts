@@ -12,6 +12,8 @@ export interface GatewayContext {
   /** The caller's Authorization header, forwarded as is: subgraphs verify the token themselves. */
   authorization?: string;
   correlationId: string;
+  /** The caller's address (express's req.ip, which honours TRUST_PROXY): the key of per-IP login limits. */
+  clientIp: string;
   logger: Logger;
 }
 
@@ -19,15 +21,21 @@ export interface GatewayContext {
  * Builds the context from request headers. A token that is present but malformed, forged or expired is
  * rejected outright rather than treated as anonymous, so a client learns at once that it must log in again.
  */
-export async function createGatewayContext(options: { headers: IncomingHttpHeaders; jwtSecret: string; logger: Logger }): Promise<GatewayContext> {
+export async function createGatewayContext(options: {
+  headers: IncomingHttpHeaders;
+  jwtSecret: string;
+  logger: Logger;
+  clientIp: string;
+}): Promise<GatewayContext> {
   const correlationId = firstHeader(options.headers[CORRELATION_ID_HEADER]) ?? randomUUID();
   const logger = options.logger.child({ correlationId });
   const authorization = firstHeader(options.headers.authorization);
   try {
     const token = bearerToken(authorization);
-    if (!token) return { correlationId, logger };
+    const clientIp = options.clientIp;
+    if (!token) return { correlationId, clientIp, logger };
     const principal = await verifyAccessToken(token, options.jwtSecret);
-    return { principal, authorization, correlationId, logger: logger.child({ employeeId: principal.employeeId }) };
+    return { principal, authorization, correlationId, clientIp, logger: logger.child({ employeeId: principal.employeeId }) };
   } catch (error) {
     if (error instanceof AuthenticationError) throw unauthenticated(error.message, error);
     throw error;

@@ -1,9 +1,11 @@
 import { CHAT_EVENTS } from './chat-events/chat.events';
 import { DeliveryResultV1 } from './delivery/delivery.events';
 import { INBOUND_EVENTS, UnrecognisedPayloadV1 } from './inbound/inbound.events';
+import { PRESENCE_EVENTS } from './presence/presence.events';
 import { SendMessageRequestedV1 } from './outbound/outbound.events';
 import { TASKS_EVENTS } from './tasks-events/tasks.events';
 import { IDENTITY_EVENTS } from './identity-events/identity.events';
+import { CRM_EVENTS } from './crm-events/crm.events';
 import { CHANNEL_KINDS } from './channel';
 import { TOPICS, outboundTopic } from './topics';
 import type { EventContract } from './envelope/event-contract';
@@ -37,6 +39,12 @@ export const TOPIC_CATALOG: readonly TopicCatalogEntry[] = [
     events: [DeliveryResultV1],
   },
   {
+    topic: TOPICS.presence,
+    description: 'Ephemeral customer activity (typing, recording) from connectors whose platform reports it; never stored.',
+    key: 'chat key',
+    events: PRESENCE_EVENTS,
+  },
+  {
     topic: TOPICS.unrecognised,
     description: 'Payloads a connector acknowledged but could not normalise.',
     key: 'connection id',
@@ -59,5 +67,11 @@ export const TOPIC_CATALOG: readonly TopicCatalogEntry[] = [
     description: 'Public events of the identity service: employees as they change, for services that keep what they need of them.',
     key: 'employee id',
     events: IDENTITY_EVENTS,
+  },
+  {
+    topic: TOPICS.crmEvents,
+    description: "Public events of the CRM directory: chats linked to and unlinked from clients, leads and orders (typed references), for the chat's detail panel and other CRM modules.",
+    key: 'chat id',
+    events: CRM_EVENTS,
   },
 ];

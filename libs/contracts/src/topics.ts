@@ -7,6 +7,8 @@ import { ChannelKind } from './channel';
 export const TOPICS = {
   /** Normalised events from every channel connector; key = chat key. */
   inbound: 'messenger.inbound.v1',
+  /** Ephemeral customer activity (typing); key = chat key. Short retention: nothing on it is kept. */
+  presence: 'messenger.presence.v1',
   /** Results of outbound sends and platform receipts; key = chat key. */
   delivery: 'messenger.delivery.v1',
   /** Platform payloads a connector acknowledged but could not normalise: kept for inspection, never dropped. */
@@ -17,6 +19,8 @@ export const TOPICS = {
   tasksEvents: 'tasks.events.v1',
   /** Public events of the identity service (employees changed); key = employee id. */
   identityEvents: 'identity.events.v1',
+  /** Public events of the CRM directory (chat links changed); key = chat id. */
+  crmEvents: 'crm.events.v1',
 } as const;
 
 /** Each channel has its own outbound topic so connectors scale and fail independently. */
@@ -32,8 +36,10 @@ export function deadLetterTopic(topic: string): string {
 export const ALL_TOPICS: readonly string[] = [
   TOPICS.inbound,
   TOPICS.delivery,
+  TOPICS.presence,
   TOPICS.unrecognised,
   TOPICS.chatEvents,
   TOPICS.tasksEvents,
   TOPICS.identityEvents,
+  TOPICS.crmEvents,
 ];

@@ -36,6 +36,15 @@ export class EventBus {
     private readonly logger: Logger,
   ) {}
 
+  /**
+   * The same bus through another transport, typically an ObservedTransport around this one's: how each
+   * service counts its own traffic on a bus shared in one process. Its consumers are tracked (and drained by
+   * its close()) separately from this bus's.
+   */
+  withTransport(transport: BusTransport): EventBus {
+    return new EventBus(transport, this.logger);
+  }
+
   async publish(events: readonly EventToPublish[]): Promise<void> {
     if (events.length === 0) return;
     await this.transport.publish(events.map(toOutgoingRecord));

@@ -13,6 +13,7 @@ import {
   EventBus,
   ShutdownInProgressError,
   backoffDelay,
+  isOutage,
   toOutgoingRecord,
   type BackoffPolicy,
   type BatchContext,
@@ -215,6 +216,25 @@ describe('reliableBatchHandler (through EventBus.subscribe)', () => {
     expect(calls).toHaveLength(3);
     expect(handled).toEqual([1, 2]);
     expect(bus.published).toEqual([]);
+  });
+
+  it('holds the batch through a database or bus outage, however many tries it takes, and parks nothing (chaos suite: a PostgreSQL cut)', async () => {
+    const outage = [
+      Object.assign(new Error('Connection terminated unexpectedly'), {}),
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+      Object.assign(new Error('query failed'), { driverError: { code: '57P01' } }),
+      Object.assign(new Error('Kafka did not acknowledge'), { name: 'BusUnavailableError' }),
+    ];
+    let failures = 0;
+    const { handler, calls, handled } = recordingHandler(() => {
+      if (failures < 12) throw outage[failures++ % outage.length];
+    });
+    const bus = await subscribe(handler, { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 });
+    await bus.deliver([orderRecord(1), orderRecord(2)]);
+    expect(calls).toHaveLength(13);
+    expect(handled).toEqual([1, 2]);
+    expect(bus.published).toEqual([]);
+    expect(isOutage(new Error('duplicate key value violates unique constraint'))).toBe(false);
   });
 
   it('gives the batch back (rejects, nothing parked) when parking on the dead-letter topic fails', async () => {

@@ -5,7 +5,9 @@ import {
   createEventBus,
   createMetricsRegistry,
   mountSubgraph,
+  observeBus,
   registerOperationalRoutes,
+  registerOutboxBacklogGauge,
   startNestService,
   ShutdownSequence,
   type RunningService,
@@ -66,13 +68,17 @@ export async function startChannelBridgeService(options: StartChannelBridgeOptio
     const applied = await migrateSchema(dataSource, CHANNEL_BRIDGE_SCHEMA);
     if (applied.length > 0) logger.info({ applied }, 'channel-bridge migrations applied');
 
-    const bus = options.bus ?? createEventBus({ config, clientId: CHANNEL_BRIDGE_SERVICE, databaseUrl: config.DATABASE_URL, logger });
+    const registry = createMetricsRegistry(CHANNEL_BRIDGE_SERVICE);
+    const bus = observeBus({
+      bus: options.bus ?? createEventBus({ config, clientId: CHANNEL_BRIDGE_SERVICE, databaseUrl: config.DATABASE_URL, logger }),
+      registry,
+      owned: !options.bus,
+    });
     if (!options.bus) {
       await bus.transport.connect();
       shutdown.add('bus', () => bus.close());
     }
 
-    const registry = createMetricsRegistry(CHANNEL_BRIDGE_SERVICE);
     const metrics = new ChannelBridgeMetrics(registry);
     const secrets = new BridgeSecretVault(new CredentialCipher(config.CREDENTIALS_KEY));
     const connectionRepository = new BridgeConnectionRepository(dataSource);
@@ -87,6 +93,7 @@ export async function startChannelBridgeService(options: StartChannelBridgeOptio
     });
     relay.start();
     shutdown.add('outbox relay', () => relay.stop());
+    registerOutboxBacklogGauge({ registry, prefix: 'bridge', relay });
 
     const worker = new BridgeDeliveryWorker({
       dataSource,
@@ -151,7 +158,7 @@ export async function startChannelBridgeService(options: StartChannelBridgeOptio
         const graphql = await mountSubgraph({
           app,
           typeDefs: channelBridgeTypeDefs,
-          resolvers: channelBridgeResolvers({ connections, deadLetters }),
+          resolvers: channelBridgeResolvers({ connections, deadLetters, db: dataSource }),
           jwtSecret: config.JWT_SECRET,
           logger,
         });

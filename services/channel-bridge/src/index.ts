@@ -23,3 +23,4 @@ export type { BridgeErrorBody, BridgeErrorCode } from './inbound/bridge-request.
 export { ATTEMPT_HEADER } from './outbound/partner-http.client';
 export type { PartnerDeliveryPayload } from './outbound/partner-delivery.payload';
 export type { DeadLetterView } from './outbound/dead-letter.service';
+export { CHANNEL_BRIDGE_CREDENTIAL_COLUMNS } from './connections/bridge-credentials.constant';

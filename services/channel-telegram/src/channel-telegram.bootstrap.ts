@@ -3,10 +3,14 @@ import { OutboxRelay, type EventBus } from '@switchboard/messaging';
 import { createServiceDataSource, migrateSchema } from '@switchboard/persistence';
 import {
   CredentialCipher,
+  RateLimitMetrics,
   createEventBus,
+  createRateLimiter,
   createMetricsRegistry,
   mountSubgraph,
+  observeBus,
   registerOperationalRoutes,
+  registerOutboxBacklogGauge,
   startNestService,
   type RunningService,
 } from '@switchboard/service-kit';
@@ -25,6 +29,7 @@ import { TelegramInboundPublisher } from './telegram-inbound.publisher';
 import { TelegramOutboundConsumer } from './telegram-outbound.consumer';
 import { TelegramPollerPool } from './telegram-poller';
 import { TelegramTokenVault } from './telegram-token.vault';
+import { registerTelegramMediaRoute } from './telegram-media.route';
 
 export interface StartChannelTelegramOptions {
   config: ChannelTelegramConfig;
@@ -77,15 +82,20 @@ export async function startChannelTelegramService(options: StartChannelTelegramO
     const applied = await migrateSchema(dataSource, CHANNEL_TELEGRAM_SCHEMA);
     if (applied.length > 0) logger.info({ applied }, 'channel-telegram migrations applied');
 
-    const bus =
-      options.bus ?? createEventBus({ config, clientId: CHANNEL_TELEGRAM_SERVICE, databaseUrl: config.DATABASE_URL, logger });
+    const registry = createMetricsRegistry(CHANNEL_TELEGRAM_SERVICE);
+    const bus = observeBus({
+      bus: options.bus ?? createEventBus({ config, clientId: CHANNEL_TELEGRAM_SERVICE, databaseUrl: config.DATABASE_URL, logger }),
+      registry,
+      owned: !options.bus,
+    });
     if (!options.bus) {
       await bus.transport.connect();
       closers.push({ name: 'bus', close: () => bus.close() });
     }
 
-    const registry = createMetricsRegistry(CHANNEL_TELEGRAM_SERVICE);
     const metrics = new ChannelTelegramMetrics(registry);
+    const rateLimiter = createRateLimiter({ config, logger });
+    closers.push({ name: 'rate limiter', close: () => rateLimiter.close() });
     const tokens = new TelegramTokenVault(new CredentialCipher(config.CREDENTIALS_KEY));
     const api = telegramApiFactory({ baseUrl: config.TELEGRAM_API_BASE_URL, timeoutMs: config.TELEGRAM_API_TIMEOUT_MS });
     const repository = new TelegramConnectionRepository(dataSource);
@@ -99,6 +109,7 @@ export async function startChannelTelegramService(options: StartChannelTelegramO
     });
     relay.start();
     closers.push({ name: 'outbox relay', close: () => relay.stop() });
+    registerOutboxBacklogGauge({ registry, prefix: 'telegram', relay });
 
     const pollers = new TelegramPollerPool({
       databaseUrl: config.DATABASE_URL,
@@ -138,7 +149,10 @@ export async function startChannelTelegramService(options: StartChannelTelegramO
 
     const running = await startNestService({
       name: CHANNEL_TELEGRAM_SERVICE,
-      module: ChannelTelegramModule.forRoot({ connections: repository, publisher, metrics, logger: logger.child({ component: 'telegram-webhook' }) }),
+      module: ChannelTelegramModule.forRoot(
+        { connections: repository, publisher, metrics, logger: logger.child({ component: 'telegram-webhook' }) },
+        { limiter: rateLimiter, perMinute: config.WEBHOOK_RATE_LIMIT_PER_MINUTE, metrics: new RateLimitMetrics(registry) },
+      ),
       port: config.PORT,
       ...(options.host ? { host: options.host } : {}),
       logger,
@@ -151,10 +165,18 @@ export async function startChannelTelegramService(options: StartChannelTelegramO
             bus: () => bus.transport.ping(),
           },
         });
+        registerTelegramMediaRoute(app, {
+          connections: repository,
+          tokens,
+          api,
+          jwtSecret: config.JWT_SECRET,
+          downloadTimeoutMs: config.TELEGRAM_API_TIMEOUT_MS * 6,
+          logger: logger.child({ component: 'telegram-media' }),
+        });
         const graphql = await mountSubgraph({
           app,
           typeDefs: channelTelegramTypeDefs,
-          resolvers: channelTelegramResolvers(connections),
+          resolvers: channelTelegramResolvers(connections, dataSource),
           jwtSecret: config.JWT_SECRET,
           logger,
         });

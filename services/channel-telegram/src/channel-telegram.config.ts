@@ -1,4 +1,4 @@
-import { busConfigSchema, credentialsKeySchema, env } from '@switchboard/service-kit';
+import { busConfigSchema, credentialsKeySchema, env, rateLimitConfigSchema } from '@switchboard/service-kit';
 import { z } from 'zod';
 
 /** Environment variables of the Telegram connector; every one is listed in the README's config table. */
@@ -26,7 +26,13 @@ export const channelTelegramConfigSchema = busConfigSchema.extend({
   TELEGRAM_POLLER_LOCK_RETRY_MS: env.ms(5_000),
   /** 32-byte key (base64) that encrypts bot tokens at rest (AES-256-GCM). */
   CREDENTIALS_KEY: credentialsKeySchema,
-});
+  /**
+   * Webhook requests per minute per (connection, client IP); 0 turns the limit off. Generous on purpose:
+   * Telegram keeps at most 40 requests in flight per bot, so only a flood from elsewhere reaches it, and a
+   * refused update is answered 429 and retried by Telegram, never lost.
+   */
+  WEBHOOK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(120_000),
+}).extend(rateLimitConfigSchema.shape);
 
 export type ChannelTelegramConfig = z.output<typeof channelTelegramConfigSchema>;
 

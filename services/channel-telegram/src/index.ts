@@ -18,3 +18,4 @@ export {
   type TelegramConnectionView,
 } from './telegram-connection.service';
 export { splitMessageText } from './telegram-text.util';
+export { CHANNEL_TELEGRAM_CREDENTIAL_COLUMNS } from './telegram-credentials.constant';

@@ -31,6 +31,9 @@ const errorBodySchema = z.object({
 const botUserSchema = z.looseObject({ id: z.number().int(), is_bot: z.boolean(), first_name: z.string(), username: z.string().min(1) });
 export type TelegramBotUser = z.infer<typeof botUserSchema>;
 
+const fileSchema = z.looseObject({ file_id: z.string(), file_size: z.number().int().nonnegative().optional(), file_path: z.string().min(1).optional() });
+export type TelegramFile = z.infer<typeof fileSchema>;
+
 const sentMessageSchema = z.looseObject({ message_id: z.number().int(), date: z.number().int() });
 export type TelegramSentMessage = z.infer<typeof sentMessageSchema>;
 
@@ -110,6 +113,28 @@ export class TelegramBotApiClient {
       { chat_id: params.chatId, document: params.documentUrl, ...caption(params.caption), ...replyParameters(params) },
       sentMessageSchema,
     );
+  }
+
+  /** Where a received file can be downloaded (file_path, valid >= 1 h); no path when it is over 20 MB. */
+  getFile(fileId: string): Promise<TelegramFile> {
+    return this.call('getFile', { file_id: fileId }, fileSchema);
+  }
+
+  /** The bytes of a file from getFile, as a streaming response (the caller reads or cancels the body). */
+  async downloadFile(filePath: string, timeoutMs: number): Promise<Response> {
+    const path = filePath.split('/').map(encodeURIComponent).join('/');
+    try {
+      const response = await fetch(`${this.options.baseUrl}/file/bot${this.options.token}/${path}`, { signal: AbortSignal.timeout(timeoutMs) });
+      if (!response.ok) {
+        await response.body?.cancel();
+        throw new TelegramApiError(response.status, `file download answered HTTP ${response.status}`);
+      }
+      return response;
+    } catch (error) {
+      if (error instanceof TelegramApiError) throw error;
+      // The URL holds the bot token: only the cause's message is kept, never the URL.
+      throw new TelegramNetworkError(`Telegram file download failed: ${((error as Error).cause as Error | undefined)?.message ?? (error as Error).message}`);
+    }
   }
 
   private async call<T>(

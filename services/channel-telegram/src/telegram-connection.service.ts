@@ -43,6 +43,12 @@ export interface TelegramConnectionServiceDeps {
   logger: Logger;
 }
 
+export interface WebhookReregistration {
+  connectionId: string;
+  ok: boolean;
+  error: string | null;
+}
+
 /** Connecting, listing and disconnecting bots. */
 export class TelegramConnectionService {
   constructor(private readonly deps: TelegramConnectionServiceDeps) {}
@@ -124,6 +130,31 @@ export class TelegramConnectionService {
     }
     this.deps.logger.info({ connectionId: id }, 'telegram bot disconnected');
     return toView({ ...connection, state: 'disconnected', lastError: null });
+  }
+
+  /**
+   * Calls setWebhook again for every live webhook connection, with its stored secret: after
+   * PUBLIC_WEBHOOK_BASE_URL changed (new ingress host), a restored backup, or a webhook someone removed in
+   * Telegram. One failing bot does not stop the others; each result says what happened.
+   */
+  async reregisterWebhooks(): Promise<WebhookReregistration[]> {
+    const results: WebhookReregistration[] = [];
+    for (const connection of await this.deps.repository.list()) {
+      if (connection.state === 'disconnected' || connection.mode !== 'webhook') continue;
+      if (this.desiredMode() !== 'webhook') {
+        results.push({ connectionId: connection.id, ok: false, error: 'PUBLIC_WEBHOOK_BASE_URL is not set: reconnect the bot to switch it to polling' });
+        continue;
+      }
+      try {
+        await this.registerWebhook(connection, this.deps.tokens.open(connection));
+        await this.deps.repository.markHealthy(connection.id);
+        results.push({ connectionId: connection.id, ok: true, error: null });
+      } catch (error) {
+        this.deps.logger.warn({ err: error, connectionId: connection.id }, 'webhook re-registration failed');
+        results.push({ connectionId: connection.id, ok: false, error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    return results;
   }
 
   async listConnections(): Promise<TelegramConnectionView[]> {

@@ -5,15 +5,15 @@ export class TelegramTokenVault {
   constructor(private readonly cipher: CredentialCipher) {}
 
   seal(token: string, botId: string): string {
-    return this.cipher.encrypt(token, context(botId));
+    return this.cipher.encrypt(token, tokenContext(botId));
   }
 
   open(connection: { tokenCiphertext: string; botId: string }): string {
-    return this.cipher.decrypt(connection.tokenCiphertext, context(connection.botId));
+    return this.cipher.decrypt(connection.tokenCiphertext, tokenContext(connection.botId));
   }
 }
 
-/** Binds a stored token to its bot: a ciphertext copied onto another row does not decrypt. */
-function context(botId: string): string {
+/** Binds a stored token to its bot: a ciphertext copied onto another row does not decrypt. Key rotation rebuilds it. */
+export function tokenContext(botId: string): string {
   return `telegram-bot:${botId}`;
 }

@@ -90,7 +90,15 @@ export class TelegramWebhookController {
     const cached = this.connectionCache.get(connectionId);
     if (cached && cached.expiresAt > Date.now()) return cached.connection;
     if (!z.uuid().safeParse(connectionId).success) throw new NotFoundException(`No Telegram connection ${connectionId}`);
-    const connection = await this.deps.connections.findById(connectionId);
+    let connection: TelegramConnectionRecord | undefined;
+    try {
+      connection = await this.deps.connections.findById(connectionId);
+    } catch (error) {
+      // The database is away (the chaos suite's PostgreSQL cut): an outage, like the bus's, so 503 and Telegram
+      // retries; not a 500 that reads as a bug in this service.
+      this.deps.logger.error({ err: error, connectionId }, 'could not read the telegram connection; answering 503');
+      throw new ServiceUnavailableException('The database is unavailable; retry later');
+    }
     if (!connection || connection.state === 'disconnected') throw new NotFoundException(`No Telegram connection ${connectionId}`);
     if (this.connectionCache.size > 10_000) this.connectionCache.clear();
     this.connectionCache.set(connectionId, { connection, expiresAt: Date.now() + CONNECTION_CACHE_TTL_MS });

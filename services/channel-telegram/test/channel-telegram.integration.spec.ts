@@ -239,7 +239,8 @@ describe('channel-telegram (PostgreSQL, log bus, Telegram double)', () => {
 
     it('answers 503 when the bus does not take the update, so Telegram retries', async () => {
       const secret = await webhookSecret(webhookConnection.id);
-      const publish = jest.spyOn(bus, 'publish').mockRejectedValueOnce(new BusUnavailableError('bus is down'));
+      // The transport, not the EventBus: the service publishes through its own (metrics-observing) view of the bus.
+      const publish = jest.spyOn(bus.transport, 'publish').mockRejectedValueOnce(new BusUnavailableError('bus is down'));
       try {
         const update = { update_id: 424242, message: { message_id: 777, date: 1_760_000_000, chat: { id: 7001, type: 'private' }, from: customer.user, text: 'during the outage' } };
         expect((await postWebhook(webhookConnection.id, JSON.stringify(update), secret)).status).toBe(503);

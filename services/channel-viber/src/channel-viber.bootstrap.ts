@@ -2,10 +2,14 @@ import { OutboxRelay, type EventBus } from '@switchboard/messaging';
 import { createServiceDataSource, migrateSchema, openSqlSession } from '@switchboard/persistence';
 import {
   CredentialCipher,
+  RateLimitMetrics,
   createEventBus,
   createMetricsRegistry,
+  createRateLimiter,
   mountSubgraph,
+  observeBus,
   registerOperationalRoutes,
+  registerOutboxBacklogGauge,
   startNestService,
   ShutdownSequence,
   type RunningService,
@@ -66,14 +70,22 @@ export async function startChannelViberService(options: StartChannelViberOptions
     const applied = await migrateSchema(dataSource, CHANNEL_VIBER_SCHEMA);
     if (applied.length > 0) logger.info({ applied }, 'channel-viber migrations applied');
 
-    const bus = options.bus ?? createEventBus({ config, clientId: CHANNEL_VIBER_SERVICE, databaseUrl: config.DATABASE_URL, logger });
+    const registry = createMetricsRegistry(CHANNEL_VIBER_SERVICE);
+    // This service's own view of the bus: counts its published, consumed, lagging and dead-lettered
+    // records on its /metrics (decision 0028); a shared bus stays open when this view closes.
+    const bus = observeBus({
+      bus: options.bus ?? createEventBus({ config, clientId: CHANNEL_VIBER_SERVICE, databaseUrl: config.DATABASE_URL, logger }),
+      registry,
+      owned: !options.bus,
+    });
     if (!options.bus) {
       await bus.transport.connect();
       shutdown.add('bus', () => bus.close());
     }
 
-    const registry = createMetricsRegistry(CHANNEL_VIBER_SERVICE);
     const metrics = new ChannelViberMetrics(registry);
+    const rateLimiter = createRateLimiter({ config, logger });
+    shutdown.add('rate limiter', () => rateLimiter.close());
     const tokens = new ViberTokenVault(new CredentialCipher(config.CREDENTIALS_KEY));
     const api = viberApiFactory({ baseUrl: config.VIBER_API_BASE_URL, timeoutMs: config.VIBER_API_TIMEOUT_MS });
     const repository = new ViberConnectionRepository(dataSource);
@@ -86,6 +98,7 @@ export async function startChannelViberService(options: StartChannelViberOptions
     });
     relay.start();
     shutdown.add('outbox relay', () => relay.stop());
+    registerOutboxBacklogGauge({ registry, prefix: 'viber', relay });
 
     const outbound = new ViberOutboundConsumer({
       bus,
@@ -117,7 +130,10 @@ export async function startChannelViberService(options: StartChannelViberOptions
 
     const running = await startNestService({
       name: CHANNEL_VIBER_SERVICE,
-      module: ChannelViberModule.forRoot({ connections: repository, tokens, handler, metrics, logger: logger.child({ component: 'viber-webhook' }) }),
+      module: ChannelViberModule.forRoot(
+        { connections: repository, tokens, handler, metrics, logger: logger.child({ component: 'viber-webhook' }) },
+        { limiter: rateLimiter, perMinute: config.WEBHOOK_RATE_LIMIT_PER_MINUTE, metrics: new RateLimitMetrics(registry) },
+      ),
       port: config.PORT,
       ...(options.host ? { host: options.host } : {}),
       logger,
@@ -133,7 +149,7 @@ export async function startChannelViberService(options: StartChannelViberOptions
         const graphql = await mountSubgraph({
           app,
           typeDefs: channelViberTypeDefs,
-          resolvers: channelViberResolvers(connections),
+          resolvers: channelViberResolvers(connections, dataSource),
           jwtSecret: config.JWT_SECRET,
           logger,
         });

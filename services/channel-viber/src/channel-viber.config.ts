@@ -1,4 +1,4 @@
-import { busConfigSchema, credentialsKeySchema, env } from '@switchboard/service-kit';
+import { busConfigSchema, credentialsKeySchema, env, webhookRateLimitConfigSchema } from '@switchboard/service-kit';
 import { z } from 'zod';
 
 /** Environment variables of the Viber connector; every one is listed in the README's config table. */
@@ -41,7 +41,10 @@ export const channelViberConfigSchema = busConfigSchema.extend({
   ),
   /** 32-byte key (base64) that encrypts bot auth tokens at rest (AES-256-GCM). */
   CREDENTIALS_KEY: credentialsKeySchema,
-});
+})
+  // WEBHOOK_RATE_LIMIT_PER_MINUTE (per connection and client IP, default 120,000, 0 = off) and REDIS_URL,
+  // read as channel-telegram reads them. Viber retries a refused callback, so a 429 delays it, never loses it.
+  .extend(webhookRateLimitConfigSchema.shape);
 
 export type ChannelViberConfig = z.output<typeof channelViberConfigSchema>;
 

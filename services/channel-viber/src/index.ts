@@ -14,3 +14,4 @@ export { statusMeaning, VIBER_STATUS } from './viber-status';
 export { planViberMessages } from './viber-outbound.plan';
 export { ViberConnectionNotFoundError, ViberTokenRejectedError, ViberWebhookRejectedError, ViberWebhookUrlMissingError } from './viber-connection.errors';
 export { ViberConnectionService, connectViberBotInputSchema, type ConnectViberBotInput, type ViberConnectionView } from './viber-connection.service';
+export { CHANNEL_VIBER_CREDENTIAL_COLUMNS } from './viber-credentials.constant';

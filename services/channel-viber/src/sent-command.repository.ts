@@ -1,5 +1,6 @@
 import type { FailureCode } from '@switchboard/contracts';
 import type { SqlExecutor } from '@switchboard/messaging';
+import { queryRows } from '@switchboard/persistence';
 import type { DataSource } from 'typeorm';
 import { CHANNEL_VIBER_SCHEMA } from './channel-viber.config';
 
@@ -46,7 +47,9 @@ export class SentCommandRepository {
 
   /** Completes a claimed command in the caller's transaction; false when another worker completed it first. */
   async complete(executor: SqlExecutor, commandId: string, outcome: SendOutcome): Promise<boolean> {
-    const rows = (await executor.query(
+    // queryRows: TypeORM answers UPDATE ... RETURNING with [rows, count], whose length is always 2.
+    const rows = await queryRows<{ command_id: string }>(
+      executor,
       `UPDATE ${T} SET state = $2, message_token = $3, failure_code = $4, failure_message = $5, completed_at = $6
        WHERE command_id = $1 AND state = 'sending' RETURNING command_id`,
       [
@@ -57,7 +60,7 @@ export class SentCommandRepository {
         outcome.state === 'failed' ? outcome.message : null,
         outcome.at,
       ],
-    )) as unknown[];
+    );
     return rows.length > 0;
   }
 

@@ -5,6 +5,7 @@ import {
   createEventBus,
   createMetricsRegistry,
   mountSubgraph,
+  observeBus,
   registerOperationalRoutes,
   startNestService,
   type Logger,
@@ -52,7 +53,9 @@ export async function startChatService(options: { config: ChatConfig; logger: Lo
   if (applied.length > 0) logger.info({ applied }, 'chat migrations applied');
 
   const ownsBus = !options.bus;
-  const bus = options.bus ?? createEventBus({ config, clientId: 'chat', databaseUrl: config.DATABASE_URL, logger });
+  const registry = createMetricsRegistry('chat');
+  // Counts this service's own bus traffic (published, consumed, lag, dead letters) on its /metrics.
+  const bus = observeBus({ bus: options.bus ?? createEventBus({ config, clientId: 'chat', databaseUrl: config.DATABASE_URL, logger }), registry, owned: ownsBus });
   await bus.transport.connect();
 
   const relay = new OutboxRelay({
@@ -85,7 +88,6 @@ export async function startChatService(options: { config: ChatConfig; logger: Lo
   };
 
   let feedRoute: { stop(): Promise<void> } | undefined;
-  const registry = createMetricsRegistry('chat');
   new Gauge({
     name: 'chat_outbox_backlog',
     help: 'Chat events waiting in the outbox to be published',

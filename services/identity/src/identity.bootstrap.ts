@@ -4,8 +4,11 @@ import { openSqlSession } from '@switchboard/persistence';
 import {
   createEventBus,
   createMetricsRegistry,
+  createRateLimiter,
   mountSubgraph,
+  observeBus,
   registerOperationalRoutes,
+  registerOutboxBacklogGauge,
   startNestService,
   type Logger,
   type RunningService,
@@ -34,16 +37,23 @@ export async function startIdentityService(options: { config: IdentityConfig; lo
   const { config, logger } = options;
   const dataSource = createIdentityDataSource(config.DATABASE_URL);
   await dataSource.initialize();
-  const bus = options.bus ?? createEventBus({ config, clientId: SERVICE_NAME, databaseUrl: config.DATABASE_URL, logger });
+  const registry = createMetricsRegistry(SERVICE_NAME);
+  const bus = observeBus({
+    bus: options.bus ?? createEventBus({ config, clientId: SERVICE_NAME, databaseUrl: config.DATABASE_URL, logger }),
+    registry,
+    owned: !options.bus,
+  });
   const relay = new OutboxRelay({
     schema: IDENTITY_SCHEMA,
     transport: bus.transport,
     logger: logger.child({ component: 'outbox' }),
     openSession: () => openSqlSession(dataSource),
   });
+  const rateLimiter = createRateLimiter({ config, logger });
   let graphql: ApolloServer<SubgraphContext> | undefined;
   const release = async (): Promise<void> => {
     await graphql?.stop();
+    await rateLimiter.close();
     await relay.stop();
     if (!options.bus) await bus.close();
     if (dataSource.isInitialized) await dataSource.destroy();
@@ -58,10 +68,10 @@ export async function startIdentityService(options: { config: IdentityConfig; lo
     await bus.transport.connect();
     relay.start();
 
-    const registry = createMetricsRegistry(SERVICE_NAME);
+    registerOutboxBacklogGauge({ registry, prefix: SERVICE_NAME, relay });
     const running = await startNestService({
       name: SERVICE_NAME,
-      module: IdentityModule.forRoot({ config, dataSource, hasher, metrics: new IdentityMetrics(registry) }),
+      module: IdentityModule.forRoot({ config, dataSource, hasher, metrics: new IdentityMetrics(registry), rateLimiter }),
       port: config.PORT,
       logger,
       configure: async (app, nest) => {

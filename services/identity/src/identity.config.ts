@@ -1,4 +1,4 @@
-import { busConfigSchema, env } from '@switchboard/service-kit';
+import { busConfigSchema, env, rateLimitConfigSchema } from '@switchboard/service-kit';
 import { z } from 'zod';
 
 /** Shared by the service config and the create-admin CLI, so both accept the same passwords. */
@@ -20,6 +20,8 @@ export const identityConfigSchema = z
   })
   // The bus carries identity.employee-changed to the services that keep employees (the chat service).
   .extend(busConfigSchema.shape)
+  // REDIS_URL: per-email login counters shared by every identity instance (in memory without it).
+  .extend(rateLimitConfigSchema.shape)
   .superRefine((config, ctx) => {
     // Half a seed is almost certainly a deployment mistake: say so at start-up rather than start without an admin.
     if (config.ADMIN_EMAIL && !config.ADMIN_PASSWORD) {

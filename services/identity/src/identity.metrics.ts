@@ -7,7 +7,7 @@ export class IdentityMetrics {
   constructor(registry: Registry) {
     this.logins = new Counter({
       name: 'identity_logins_total',
-      help: 'Login attempts by outcome (success, wrong_credentials, locked): a burst of failures is an attack or an outage',
+      help: 'Login attempts by outcome (success, wrong_credentials, locked, rate_limited): a burst of failures is an attack or an outage',
       labelNames: ['outcome'],
       registers: [registry],
     });

@@ -4,7 +4,8 @@ import { LoginService } from './auth/login.service';
 import { PasswordHasher } from './auth/password-hasher';
 import type { IdentityConfig } from './identity.config';
 import { IdentityMetrics } from './identity.metrics';
-import { IDENTITY_CONFIG } from './identity.tokens';
+import { IDENTITY_CONFIG, IDENTITY_RATE_LIMITER } from './identity.tokens';
+import type { RateLimiter } from '@switchboard/service-kit';
 
 /**
  * The service's Nest module. The DataSource is created (and migrated) before Nest starts, so it comes in
@@ -12,7 +13,13 @@ import { IDENTITY_CONFIG } from './identity.tokens';
  */
 @Module({})
 export class IdentityModule {
-  static forRoot(options: { config: IdentityConfig; dataSource: DataSource; metrics: IdentityMetrics; hasher: PasswordHasher }): DynamicModule {
+  static forRoot(options: {
+    config: IdentityConfig;
+    dataSource: DataSource;
+    metrics: IdentityMetrics;
+    hasher: PasswordHasher;
+    rateLimiter: RateLimiter;
+  }): DynamicModule {
     return {
       module: IdentityModule,
       providers: [
@@ -20,6 +27,7 @@ export class IdentityModule {
         { provide: DataSource, useValue: options.dataSource },
         { provide: IdentityMetrics, useValue: options.metrics },
         { provide: PasswordHasher, useValue: options.hasher },
+        { provide: IDENTITY_RATE_LIMITER, useValue: options.rateLimiter },
         LoginService,
       ],
       exports: [LoginService, PasswordHasher],

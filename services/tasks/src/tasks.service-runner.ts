@@ -8,8 +8,10 @@ import {
   createEventBus,
   createMetricsRegistry,
   mountSubgraph,
+  observeBus,
   registerLiveFeedRoute,
   registerOperationalRoutes,
+  registerOutboxBacklogGauge,
   startNestService,
   type Logger,
   type RunningService,
@@ -17,7 +19,7 @@ import {
 import { Module } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Counter, Gauge } from 'prom-client';
+import { Counter } from 'prom-client';
 import { CalendarEventService } from './calendar/calendar-event.service';
 import { ChatDeletedConsumer } from './chat-events/chat-deleted.consumer';
 import { tasksResolvers } from './graphql/tasks.resolvers';
@@ -52,7 +54,9 @@ export async function startTasksService(options: { config: TasksConfig; logger: 
   if (applied.length > 0) logger.info({ applied }, 'tasks migrations applied');
 
   const ownsBus = !options.bus;
-  const bus = options.bus ?? createEventBus({ config, clientId: 'tasks', databaseUrl: config.DATABASE_URL, logger });
+  const registry = createMetricsRegistry('tasks');
+  // Counts this service's own bus traffic (published, consumed, lag, dead letters) on its /metrics (decision 0028).
+  const bus = observeBus({ bus: options.bus ?? createEventBus({ config, clientId: 'tasks', databaseUrl: config.DATABASE_URL, logger }), registry, owned: ownsBus });
   await bus.transport.connect();
 
   const relay = new OutboxRelay({
@@ -61,7 +65,6 @@ export async function startTasksService(options: { config: TasksConfig; logger: 
     logger: logger.child({ component: 'outbox' }),
     openSession: () => openSqlSession(dataSource),
   });
-  const registry = createMetricsRegistry('tasks');
   const firedCounter = new Counter({ name: 'tasks_reminders_fired_total', help: 'Reminders fired by this instance', registers: [registry] });
   const feed = new LiveFeedStore(dataSource, TASKS_SCHEMA);
   const feedSignal = new LiveFeedSignal();
@@ -78,14 +81,7 @@ export async function startTasksService(options: { config: TasksConfig; logger: 
   });
   const reminders = new ReminderService(dataSource, () => scheduler.wake());
   const chatDeleted = new ChatDeletedConsumer(reminders, logger.child({ component: 'chat-events' }));
-  new Gauge({
-    name: 'tasks_outbox_backlog',
-    help: 'Tasks events waiting in the outbox to be published',
-    registers: [registry],
-    collect: async function (this: Gauge) {
-      this.set(await relay.backlog());
-    },
-  });
+  registerOutboxBacklogGauge({ registry, prefix: 'tasks', relay });
 
   let feedRoute: { stop(): Promise<void> } | undefined;
   const service = await startNestService({

@@ -3,6 +3,9 @@ import { startEmbeddedPostgres } from '@switchboard/persistence';
 import { createLogger } from '@switchboard/service-kit';
 import { TelegramBotApiDouble, createTestDatabase, freePort, startKafkaMockCluster } from '@switchboard/testing';
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { GraphQLClient } from './graphql-client';
 import type { Runtime } from './infra';
 
@@ -20,7 +23,14 @@ export interface TestStack {
 }
 
 /** The whole product on one runtime, with a Telegram double, and an admin logged in through the gateway. */
-export async function startTestStack(options: { runtime: Runtime; telegramMode: 'webhook' | 'polling' }): Promise<TestStack> {
+/** `consoleDir`: a built operator console for the gateway to serve at / (browser tests). */
+/** `metaGraphApiBaseUrl`: a MetaGraphApiDouble for channel-whatsapp and channel-meta (default: Meta's real Graph API, never called). */
+export async function startTestStack(options: {
+  runtime: Runtime;
+  telegramMode: 'webhook' | 'polling';
+  consoleDir?: string;
+  metaGraphApiBaseUrl?: string;
+}): Promise<TestStack> {
   const cleanups: (() => Promise<void>)[] = [];
   try {
     let databaseUrl: string;
@@ -42,6 +52,8 @@ export async function startTestStack(options: { runtime: Runtime; telegramMode: 
     cleanups.push(() => telegram.stop());
     telegram.registerBot(BOT);
     const channelTelegramPort = await freePort();
+    const filesDir = await mkdtemp(join(tmpdir(), 'switchboard-e2e-files-'));
+    cleanups.push(() => rm(filesDir, { recursive: true, force: true }));
     const switchboard = await startSwitchboard({
       databaseUrl,
       ...(kafkaBrokers ? { kafkaBrokers, kafkaMaxWaitMs: 10 } : {}),
@@ -52,6 +64,9 @@ export async function startTestStack(options: { runtime: Runtime; telegramMode: 
       telegramPollTimeoutSeconds: 1,
       ports: { channelTelegram: channelTelegramPort },
       admin: ADMIN,
+      ...(options.consoleDir ? { consoleDir: options.consoleDir } : {}),
+      ...(options.metaGraphApiBaseUrl ? { metaGraphApiBaseUrl: options.metaGraphApiBaseUrl } : {}),
+      filesDir,
       logger: createLogger('e2e', process.env.LOG_LEVEL ?? 'warn', { nameKey: 'process' }),
     });
     cleanups.push(() => switchboard.stop());

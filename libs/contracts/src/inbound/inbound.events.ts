@@ -77,6 +77,20 @@ export const DeliveryFailedV1 = defineEvent({
   }),
 });
 
+export const MessageEchoedV1 = defineEvent({
+  type: 'messenger.message-echoed',
+  version: 1,
+  description:
+    'The business sent a message to the customer outside the inbox (the Page inbox, the phone app, another tool), ' +
+    'reported by the platform as an echo. Mirrored into the chat as an outgoing message that is already sent; ' +
+    "connectors leave out echoes of the inbox's own sends. Natural key: connection + chat + platformMessageId.",
+  schema: inboundBaseSchema.extend({
+    platformMessageId: z.string().min(1),
+    content: messageContentSchema,
+    replyToPlatformMessageId: z.string().min(1).optional(),
+  }),
+});
+
 export const CommentReceivedV1 = defineEvent({
   type: 'messenger.comment-received',
   version: 1,
@@ -98,6 +112,7 @@ export const INBOUND_EVENTS = [
   ReceiptReceivedV1,
   DeliveryFailedV1,
   CommentReceivedV1,
+  MessageEchoedV1,
 ] as const;
 
 export type MessageReceived = z.output<typeof MessageReceivedV1.schema>;
@@ -107,6 +122,7 @@ export type ReactionChanged = z.output<typeof ReactionChangedV1.schema>;
 export type ReceiptReceived = z.output<typeof ReceiptReceivedV1.schema>;
 export type DeliveryFailed = z.output<typeof DeliveryFailedV1.schema>;
 export type CommentReceived = z.output<typeof CommentReceivedV1.schema>;
+export type MessageEchoed = z.output<typeof MessageEchoedV1.schema>;
 
 export const UnrecognisedPayloadV1 = defineEvent({
   type: 'messenger.unrecognised-payload',

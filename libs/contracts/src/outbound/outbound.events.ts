@@ -24,6 +24,24 @@ export const outboundTemplateSchema = z.object({
 });
 export type OutboundTemplate = z.output<typeof outboundTemplateSchema>;
 
+/**
+ * Message tags a connector puts on free text sent outside the 24-hour window (Messenger, Instagram: a human
+ * agent may answer up to 7 days after the customer's last message). The chat service sets it from the chat's
+ * reply window; added to v1 as an optional field: commands without it are ordinary in-window replies.
+ */
+export const OUTBOUND_MESSAGE_TAGS = ['HUMAN_AGENT'] as const;
+export const outboundMessageTagSchema = z.enum(OUTBOUND_MESSAGE_TAGS);
+export type OutboundMessageTag = z.output<typeof outboundMessageTagSchema>;
+
+/**
+ * How an answer in a comment chat (facebook-comments, instagram-comments) reaches the customer: public, as a
+ * reply under the comment, or private, as the one direct message the platform allows per comment. Optional in
+ * v1: absent means public, which is what a comment reply meant before the field existed.
+ */
+export const COMMENT_REPLY_MODES = ['public', 'private'] as const;
+export const commentReplyModeSchema = z.enum(COMMENT_REPLY_MODES);
+export type CommentReplyMode = z.output<typeof commentReplyModeSchema>;
+
 /** The chat service asks a connector to send an operator's message. `commandId` is the message id. */
 export const SendMessageRequestedV1 = defineEvent({
   type: 'messenger.send-requested',
@@ -39,6 +57,10 @@ export const SendMessageRequestedV1 = defineEvent({
     replyToPlatformMessageId: z.string().min(1).optional(),
     /** When present the connector sends this template; `text` is then only the inbox's rendering of it. */
     template: outboundTemplateSchema.optional(),
+    /** Messenger/Instagram: send outside the 24-hour window with this tag (chosen by the chat's reply window). */
+    messageTag: outboundMessageTagSchema.optional(),
+    /** Comment chats only: public reply under the comment (default) or a private reply. */
+    commentReply: commentReplyModeSchema.optional(),
     requestedAt: z.iso.datetime({ offset: true }),
   }),
 });

@@ -62,16 +62,31 @@ export function reliableBatchHandler(options: {
 
   async function attempt(records: DecodedRecord[], context: BatchContext): Promise<{ ok: true } | { ok: false; error: unknown; attempts: number }> {
     let lastError: unknown;
+    let outageRetries = 0;
     for (let n = 1; n <= backoff.attempts; n++) {
       if (!context.isActive()) throw new ShutdownInProgressError();
       try {
         await handler(records, context);
+        if (outageRetries > 0) logger.info({ group, outageRetries }, 'dependency reachable again; batch handled');
         return { ok: true };
       } catch (error) {
         lastError = error;
         if (error instanceof ShutdownInProgressError) throw error;
         // A payload that breaks its contract fails the same way every time: do not wait for it.
         if (error instanceof ContractViolationError) return { ok: false, error, attempts: n };
+        // The database or the bus is unreachable: every record would fail the same way, and parking them would
+        // take them out of the stream (lost to readers, out of order after a replay). Wait for the outage to end,
+        // however long, without spending attempts; shutdown or a rebalance still ends the wait (isActive above).
+        if (isOutage(error)) {
+          outageRetries += 1;
+          n -= 1;
+          if (outageRetries === 1 || outageRetries % 20 === 0) {
+            logger.warn({ group, outageRetries, size: records.length, err: error }, 'a dependency is unreachable; holding the batch until it is back');
+          }
+          await sleep(backoffDelay(backoff, Math.min(outageRetries, 5)));
+          await context.heartbeat().catch(() => undefined);
+          continue;
+        }
         logger.warn({ group, attempt: n, of: backoff.attempts, size: records.length, err: error }, 'batch handler failed; retrying');
         if (n < backoff.attempts) {
           await sleep(backoffDelay(backoff, n));
@@ -102,4 +117,25 @@ export function reliableBatchHandler(options: {
       if (!single.ok) await park(one.record, single.error, single.attempts + whole.attempts);
     }
   };
+}
+
+/** Node socket errors: the peer is not there (or went away mid-request). */
+const OUTAGE_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND']);
+/** PostgreSQL SQLSTATEs of an unreachable or unavailable server: connection exceptions (08), shutdown (57P0x), too many connections. */
+const OUTAGE_SQLSTATE = /^(08...|57P0[1-3]|53300)$/;
+/** node-postgres and pg-pool say these in plain text, without a code. */
+const OUTAGE_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|connection error and is not queryable|Client was closed and is not queryable/i;
+
+/**
+ * True when an error means a dependency is unreachable (PostgreSQL down or cut off, the bus unavailable)
+ * rather than that this record cannot be processed. Looks through `cause` and TypeORM's `driverError`.
+ */
+export function isOutage(error: unknown, depth = 0): boolean {
+  if (!error || typeof error !== 'object' || depth > 5) return false;
+  const e = error as { name?: unknown; code?: unknown; message?: unknown; cause?: unknown; driverError?: unknown; errors?: unknown };
+  if (e.name === 'BusUnavailableError') return true;
+  if (typeof e.code === 'string' && (OUTAGE_ERRNO.has(e.code) || OUTAGE_SQLSTATE.test(e.code))) return true;
+  if (typeof e.message === 'string' && OUTAGE_MESSAGE.test(e.message)) return true;
+  if (Array.isArray(e.errors) && e.errors.some((inner) => isOutage(inner, depth + 1))) return true;
+  return isOutage(e.cause, depth + 1) || isOutage(e.driverError, depth + 1);
 }

@@ -197,7 +197,7 @@ export class KafkaTransport implements BusTransport {
                 Object.entries(m.headers ?? {}).map(([k, v]) => [k, Array.isArray(v) ? String(v[0]) : String(v ?? '')]),
               ),
             }));
-            await options.handleBatch(records, { heartbeat, isActive });
+            await options.handleBatch(records, { heartbeat, isActive, highWatermark: batch.highWatermark });
             resolveOffset(chunk[chunk.length - 1]!.offset);
           }
           await commitOffsetsIfNecessary();

@@ -186,8 +186,11 @@ export class LogTransport implements BusTransport {
       [member.group, topic, partition],
     );
     const from = committed.rows[0]?.committed_offset ?? '-1';
-    const result = await this.pool.query<{ offset: string; key: string; value: string; headers: Record<string, string> }>(
-      `SELECT "offset", key, value, headers FROM bus.records
+    // head: the partition's next offset (a high watermark, for consumer lag), read in the same statement.
+    const result = await this.pool.query<{ offset: string; key: string; value: string; headers: Record<string, string>; head: string | null }>(
+      `SELECT "offset", key, value, headers,
+              (SELECT next_offset::text FROM bus.partition_heads h WHERE h.topic = $1 AND h.partition = $2) AS head
+       FROM bus.records
        WHERE topic = $1 AND partition = $2 AND "offset" > $3 ORDER BY "offset" LIMIT $4`,
       [topic, partition, from, maxBatch],
     );
@@ -204,7 +207,12 @@ export class LogTransport implements BusTransport {
     if (!stillOwned() || this.inHand.has(id)) return false;
     this.inHand.add(id);
     try {
-      await member.options.handleBatch(records, { heartbeat: async () => undefined, isActive: stillOwned });
+      const head = result.rows[0]?.head ?? undefined;
+      await member.options.handleBatch(records, {
+        heartbeat: async () => undefined,
+        isActive: stillOwned,
+        ...(head !== undefined && head !== null ? { highWatermark: head } : {}),
+      });
       await this.pool.query(
         `INSERT INTO bus.group_offsets (group_id, topic, partition, committed_offset) VALUES ($1, $2, $3, $4)
          ON CONFLICT (group_id, topic, partition) DO UPDATE SET committed_offset = GREATEST(bus.group_offsets.committed_offset, EXCLUDED.committed_offset)`,

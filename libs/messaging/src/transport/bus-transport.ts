@@ -28,6 +28,11 @@ export interface BatchContext {
   heartbeat(): Promise<void>;
   /** False once shutdown started or the partition was taken away: stop and let the batch be re-delivered. */
   isActive(): boolean;
+  /**
+   * The partition's next offset to be written when the batch was fetched (Kafka's high watermark), when the
+   * transport knows it: what is left to consume after this batch, hence consumer lag, follows from it.
+   */
+  highWatermark?: string;
 }
 
 export interface ConsumeOptions {

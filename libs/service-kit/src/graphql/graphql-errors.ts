@@ -2,6 +2,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ZodError, z } from 'zod';
 import { AuthenticationError, ForbiddenError } from '../auth/access-token';
 import type { Logger } from 'pino';
+import { RateLimitExceededError } from '../rate-limit/rate-limiter';
 
 /** Error codes clients can switch on (extensions.code); messages are for humans. */
 export const ERROR_CODES = {
@@ -10,6 +11,8 @@ export const ERROR_CODES = {
   badUserInput: 'BAD_USER_INPUT',
   notFound: 'NOT_FOUND',
   conflict: 'CONFLICT',
+  /** Too many attempts; extensions.retryAfterSeconds says when to try again. */
+  rateLimited: 'RATE_LIMITED',
   internal: 'INTERNAL_SERVER_ERROR',
 } as const;
 
@@ -38,6 +41,13 @@ export function formatGraphQLError(logger: Logger) {
     const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
     if (original instanceof AuthenticationError || original instanceof ForbiddenError) {
       return { ...formatted, message: original.message, extensions: { ...formatted.extensions, code: original.code } };
+    }
+    if (original instanceof RateLimitExceededError) {
+      return {
+        ...formatted,
+        message: original.message,
+        extensions: { ...formatted.extensions, code: ERROR_CODES.rateLimited, retryAfterSeconds: original.retryAfterSeconds },
+      };
     }
     if (original instanceof ZodError) {
       return { ...formatted, message: z.prettifyError(original), extensions: { ...formatted.extensions, code: ERROR_CODES.badUserInput } };

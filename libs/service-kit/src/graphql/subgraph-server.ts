@@ -12,6 +12,8 @@ import { formatGraphQLError } from './graphql-errors';
 export interface SubgraphContext {
   /** Undefined for anonymous calls; resolvers that need a caller use requirePrincipal(). */
   principal?: Principal;
+  /** The gateway's x-correlation-id of the request, kept with audit entries and logs. */
+  correlationId?: string;
 }
 
 /**
@@ -42,7 +44,12 @@ export async function mountSubgraph(options: {
     expressMiddleware(server, {
       context: async ({ req }): Promise<SubgraphContext> => {
         const token = bearerToken(req.headers.authorization);
-        return token ? { principal: await verifyAccessToken(token, options.jwtSecret) } : {};
+        const header = req.headers['x-correlation-id'];
+        const correlationId = typeof header === 'string' && header.length > 0 && header.length <= 200 ? header : undefined;
+        return {
+          ...(token ? { principal: await verifyAccessToken(token, options.jwtSecret) } : {}),
+          ...(correlationId ? { correlationId } : {}),
+        };
       },
     }),
   );

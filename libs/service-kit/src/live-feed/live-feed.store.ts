@@ -30,9 +30,9 @@ export interface LiveFeedItem {
 
 /**
  * A service's live feed with commit-safe positions (decision 0012), for events whose audience is known when
- * they are written (e.g. a reminder's owner). Positions come from a sequence, so position 8 can commit
- * before 7; readers only see rows of transactions older than every running one, so once a position was
- * returned nothing can appear before it.
+ * they are written (e.g. a reminder's owner). append() takes a transaction-scoped lock held to commit, so
+ * positions are handed out in commit order: the committed rows are always a prefix of the positions and a
+ * reader that returned position 8 can never later find a 7 (decision 0012, amendment).
  */
 export class LiveFeedStore {
   constructor(
@@ -43,6 +43,8 @@ export class LiveFeedStore {
   /** Writes items in the caller's transaction: they exist exactly when the change they describe does. */
   async append(executor: Queryable, items: readonly LiveFeedItem[]): Promise<void> {
     if (items.length === 0) return;
+    // Positions in commit order: held to commit, so no position below one a reader returned can appear later.
+    await executor.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`${this.schema}.feed`]);
     await executor.query(
       `INSERT INTO "${this.schema}".feed (audience, type, envelope)
        SELECT a::uuid[], t, e FROM unnest($1::text[], $2::text[], $3::jsonb[]) WITH ORDINALITY AS i(a, t, e, ord) ORDER BY ord`,
@@ -55,7 +57,7 @@ export class LiveFeedStore {
     const rows = await queryRows<{ head: string }>(
       this.db,
       `SELECT COALESCE(max(position), (SELECT pruned_through FROM "${this.schema}".feed_horizon WHERE id = 1))::text AS head
-       FROM "${this.schema}".feed WHERE tx < pg_snapshot_xmin(pg_current_snapshot())`,
+       FROM "${this.schema}".feed`,
     );
     return rows[0]!.head;
   }
@@ -68,7 +70,7 @@ export class LiveFeedStore {
       this.db,
       // ORDER BY f.position, not the text alias: positions must sort as numbers.
       `SELECT f.position::text AS position, f.audience, f.envelope FROM "${this.schema}".feed f
-       WHERE f.position > $1 AND f.tx < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY f.position LIMIT $2`,
+       WHERE f.position > $1 ORDER BY f.position LIMIT $2`,
       [params.after, params.limit],
     );
     const head = rows.length > 0 ? rows[rows.length - 1]!.position : params.after;

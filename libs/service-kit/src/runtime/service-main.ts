@@ -18,7 +18,10 @@ export function runServiceMain<TSchema extends z.ZodType>(options: {
   const main = async (): Promise<void> => {
     const logger = createLogger(options.name);
     const config = loadConfig(options.name, options.configSchema);
-    const service = await options.start({ config, logger });
+    // Handlers go in before start(): a service can answer /ready while start() still subscribes its consumers,
+    // and an orchestrator's SIGTERM in that window (a scale-in right after a scale-out) must still drain,
+    // not kill the process with the signal's default action (found by the chaos suite, test/chaos).
+    const starting = options.start({ config, logger });
     let stopping = false;
     const shutdown = (signal: NodeJS.Signals): void => {
       // Ignore repeats rather than `once`: Apollo Server re-raises the signal after stopping itself, and that
@@ -31,7 +34,7 @@ export function runServiceMain<TSchema extends z.ZodType>(options: {
         logger.error({ timeoutMs }, `${options.name} did not stop in time; exiting`);
         process.exit(1);
       }, timeoutMs).unref();
-      service.stop().then(
+      starting.then((service) => service.stop()).then(
         () => {
           logger.info(`${options.name} stopped`);
           process.exit(0);
@@ -44,6 +47,7 @@ export function runServiceMain<TSchema extends z.ZodType>(options: {
     };
     process.on('SIGTERM', shutdown);
     process.on('SIGINT', shutdown);
+    await starting;
   };
   main().catch((error: unknown) => {
     // Before the logger exists stderr is the only place to say why; a ConfigError lists every bad variable,

@@ -10,7 +10,7 @@ import { adminDatabaseUrl } from '../postgres/test-database';
  * Jest registers suites synchronously, so the probes here are synchronous (a child process for PostgreSQL)
  * and cached per process.
  */
-export type IntegrationNeed = 'postgres' | 'kafka';
+export type IntegrationNeed = 'postgres' | 'kafka' | 'redis';
 
 export function integrationRequired(): boolean {
   return process.env['REQUIRE_INTEGRATION'] === '1';
@@ -20,7 +20,7 @@ const probes = new Map<IntegrationNeed, string | undefined>();
 
 /** Why `need` is unusable on this machine, or undefined when it is available. Cached per process. */
 export function integrationProblem(need: IntegrationNeed): string | undefined {
-  if (!probes.has(need)) probes.set(need, need === 'kafka' ? probeKafka() : probePostgres());
+  if (!probes.has(need)) probes.set(need, need === 'kafka' ? probeKafka() : need === 'redis' ? probeRedis() : probePostgres());
   return probes.get(need);
 }
 
@@ -64,6 +64,30 @@ function probePostgres(): string | undefined {
   if (result.status === 0) return undefined;
   const reason = (result.stderr || result.error?.message || `exit ${result.status}`).trim().split('\n')[0];
   return `PostgreSQL at ${redact(url)} is not reachable (${reason})`;
+}
+
+/** Redis for tests: TEST_REDIS_URL, default redis://127.0.0.1:6379. */
+export function testRedisUrl(): string {
+  return process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+}
+
+function probeRedis(): string | undefined {
+  const { hostname, port } = new URL(testRedisUrl());
+  // A PING answered with +PONG (not just an open port), synchronously like the PostgreSQL probe.
+  const script = `
+    const socket = require('node:net').createConnection({ host: process.env.PROBE_HOST, port: Number(process.env.PROBE_PORT) });
+    socket.setTimeout(2000, () => { console.error('timeout'); process.exit(1); });
+    socket.on('error', (error) => { console.error(error.message); process.exit(1); });
+    socket.on('connect', () => socket.write('PING\\r\\n'));
+    socket.on('data', (data) => process.exit(String(data).startsWith('+PONG') ? 0 : 1));`;
+  const result = spawnSync(process.execPath, ['-e', script], {
+    env: { ...process.env, PROBE_HOST: hostname, PROBE_PORT: port || '6379', NODE_OPTIONS: '' },
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
+  if (result.status === 0) return undefined;
+  const reason = (result.stderr || result.error?.message || `exit ${result.status}`).trim().split('\n')[0];
+  return `Redis at ${hostname}:${port || '6379'} is not reachable (${reason})`;
 }
 
 function redact(url: string): string {

@@ -14,15 +14,15 @@ export class BridgeSecretVault {
   }
 
   seal(secret: string, connectionId: string): string {
-    return this.cipher.encrypt(secret, context(connectionId));
+    return this.cipher.encrypt(secret, secretContext(connectionId));
   }
 
   open(connection: { id: string; secretCiphertext: string }): string {
-    return this.cipher.decrypt(connection.secretCiphertext, context(connection.id));
+    return this.cipher.decrypt(connection.secretCiphertext, secretContext(connection.id));
   }
 }
 
 /** Binds a stored secret to its connection: a ciphertext copied onto another row does not decrypt. */
-function context(connectionId: string): string {
+export function secretContext(connectionId: string): string {
   return `bridge-connection:${connectionId}`;
 }

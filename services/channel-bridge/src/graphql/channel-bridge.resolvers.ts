@@ -1,8 +1,9 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import { notFound, parseInput, requireAdmin, requirePrincipal, type SubgraphContext } from '@switchboard/service-kit';
+import { channelHealthResolvers, loadChannelHealth, notFound, parseInput, requireAdmin, requirePrincipal, type HealthExecutor, type SubgraphContext } from '@switchboard/service-kit';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { CHANNEL_BRIDGE_SCHEMA } from '../channel-bridge.config';
 import { BridgeConnectionNotFoundError } from '../connections/bridge-connection.errors';
 import {
   connectBridgeInputSchema,
@@ -27,8 +28,29 @@ interface BridgeConnectionGql {
 
 const idSchema = z.object({ id: z.uuid('id must be a connection id (UUID)') });
 
-export function channelBridgeResolvers(deps: { connections: BridgeConnectionService; deadLetters: DeadLetterService }): GraphQLResolverMap<SubgraphContext> {
+const S = `"${CHANNEL_BRIDGE_SCHEMA}"`;
+/**
+ * Connections in the shape loadChannelHealth reads (decision 0033). A bridge's errors are its partner's: the
+ * newest error of a delivery still retrying or dead; the detail counts both.
+ */
+const BRIDGE_HEALTH_SQL = `SELECT c.id, c.name AS display_name, c.state, c.last_inbound_at AS last_event_at,
+    e.last_error, e.last_error_at, format('%s deliveries retrying, %s dead letters', q.retrying, q.dead) AS detail
+  FROM ${S}.connections c
+  LEFT JOIN LATERAL (SELECT last_error, coalesce(finished_at, next_attempt_at) AS last_error_at FROM ${S}.deliveries
+                     WHERE connection_id = c.id AND state IN ('pending', 'dead') AND last_error IS NOT NULL
+                     ORDER BY seq DESC LIMIT 1) e ON true
+  CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE state = 'pending' AND attempts > 0) AS retrying, count(*) FILTER (WHERE state = 'dead') AS dead
+                      FROM ${S}.deliveries WHERE connection_id = c.id) q
+  ORDER BY c.created_at, c.id`;
+
+export function channelBridgeResolvers(deps: {
+  connections: BridgeConnectionService;
+  deadLetters: DeadLetterService;
+  /** The service's database, for the health report. */
+  db: HealthExecutor;
+}): GraphQLResolverMap<SubgraphContext> {
   const { connections, deadLetters } = deps;
+  const health = channelHealthResolvers('bridge', () => loadChannelHealth(deps.db, { channel: 'bridge', schema: CHANNEL_BRIDGE_SCHEMA, connectionsSql: BRIDGE_HEALTH_SQL }));
   const notFoundAware = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
       return await work();
@@ -39,6 +61,7 @@ export function channelBridgeResolvers(deps: { connections: BridgeConnectionServ
   };
   return {
     Query: {
+      ...health.Query,
       bridgeConnections: async (_parent: unknown, _args: unknown, context: SubgraphContext) => {
         requirePrincipal(context.principal);
         return (await connections.list()).map(toGql);
@@ -83,6 +106,7 @@ export function channelBridgeResolvers(deps: { connections: BridgeConnectionServ
         return connection ? toGql(connection) : null;
       },
     },
+    ChannelHealthReport: health.ChannelHealthReport,
   };
 }
 

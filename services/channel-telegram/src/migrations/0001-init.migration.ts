@@ -1,6 +1,7 @@
 import { outboxTableDdl } from '@switchboard/messaging';
 import type { SqlMigrationSpec } from '@switchboard/persistence';
 import { CHANNEL_TELEGRAM_SCHEMA } from '../channel-telegram.config';
+import { auditLogMigration } from './0002-audit-log.migration';
 
 const s = CHANNEL_TELEGRAM_SCHEMA;
 const outbox = outboxTableDdl(s);
@@ -38,4 +39,4 @@ export const initMigration: SqlMigrationSpec = {
   down: [...outbox.down, `DROP TABLE "${s}".sent_commands`, `DROP TABLE "${s}".connections`],
 };
 
-export const CHANNEL_TELEGRAM_MIGRATIONS: readonly SqlMigrationSpec[] = [initMigration];
+export const CHANNEL_TELEGRAM_MIGRATIONS: readonly SqlMigrationSpec[] = [initMigration, auditLogMigration];

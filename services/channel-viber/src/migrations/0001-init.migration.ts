@@ -1,6 +1,7 @@
 import { outboxTableDdl } from '@switchboard/messaging';
 import type { SqlMigrationSpec } from '@switchboard/persistence';
 import { CHANNEL_VIBER_SCHEMA } from '../channel-viber.config';
+import { auditLogMigration } from './0002-audit-log.migration';
 
 const s = CHANNEL_VIBER_SCHEMA;
 const outbox = outboxTableDdl(s);
@@ -82,4 +83,4 @@ export const initMigration: SqlMigrationSpec = {
   ],
 };
 
-export const CHANNEL_VIBER_MIGRATIONS: readonly SqlMigrationSpec[] = [initMigration];
+export const CHANNEL_VIBER_MIGRATIONS: readonly SqlMigrationSpec[] = [initMigration, auditLogMigration];

@@ -1,9 +1,10 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { CHANNEL_KINDS } from '@switchboard/contracts';
-import { notFound, parseInput, requireAdmin, requirePrincipal, type Principal, type SubgraphContext } from '@switchboard/service-kit';
+import { auditLogResolver, notFound, parseInput, requireAdmin, requirePrincipal, type Principal, type SubgraphContext } from '@switchboard/service-kit';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { chatNotFound, loadViewer } from '../access/viewer';
+import { CHAT_SCHEMA } from '../chat.config';
 import type { ConnectionMembersService } from '../access/connection-members.service';
 import type { CannedAnswerService } from '../canned-answers/canned-answer.service';
 import { TEMPLATE_VARIABLES } from '../canned-answers/canned-answer.template';
@@ -65,6 +66,10 @@ const sendMessageInput = z.object({
   chatId: id('chatId'),
   text: text('text'),
   replyToMessageId: id('replyToMessageId').nullish().transform((v) => v ?? undefined),
+  commentReply: z
+    .enum(['PUBLIC', 'PRIVATE'])
+    .nullish()
+    .transform((v) => (v ? (v === 'PRIVATE' ? ('private' as const) : ('public' as const)) : undefined)),
 });
 
 const sendTemplateMessageInput = z.object({
@@ -92,6 +97,8 @@ function connection<T, N>(page: Page<T>, map: (row: T) => N) {
 
 export function chatResolvers(deps: ChatResolverDeps): GraphQLResolverMap<SubgraphContext> {
   const { dataSource, queries } = deps;
+  /** Who acted, for the audit entry an admin action writes in its transaction (decision 0027). */
+  const auditBy = (actor: Principal, ctx: SubgraphContext) => ({ actor, ...(ctx.correlationId ? { correlationId: ctx.correlationId } : {}) });
 
   /** The chat as the caller sees it now; the chat exists (an action on it just committed). */
   const visibleChat = async (principal: Principal, chatId: string) => {
@@ -175,6 +182,7 @@ export function chatResolvers(deps: ChatResolverDeps): GraphQLResolverMap<Subgra
         const { connectionId } = parseInput(z.object({ connectionId: id('connectionId') }), args);
         return { connectionId, members: (await deps.members.members(connectionId)).map(employeeRef) };
       },
+      chatAuditLog: auditLogResolver(dataSource, CHAT_SCHEMA),
     },
     Mutation: {
       sendMessage: async (_: unknown, args: { input: unknown }, ctx: SubgraphContext) => {
@@ -216,7 +224,7 @@ export function chatResolvers(deps: ChatResolverDeps): GraphQLResolverMap<Subgra
       deleteChat: async (_: unknown, args: unknown, ctx: SubgraphContext) => {
         const principal = requirePrincipal(ctx.principal);
         const { chatId } = parseInput(z.object({ chatId: id('chatId') }), args);
-        await deps.actions.deleteChat(principal, { chatId });
+        await deps.actions.deleteChat(principal, { chatId, correlationId: ctx.correlationId });
         return { deletedChatId: chatId };
       },
       markChatRead: async (_: unknown, args: unknown, ctx: SubgraphContext) => {
@@ -242,12 +250,12 @@ export function chatResolvers(deps: ChatResolverDeps): GraphQLResolverMap<Subgra
         return answerId;
       },
       createChatStatus: async (_: unknown, args: { input: unknown }, ctx: SubgraphContext) => {
-        requireAdmin(ctx.principal);
+        const admin = requireAdmin(ctx.principal);
         const input = parseInput(z.object({ code: statusCode, name: statusName, isClosed: z.boolean().nullish().transform((v) => v ?? false) }), args.input);
-        return statusView(await deps.statuses.create(input));
+        return statusView(await deps.statuses.create(input, auditBy(admin, ctx)));
       },
       updateChatStatus: async (_: unknown, args: { input: unknown }, ctx: SubgraphContext) => {
-        requireAdmin(ctx.principal);
+        const admin = requireAdmin(ctx.principal);
         const input = parseInput(
           z.object({
             code: z.string().min(1),
@@ -256,17 +264,17 @@ export function chatResolvers(deps: ChatResolverDeps): GraphQLResolverMap<Subgra
           }),
           args.input,
         );
-        return statusView(await deps.statuses.update(input));
+        return statusView(await deps.statuses.update(input, auditBy(admin, ctx)));
       },
       reorderChatStatuses: async (_: unknown, args: unknown, ctx: SubgraphContext) => {
-        requireAdmin(ctx.principal);
+        const admin = requireAdmin(ctx.principal);
         const { codes } = parseInput(z.object({ codes: z.array(z.string().min(1)).min(1).max(50) }), args);
-        return (await deps.statuses.reorder(codes)).map(statusView);
+        return (await deps.statuses.reorder(codes, auditBy(admin, ctx))).map(statusView);
       },
       setConnectionMembers: async (_: unknown, args: unknown, ctx: SubgraphContext) => {
         const admin = requireAdmin(ctx.principal);
         const input = parseInput(z.object({ connectionId: id('connectionId'), employeeIds: ids('employee id') }), args);
-        const members = await deps.members.setMembers({ ...input, byEmployeeId: admin.employeeId });
+        const members = await deps.members.setMembers({ ...input, byEmployeeId: admin.employeeId }, auditBy(admin, ctx));
         return { connectionId: input.connectionId, members: members.map(employeeRef) };
       },
     },

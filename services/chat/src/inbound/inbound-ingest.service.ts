@@ -7,6 +7,7 @@ import {
   ReceiptReceivedV1,
   DeliveryFailedV1,
   CommentReceivedV1,
+  MessageEchoedV1,
   ContractViolationError,
   type FailureCode,
   parseEvent,
@@ -309,10 +310,75 @@ export class InboundIngestService {
         )) as { id: string; chat_id: string; number: string }[];
         return this.changed(rows, envelope, 'delivery', { deliveryState: 'failed', failure: data.failure });
       }
+      case MessageEchoedV1.type:
+        return this.applyEcho(manager, envelope);
       default:
         // Parked on the dead-letter topic by the reliable consumer: a type we do not know is never dropped silently.
         throw new ContractViolationError(`chat service has no handler for ${envelope.type}.v${envelope.version}`);
     }
+  }
+
+  /**
+   * A message the business sent outside the inbox, mirrored as outgoing and already sent. Only into a chat
+   * that exists: an echo carries no customer profile to open one with. Duplicates vanish on the platform key.
+   */
+  private async applyEcho(manager: EntityManager, envelope: Envelope): Promise<EventToPublish[]> {
+    const { data } = parseEvent(MessageEchoedV1, envelope);
+    const content = data.content;
+    const rows = (await queryRows(manager,
+      `INSERT INTO chat.messages (chat_id, direction, platform_message_id, text, attachments, location, contact, placeholder, raw,
+                                  reply_to_platform_message_id, delivery_state, sent_at)
+       SELECT c.id, 'outbound', $2, $3, $4::jsonb, $5::jsonb, $6::jsonb, $7, $8::jsonb, $9, 'sent', $10 FROM chat.chats c WHERE c.chat_key = $1
+       ON CONFLICT (chat_id, direction, platform_message_id) DO NOTHING
+       RETURNING id, chat_id, sent_at`,
+      [
+        data.chatKey,
+        data.platformMessageId,
+        content.text ?? null,
+        JSON.stringify(content.attachments),
+        json(content.location),
+        json(content.contact),
+        content.placeholder ?? null,
+        json(content.raw),
+        data.replyToPlatformMessageId ?? null,
+        data.occurredAt,
+      ],
+    )) as { id: string; chat_id: string; sent_at: Date }[];
+    const row = rows[0];
+    if (!row) {
+      this.logger.info({ eventId: envelope.id, key: envelope.key }, 'echo for a chat we do not have (or already mirrored); nothing to do');
+      return [];
+    }
+    const chats = (await queryRows(manager,
+      `UPDATE chat.chats c SET
+         last_message_at = GREATEST(c.last_message_at, $2::timestamptz),
+         last_message_preview = CASE WHEN c.last_message_at <= $2::timestamptz THEN $3 ELSE c.last_message_preview END,
+         last_message_direction = CASE WHEN c.last_message_at <= $2::timestamptz THEN 'outbound' ELSE c.last_message_direction END,
+         unanswered = CASE WHEN c.last_message_at <= $2::timestamptz THEN false ELSE c.unanswered END,
+         updated_at = now()
+       WHERE c.id = $1 RETURNING c.number, c.unanswered`,
+      [row.chat_id, new Date(row.sent_at).toISOString(), messagePreview(content)],
+    )) as { number: string; unanswered: boolean }[];
+    const chat = chats[0]!;
+    return [
+      chatEvents.messageAdded(
+        {
+          chatId: row.chat_id,
+          chatNumber: Number(chat.number),
+          unanswered: chat.unanswered,
+          message: {
+            messageId: row.id,
+            direction: 'outbound',
+            attachments: content.attachments,
+            ...(content.text !== undefined ? { text: content.text } : {}),
+            ...(content.placeholder ? { placeholder: content.placeholder } : {}),
+            deliveryState: 'sent',
+            sentAt: new Date(row.sent_at).toISOString(),
+          },
+        },
+        envelope,
+      ),
+    ];
   }
 
   private changed(

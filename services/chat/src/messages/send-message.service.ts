@@ -4,6 +4,8 @@ import {
   channelSupportsTemplates,
   createEnvelope,
   outboundTopic,
+  type CommentReplyMode,
+  type OutboundMessageTag,
   type OutboundTemplate,
 } from '@switchboard/contracts';
 import { GraphQLError } from 'graphql';
@@ -21,7 +23,13 @@ export interface SendMessageInput {
   replyToMessageId?: string | undefined;
   /** A pre-approved template (WhatsApp); `text` is then its rendering for the inbox, not what is sent. */
   template?: OutboundTemplate | undefined;
+  /** Comment chats: answer under the comment (public, the default) or privately (one direct message per comment). */
+  commentReply?: CommentReplyMode | undefined;
 }
+
+/** extensions.code of a comment-reply choice in a chat that is not a comment thread. */
+export const NOT_A_COMMENT_CHAT = 'NOT_A_COMMENT_CHAT';
+const COMMENT_CHANNELS: ReadonlySet<string> = new Set(['facebook-comments', 'instagram-comments']);
 
 /**
  * An operator's reply: stored as pending and handed to the channel's connector through the outbox in
@@ -43,9 +51,19 @@ export class SendMessageService {
         if (!channelSupportsTemplates(channel)) {
           throw new GraphQLError(`${channel} chats have no message templates`, { extensions: { code: TEMPLATES_NOT_SUPPORTED } });
         }
-      } else {
+      }
+      if (input.commentReply && !COMMENT_CHANNELS.has(channel)) {
+        throw new GraphQLError(`commentReply applies to comment chats only; this is a ${channel} chat`, { extensions: { code: NOT_A_COMMENT_CHAT } });
+      }
+      let messageTag: OutboundMessageTag | undefined;
+      if (!input.template) {
         const window = await replyWindowOfChat(manager, chat.id);
-        if (window && !window.freeTextAllowed) throw replyWindowClosed(window);
+        if (window && !window.freeTextAllowed) {
+          // Outside 24 h a human agent may still answer on Messenger/Instagram (HUMAN_AGENT, 7 days): the window decides, not the client.
+          const tag = window.alternatives.find((a) => a.kind === 'message-tag');
+          if (!tag) throw replyWindowClosed(window);
+          messageTag = tag.tag;
+        }
       }
       let replyToPlatformMessageId: string | undefined;
       if (input.replyToMessageId) {
@@ -80,6 +98,8 @@ export class SendMessageService {
             attachments: [],
             ...(replyToPlatformMessageId ? { replyToPlatformMessageId } : {}),
             ...(input.template ? { template: input.template } : {}),
+            ...(messageTag ? { messageTag } : {}),
+            ...(input.commentReply ? { commentReply: input.commentReply } : {}),
             requestedAt: sentAt,
           },
           { producer: CHAT_PRODUCER, key: chat.chat_key },

@@ -7,6 +7,8 @@ import { ChatActivityOrderMigration } from './0005-activity-order.migration';
 import { ChatInboxPerformanceMigration } from './0006-inbox-performance.migration';
 import { ChatEmployeesMigration } from './0007-employees.migration';
 import { ChatOperatorsMigration } from './0008-chat-operators.migration';
+import { ChatListCoveringMigration } from './0009-chat-list-covering.migration';
+import { ChatAuditLogMigration } from './0010-audit-log.migration';
 
 /** In order; each name ends in its timestamp. */
 export const CHAT_MIGRATIONS: readonly SqlMigrationSpec[] = [
@@ -18,4 +20,6 @@ export const CHAT_MIGRATIONS: readonly SqlMigrationSpec[] = [
   ChatInboxPerformanceMigration,
   ChatEmployeesMigration,
   ChatOperatorsMigration,
+  ChatListCoveringMigration,
+  ChatAuditLogMigration,
 ];

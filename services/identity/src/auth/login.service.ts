@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AuthenticationError, ForbiddenError, signAccessToken } from '@switchboard/service-kit';
+import { AuthenticationError, ForbiddenError, RateLimitExceededError, signAccessToken, type RateLimiter } from '@switchboard/service-kit';
 import { DataSource } from 'typeorm';
 import { toEmployee, type Employee } from '../employees/employee.entity';
 import { EmployeeRepository } from '../employees/employee.repository';
-import { IDENTITY_CONFIG } from '../identity.tokens';
+import { IDENTITY_CONFIG, IDENTITY_RATE_LIMITER } from '../identity.tokens';
 import type { IdentityConfig } from '../identity.config';
 import { IdentityMetrics } from '../identity.metrics';
-import { LOCKOUT_SECONDS, MAX_FAILED_LOGINS, WRONG_CREDENTIALS_MESSAGE } from './login-policy.constant';
+import { LOCKOUT_SECONDS, LOGIN_ATTEMPTS_PER_EMAIL, MAX_FAILED_LOGINS, WRONG_CREDENTIALS_MESSAGE } from './login-policy.constant';
 import { PasswordHasher } from './password-hasher';
 
 export interface LoginResult {
@@ -28,11 +28,19 @@ export class LoginService {
     private readonly hasher: PasswordHasher,
     private readonly metrics: IdentityMetrics,
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
+    @Inject(IDENTITY_RATE_LIMITER) private readonly limiter: RateLimiter,
   ) {
     this.employees = new EmployeeRepository(dataSource);
   }
 
   async login(input: { email: string; password: string }): Promise<LoginResult> {
+    // Counted before anything else, unknown emails too, so over the limit no argon2 work is done at all.
+    const emailKey = input.email.trim().toLowerCase();
+    const budget = await this.limiter.hit(LOGIN_ATTEMPTS_PER_EMAIL, emailKey);
+    if (!budget.allowed) {
+      this.metrics.logins.inc({ outcome: 'rate_limited' });
+      throw new RateLimitExceededError(LOGIN_ATTEMPTS_PER_EMAIL, budget.retryAfterSeconds);
+    }
     const employee = await this.employees.findByEmail(input.email);
     // Deactivated employees are treated as unknown: they must not learn more than a stranger.
     if (!employee || !employee.active) {
@@ -52,6 +60,8 @@ export class LoginService {
       throw new AuthenticationError(WRONG_CREDENTIALS_MESSAGE);
     }
     await this.employees.clearFailedLogins(employee.id);
+    // The right password proves the owner: their own typos earlier in the window must not lock them out later.
+    await this.limiter.reset(LOGIN_ATTEMPTS_PER_EMAIL, emailKey);
     const ttlSeconds = this.config.ACCESS_TOKEN_TTL_SECONDS;
     // jose stamps whole seconds, so floor the same way to report the exact expiry of the token.
     const issuedAtMs = Math.floor(Date.now() / 1000) * 1000;

@@ -1,5 +1,14 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import { AuthenticationError, ERROR_CODES, parseInput, requireAdmin, requirePrincipal, type SubgraphContext } from '@switchboard/service-kit';
+import {
+  AuthenticationError,
+  ERROR_CODES,
+  auditLogResolver,
+  parseInput,
+  recordAuditEntry,
+  requireAdmin,
+  requirePrincipal,
+  type SubgraphContext,
+} from '@switchboard/service-kit';
 import { GraphQLError } from 'graphql';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
@@ -10,6 +19,7 @@ import { EmailTakenError } from '../employees/employee.errors';
 import { createEmployeeInputSchema, MAX_PASSWORD_LENGTH } from '../employees/employee.input';
 import { EmployeeRepository } from '../employees/employee.repository';
 import { createEmployee } from '../employees/employee.service';
+import { IDENTITY_SCHEMA } from '../identity.data-source';
 
 const idSchema = z.uuid('must be a UUID');
 
@@ -53,6 +63,7 @@ export function createIdentityResolvers(deps: {
         requirePrincipal(ctx.principal);
         return findEmployee(parseInput(idSchema, args.id));
       },
+      identityAuditLog: auditLogResolver(deps.dataSource, IDENTITY_SCHEMA),
     },
     Mutation: {
       login: async (_parent, args: { input: unknown }) => {
@@ -61,10 +72,21 @@ export function createIdentityResolvers(deps: {
         return { ...result, expiresAt: result.expiresAt.toISOString() };
       },
       createEmployee: async (_parent, args: { input: unknown }, ctx: SubgraphContext) => {
-        requireAdmin(ctx.principal);
+        const admin = requireAdmin(ctx.principal);
         const input = parseInput(createEmployeeInputSchema, args.input);
         try {
-          const employee = await createEmployee({ db: deps.dataSource, input, hasher: deps.hasher });
+          // The audit entry commits with the employee (and its event) or not at all.
+          const employee = await deps.dataSource.transaction(async (manager) => {
+            const created = await createEmployee({ db: manager, input, hasher: deps.hasher });
+            await recordAuditEntry(manager, IDENTITY_SCHEMA, {
+              actor: admin,
+              action: 'employee.create',
+              target: { type: 'employee', id: created.id },
+              details: { email: created.email, role: created.role },
+              ...(ctx.correlationId ? { correlationId: ctx.correlationId } : {}),
+            });
+            return created;
+          });
           deps.onEmployeesChanged?.();
           return employee;
         } catch (error) {
