@@ -92,6 +92,20 @@ describe('Prometheus metrics after a Telegram round trip (standalone)', () => {
         { timeoutMs: 20_000, description: 'the poison record to be dead-lettered' },
       );
 
+      // The relay and the consumers drain asynchronously (the blocked send's result may still be in the
+      // outbox when its failure is counted): wait for the backlogs and the lag to reach 0, then read.
+      await waitFor(
+        async () => {
+          const text = await scrape(channelTelegram.url);
+          const identity = await scrape(stack.switchboard.identity.url);
+          return (
+            sample(text, 'telegram_outbox_backlog') === 0 &&
+            sample(text, 'bus_consumer_lag', { group: 'channel-telegram', topic: 'messenger.outbound.telegram.v1' }) === 0 &&
+            sample(identity, 'identity_outbox_backlog') === 0
+          );
+        },
+        { timeoutMs: 20_000, description: 'outboxes drained and the outbound consumer caught up' },
+      );
       const telegram = await scrape(channelTelegram.url);
       // Webhook latency: a histogram with every answered webhook (two customer messages, both 200).
       expect(sample(telegram, 'telegram_webhook_duration_seconds_count', { status: '200' })).toBeGreaterThanOrEqual(2);
