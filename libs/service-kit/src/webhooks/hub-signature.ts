@@ -24,3 +24,16 @@ export function matchHubSignature(rawBody: Buffer, header: string | undefined, a
   for (const secret of appSecrets) if (verifyHubSignature(rawBody, header, secret)) return secret;
   return undefined;
 }
+
+/**
+ * The verify token and challenge of Meta's subscription handshake (GET ?hub.mode=subscribe&...), or
+ * undefined when the request is not one. Read from the raw URL: a query parser would take "hub.mode" for a
+ * nested key.
+ */
+export function readHubVerification(originalUrl: string): { verifyToken: string; challenge: string } | undefined {
+  const query = new URL(originalUrl, 'http://localhost').searchParams;
+  const verifyToken = query.get('hub.verify_token');
+  const challenge = query.get('hub.challenge');
+  if (query.get('hub.mode') !== 'subscribe' || !verifyToken || !challenge) return undefined;
+  return { verifyToken, challenge };
+}

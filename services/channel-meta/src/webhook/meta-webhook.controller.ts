@@ -13,7 +13,7 @@ import {
   ServiceUnavailableException,
   UnauthorizedException,
 } from '@nestjs/common';
-import { HUB_SIGNATURE_HEADER, verifyHubSignature } from '@switchboard/service-kit';
+import { HUB_SIGNATURE_HEADER, readHubVerification, verifyHubSignature } from '@switchboard/service-kit';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -59,19 +59,15 @@ export class MetaWebhookController {
   /** hub.mode=subscribe and a verify token of a connected Page: echo hub.challenge; anything else 403. */
   @Get()
   async verify(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<string> {
-    // Read from the raw query string: "hub.mode" must not be taken for a nested key by a query parser.
-    const query = new URL(req.originalUrl, 'http://localhost').searchParams;
-    const mode = query.get('hub.mode');
-    const token = query.get('hub.verify_token');
-    const challenge = query.get('hub.challenge');
-    if (mode !== 'subscribe' || !token || challenge === null || challenge === '') throw new ForbiddenException('Not a subscription verification request');
-    if (!(await this.deps.connections.existsReceivingWithVerifyToken(verifyTokenHash(token)))) {
+    const handshake = readHubVerification(req.originalUrl);
+    if (!handshake) throw new ForbiddenException('Not a subscription verification request');
+    if (!(await this.deps.connections.existsReceivingWithVerifyToken(verifyTokenHash(handshake.verifyToken)))) {
       this.deps.logger.warn('meta webhook verification with an unknown verify token');
       throw new ForbiddenException('Verify token does not match a connected Page');
     }
     // Meta expects the challenge back verbatim, not as JSON.
     res.type('text/plain');
-    return challenge;
+    return handshake.challenge;
   }
 
   @Post()
