@@ -5,7 +5,9 @@
  * (which never reaches Telegram) and replies (which the Telegram double receives, and whose delivery tick
  * moves to sent); the list's filters live in the URL and survive a reload; the language switches; "В обробку",
  * the status menu, search inside the chat, a canned answer by "/", and the detail panel's end and delete (with
- * confirmation) work; an operator without access to the chat cannot open it by its URL.
+ * confirmation) work; an operator without access to the chat cannot open it by its URL. The detail panel links
+ * the chat to a CRM lead ("Вибрати зв'язок") and shows its card, creates a task and a reminder that then fires
+ * in the page; a PNG uploaded by "Файли" shows in the timeline with its download link.
  */
 import { waitFor } from '@switchboard/testing';
 import { execFileSync } from 'node:child_process';
@@ -160,13 +162,88 @@ describeInBrowser('operator console in a browser (standalone)', () => {
     await page.getByRole('heading', { name: 'Messengers' }).waitFor();
     await page.getByRole('tab', { name: /Unanswered/ }).waitFor();
     await page.getByText('1 chat', { exact: true }).waitFor();
+    // The choice is remembered across a reload.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Messengers' }).waitFor();
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+  }, 60_000);
+
+  it("links the chat to a CRM lead, creates a task and a reminder that fires in the page, and switches back to Ukrainian", async () => {
+    await page.getByRole('combobox', { name: 'Language' }).selectOption('uk');
+    await page.getByRole('heading', { name: 'Месенджери' }).waitFor();
+    expect(await page.locator('html').getAttribute('lang')).toBe('uk');
+    await stack.client.request(`mutation Lead($input: CreateCrmLeadInput!) { createCrmLead(input: $input) { id } }`, {
+      input: {
+        title: 'Оптове замовлення кави',
+        contactName: 'Оксана Коваль',
+        email: 'oksana.koval@example.com',
+        phone: '+380501234567',
+        socialProfiles: [{ kind: 'instagram', handle: 'oksana.coffee', url: 'https://instagram.com/oksana.coffee' }],
+      },
+    });
+    await page.locator('.chat-row', { hasText: 'Оксана Коваль' }).click();
+    await page.getByRole('button', { name: 'Детальна інформація' }).click();
+    const details = page.getByRole('complementary', { name: 'Додаткова інформація' });
+
+    // D2 "Вибрати зв'язок": search the directory, pick the lead; D1: its card.
+    await details.getByRole('button', { name: "Вибрати зв'язок" }).click();
+    await details.getByRole('searchbox', { name: 'Пошук у CRM' }).fill('Оптове');
+    await details.getByRole('button', { name: /Оптове замовлення кави/ }).click();
+    const card = details.locator('.crm-card[data-crm-kind="LEAD"]');
+    await card.getByText('Оптове замовлення кави').waitFor();
+    await card.getByRole('link', { name: 'oksana.koval@example.com' }).waitFor();
+    await card.getByRole('link', { name: '+380501234567' }).waitFor();
+    await card.getByRole('link', { name: 'instagram: @oksana.coffee' }).waitFor();
+
+    await details.getByRole('button', { name: 'Нове завдання' }).click();
+    await details.getByRole('form', { name: 'Нове завдання' }).getByLabel('Назва').fill('Надіслати прайс на каву');
+    await details.getByRole('form', { name: 'Нове завдання' }).getByRole('button', { name: 'Створити' }).click();
+    await details.getByRole('status').getByText('Завдання «Надіслати прайс на каву» створено').waitFor();
+
+    // A reminder due in a few seconds fires in the page (reminderEvents), about this chat.
+    await details.getByRole('button', { name: 'Додати нове нагадування' }).click();
+    const form = details.getByRole('form', { name: 'Додати нове нагадування' });
+    await form.getByLabel('Про що нагадати').fill('Передзвонити Оксані щодо кави');
+    await form.getByLabel('Коли нагадати').fill(localInputValue(new Date(Date.now() + 6_000)));
+    await form.getByRole('button', { name: 'Створити' }).click();
+    await details.getByRole('status').getByText(/^Нагадування на .+ створено$/).waitFor();
+    const notice = page.getByRole('region', { name: 'Сповіщення' }).getByRole('alert');
+    await notice.getByText('Нагадування щодо чату #1').waitFor({ timeout: 20_000 });
+    await notice.getByText('Передзвонити Оксані щодо кави').waitFor();
+    await notice.getByRole('button', { name: 'Закрити' }).click();
+    await details.getByRole('button', { name: 'Закрити' }).click();
+  }, 60_000);
+
+  it('uploads a PNG by "Файли", shows it in the timeline with a download link, and sends it to Telegram with the reply', async () => {
+    const timeline = page.getByRole('log');
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByRole('button', { name: 'Файли' }).click();
+    await (await chooser).setFiles({ name: 'pixel.png', mimeType: 'image/png', buffer: Buffer.from(PIXEL_PNG, 'base64') });
+    await page.getByRole('status').getByText(/^Файл «pixel\.png» додано до чату/).waitFor({ timeout: 20_000 });
+    const link = timeline.locator('.uploaded-file').getByRole('link', { name: /pixel\.png/ });
+    await link.waitFor();
+    const href = await link.getAttribute('href');
+    const download = await fetch(href!);
+    expect(download.status).toBe(200);
+    expect(Buffer.from(await download.arrayBuffer()).equals(Buffer.from(PIXEL_PNG, 'base64'))).toBe(true);
+
+    // The stored file goes with the reply (text optional): Telegram gets a photo.
+    await page.getByRole('button', { name: 'Надіслати' }).click();
+    const photo = await stack.telegram.waitForSent((record) => record.method === 'sendPhoto', 30_000);
+    expect(String(photo.chatId)).toBe('909001');
+    await timeline.locator('.bubble--outbound .bubble__attachments', { hasText: 'pixel.png' }).waitFor();
+
+    // A file whose name lies about its content is refused with the files service's reason.
+    const refused = page.waitForEvent('filechooser');
+    await page.getByRole('button', { name: 'Файли' }).click();
+    await (await refused).setFiles({ name: 'invoice.pdf', mimeType: 'application/pdf', buffer: Buffer.from(PIXEL_PNG, 'base64') });
+    await page.getByRole('alert').getByText(/Файл «invoice\.pdf» не прийнято: .+/).waitFor({ timeout: 20_000 });
   }, 60_000);
 
   it('takes the chat into work, changes its status, inserts a canned answer, keeps it from outsiders, ends and deletes it', async () => {
     await stack.client.request(`mutation Add($input: CreateCannedAnswerInput!) { createCannedAnswer(input: $input) { id } }`, {
       input: { shortcode: 'hello', title: 'Вітання', body: 'Добрий день, {{customer.firstName}}! Мене звати {{operator.firstName}}.' },
     });
-    await page.getByRole('combobox', { name: 'Language' }).selectOption('uk');
     await page.locator('.chat-row', { hasText: 'Оксана Коваль' }).click();
     const timeline = page.getByRole('log');
 
@@ -216,6 +293,15 @@ describeInBrowser('operator console in a browser (standalone)', () => {
     await page.getByText('Чатів немає').waitFor();
   }, 60_000);
 });
+
+/** A 1x1 PNG: the files service tells its type from these bytes, not from the name. */
+const PIXEL_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+
+/** The value a datetime-local input with seconds takes for `date` (the browser runs in this machine's zone). */
+function localInputValue(date: Date): string {
+  const pad = (value: number) => String(value).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+}
 
 async function expectText(locator: ReturnType<Page['locator']>, text: string): Promise<void> {
   await locator.getByText(text).waitFor();

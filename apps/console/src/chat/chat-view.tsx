@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useClient } from 'urql';
 import { DetailPanel } from '../details/detail-panel';
+import { useChatFiles } from '../files/use-chat-files';
 import { TimelineAroundQuery, type TimelineItem } from '../graphql/operations';
 import { useI18n } from '../i18n/i18n-context';
 import { useLiveChatEvents } from '../live/live-context';
@@ -23,6 +24,7 @@ export function ChatView({ chatId }: { chatId: string }) {
   const client = useClient();
   const { search } = useLocation();
   const { chat, fetching, error } = useChat(chatId);
+  const files = useChatFiles(chatId);
   const [detailsOpen, setDetailsOpen] = useState(false);
   const [searchOpen, setSearchOpen] = useState(false);
   const [focus, setFocus] = useState<Focus | null>(null);
@@ -56,8 +58,15 @@ export function ChatView({ chatId }: { chatId: string }) {
           onToggleSearch={() => setSearchOpen((open) => !open)}
         />
         {searchOpen && <ChatSearch chatId={chat.id} onJump={(itemId) => void jumpTo(itemId)} />}
-        <Timeline items={items} focusId={focus?.itemId ?? null} around={focus?.around ?? null} onBackToLatest={() => setFocus(null)} />
-        <ReplyBox chat={chat} />
+        <Timeline
+          items={items}
+          complete={!chat.timeline.pageInfo.hasNextPage}
+          files={files.files}
+          focusId={focus?.itemId ?? null}
+          around={focus?.around ?? null}
+          onBackToLatest={() => setFocus(null)}
+        />
+        <ReplyBox chat={chat} onFileStored={files.refetch} />
       </section>
       {detailsOpen && <DetailPanel chat={chat} onClose={() => setDetailsOpen(false)} onDeleted={backToList} />}
     </>

@@ -1,14 +1,16 @@
 import { useQuery } from 'urql';
-import { InboxReferenceQuery, type TimelineItem } from '../graphql/operations';
+import { FileLink } from '../files/file-link';
+import { InboxReferenceQuery, type ChatFile, type TimelineItem } from '../graphql/operations';
 import { useI18n } from '../i18n/i18n-context';
 import { formatTimestamp } from '../ui/format-time';
 import { DeliveryTicks } from './delivery-ticks';
+import { attachmentKey } from './timeline-files';
 
 type MessageItem = Extract<TimelineItem, { __typename: 'Message' }>;
 type NoteItem = Extract<TimelineItem, { __typename: 'Note' }>;
 type ActivityItem = Extract<TimelineItem, { __typename: 'ActivityEntry' }>;
 
-export function MessageBubble({ message, focused }: { message: MessageItem; focused: boolean }) {
+export function MessageBubble({ message, focused, files }: { message: MessageItem; focused: boolean; files: ReadonlyMap<string, ChatFile> }) {
   const { t, locale } = useI18n();
   const outbound = message.direction === 'OUTBOUND';
   return (
@@ -17,12 +19,16 @@ export function MessageBubble({ message, focused }: { message: MessageItem; focu
       <p className="bubble__text">{message.deleted ? <em>{t('chat.deleted')}</em> : (message.text ?? message.placeholder)}</p>
       {message.attachments.length > 0 && (
         <ul className="bubble__attachments">
-          {message.attachments.map((attachment, index) => (
-            <li key={index}>
-              {attachment.fileName ?? attachment.kind}
-              {attachment.caption && ` — ${attachment.caption}`}
-            </li>
-          ))}
+          {message.attachments.map((attachment, index) => {
+            const file = files.get(attachmentKey(message.id, index));
+            const name = attachment.fileName ?? attachment.kind;
+            return (
+              <li key={index}>
+                {file ? <FileLink file={file} label={name} /> : name}
+                {attachment.caption && ` — ${attachment.caption}`}
+              </li>
+            );
+          })}
         </ul>
       )}
       <footer className="bubble__meta">
@@ -62,5 +68,19 @@ export function ActivityLine({ entry }: { entry: ActivityItem }) {
     <p className="activity" data-item-id={entry.id} data-activity-type={entry.type}>
       {text} · <time dateTime={entry.at}>{formatTimestamp(entry.at, locale)}</time>
     </p>
+  );
+}
+
+/** C10: a file an operator uploaded to the chat, with its download link. */
+export function UploadedFileLine({ file }: { file: ChatFile }) {
+  const { t, locale } = useI18n();
+  return (
+    <article className="uploaded-file" data-file-id={file.id}>
+      <p className="uploaded-file__who">{t('files.uploadedBy', { name: file.uploadedBy?.name ?? '—' })}</p>
+      <FileLink file={file} />
+      <footer className="bubble__meta">
+        <time dateTime={file.createdAt}>{formatTimestamp(file.createdAt, locale)}</time>
+      </footer>
+    </article>
   );
 }

@@ -1,20 +1,32 @@
 import { useEffect, useMemo, useRef } from 'react';
-import type { TimelineItem } from '../graphql/operations';
+import type { ChatFile, TimelineItem } from '../graphql/operations';
 import { useI18n } from '../i18n/i18n-context';
-import { ActivityLine, MessageBubble, NoteCard } from './timeline-entries';
+import { filesByAttachment, withUploads } from './timeline-files';
+import { ActivityLine, MessageBubble, NoteCard, UploadedFileLine } from './timeline-entries';
 import { chronological } from './timeline-order';
 
 /**
- * The chat's history: messages, internal notes and activity entries in one stream, latest at the bottom.
- * With `around` (a search jump to an item older than the loaded history) it shows that stretch instead.
+ * The chat's history: messages, internal notes, activity entries and uploaded files in one stream, latest
+ * at the bottom. With `around` (a search jump to an item older than the loaded history) it shows that
+ * stretch instead.
  */
-export function Timeline(props: { items: readonly TimelineItem[]; focusId: string | null; around: readonly TimelineItem[] | null; onBackToLatest(): void }) {
+export function Timeline(props: {
+  items: readonly TimelineItem[];
+  /** False while older history is not loaded. */
+  complete: boolean;
+  files: readonly ChatFile[];
+  focusId: string | null;
+  around: readonly TimelineItem[] | null;
+  onBackToLatest(): void;
+}) {
   const { t } = useI18n();
-  const { items, focusId, around } = props;
-  const ordered = useMemo(() => (around ? [...around] : chronological(items)), [items, around]);
+  const { items, complete, files, focusId, around } = props;
+  const entries = useMemo(() => withUploads(around ? [...around] : chronological(items), around ? [] : files, complete), [items, around, files, complete]);
+  const attachments = useMemo(() => filesByAttachment(files), [files]);
   const list = useRef<HTMLDivElement>(null);
   const end = useRef<HTMLDivElement>(null);
-  const newest = ordered[ordered.length - 1]?.id;
+  const last = entries[entries.length - 1];
+  const newest = last && (last.kind === 'item' ? last.item.id : last.file.id);
   useEffect(() => {
     // Braces matter: recent Chromium returns a promise from scrollIntoView, which React must not get.
     if (focusId) list.current?.querySelector(`[data-item-id="${CSS.escape(focusId)}"]`)?.scrollIntoView({ block: 'center' });
@@ -30,10 +42,12 @@ export function Timeline(props: { items: readonly TimelineItem[]; focusId: strin
           </button>
         </p>
       )}
-      {ordered.map((item) => {
+      {entries.map((entry) => {
+        if (entry.kind === 'file') return <UploadedFileLine key={`f${entry.file.id}`} file={entry.file} />;
+        const { item } = entry;
         switch (item.__typename) {
           case 'Message':
-            return <MessageBubble key={`m${item.id}`} message={item} focused={item.id === focusId} />;
+            return <MessageBubble key={`m${item.id}`} message={item} focused={item.id === focusId} files={attachments} />;
           case 'Note':
             return <NoteCard key={`n${item.id}`} note={item} focused={item.id === focusId} />;
           case 'ActivityEntry':

@@ -1,6 +1,8 @@
 import type { ChatDetails } from '../graphql/operations';
 import { useI18n } from '../i18n/i18n-context';
+import { PlanningSection } from '../planning/planning-section';
 import { ChatActionsSection } from './chat-actions-section';
+import { CrmSection } from './crm-section';
 import { CustomerCard } from './customer-card';
 import { OperatorsSection } from './operators-section';
 
@@ -16,7 +18,9 @@ export function DetailPanel({ chat, onClose, onDeleted }: { chat: ChatDetails; o
         </button>
       </header>
       <CustomerCard chat={chat} />
+      <CrmSection chat={chat} />
       <OperatorsSection chat={chat} />
+      <PlanningSection chat={chat} />
       <ChatActionsSection chat={chat} onDeleted={onDeleted} />
     </aside>
   );

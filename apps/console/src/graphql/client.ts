@@ -49,6 +49,14 @@ function normalisedCache() {
       HighlightedText: embedded,
       TextRange: embedded,
       ChatLiveEvent: embedded,
+      ReminderLiveEvent: embedded,
+      FileConnection: embedded,
+      FileEdge: embedded,
+      FileUpload: embedded,
+      // A chat's link, not the record: two chats linked to one lead have two links.
+      ChatCrmLink: embedded,
+      CrmSocialProfile: embedded,
+      CrmSearchHit: embedded,
     },
     updates: {
       Mutation: {

@@ -181,7 +181,110 @@ export const RenderCannedAnswerQuery = graphql(`
 
 export const ChatEventsSubscription = graphql(`
   subscription ChatEvents($after: String) {
-    chatEvents(after: $after) { cursor type chatId occurredAt }
+    chatEvents(after: $after) { cursor type chatId occurredAt data }
   }
 `);
 export type ChatLiveEvent = ResultOf<typeof ChatEventsSubscription>['chatEvents'];
+
+export const ReminderEventsSubscription = graphql(`
+  subscription ReminderEvents($after: String) {
+    reminderEvents(after: $after) { cursor type reminderId occurredAt data }
+  }
+`);
+export type ReminderLiveEvent = ResultOf<typeof ReminderEventsSubscription>['reminderEvents'];
+
+/** C10: the chat's files (customers' media and uploads), for download links in the timeline. */
+export const ChatFilesQuery = graphql(`
+  query ChatFiles($chatId: ID!) {
+    chat(id: $chatId) {
+      id
+      files(first: 100) {
+        edges {
+          node {
+            id origin messageId attachmentIndex state failure fileName mimeType kind sizeBytes createdAt
+            downloadUrl downloadUrlExpiresAt
+            uploadedBy { id name }
+          }
+        }
+      }
+    }
+  }
+`);
+export type ChatFile = NonNullable<ResultOf<typeof ChatFilesQuery>['chat']>['files']['edges'][number]['node'];
+
+/** A fresh download link: links live minutes (decision 0025), the page may have been open longer. */
+export const FileDownloadQuery = graphql(`
+  query FileDownload($id: ID!) {
+    file(id: $id) { id downloadUrl downloadUrlExpiresAt }
+  }
+`);
+
+export const CreateFileUploadMutation = graphql(`
+  mutation CreateFileUpload($chatId: ID!) {
+    createFileUpload(chatId: $chatId) { uploadUrl expiresAt maxBytes }
+  }
+`);
+
+/** D1: the CRM record the chat is linked to, as the detail panel shows it. */
+export const ChatCrmFragment = graphql(`
+  fragment ChatCrmFields on ChatCrmLink @_unmask {
+    kind id origin name email phone url
+    socialProfiles { kind handle url }
+    client { id name email phone url }
+    company { id name website email phone url }
+    lead { id title contactName status url }
+    order { id number url }
+  }
+`);
+export type ChatCrm = ResultOf<typeof ChatCrmFragment>;
+
+export const ChatCrmQuery = graphql(
+  `
+  query ChatCrm($chatId: ID!) {
+    chat(id: $chatId) { id crm { ...ChatCrmFields } }
+  }
+`,
+  [ChatCrmFragment],
+);
+
+/** D2 "Вибрати зв'язок": clients, leads and orders to link the chat to (a company cannot be linked). */
+export const CrmSearchQuery = graphql(`
+  query CrmSearch($query: String!) {
+    crmSearch(query: $query, kinds: [CLIENT, LEAD, ORDER], first: 10) { kind id title subtitle email phone }
+  }
+`);
+export type CrmSearchHit = ResultOf<typeof CrmSearchQuery>['crmSearch'][number];
+
+export const LinkChatMutation = graphql(
+  `
+  mutation LinkChat($chatId: ID!, $target: LinkedEntityInput!) {
+    linkChat(chatId: $chatId, target: $target) { id crm { ...ChatCrmFields } }
+  }
+`,
+  [ChatCrmFragment],
+);
+
+export const UnlinkChatMutation = graphql(`
+  mutation UnlinkChat($chatId: ID!) {
+    unlinkChat(chatId: $chatId) { id crm { kind id } }
+  }
+`);
+
+/** D2 "Нове завдання", "Додати нову подію", "Додати нове нагадування": created from the open chat. */
+export const CreateTaskMutation = graphql(`
+  mutation CreateTask($input: CreateTaskInput!) {
+    createTask(input: $input) { id title dueAt chatNumber }
+  }
+`);
+
+export const CreateEventMutation = graphql(`
+  mutation CreateEvent($input: CreateEventInput!) {
+    createEvent(input: $input) { id title startsAt endsAt chatNumber }
+  }
+`);
+
+export const CreateReminderMutation = graphql(`
+  mutation CreateReminder($input: CreateReminderInput!) {
+    createReminder(input: $input) { id text fireAt state chatNumber }
+  }
+`);

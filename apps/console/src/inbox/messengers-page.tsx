@@ -1,4 +1,5 @@
 import { useI18n } from '../i18n/i18n-context';
+import { NotificationCenter } from '../notify/notification-center';
 import { chatIdOf, useLocation } from '../routing/router';
 import { ChatView } from '../chat/chat-view';
 import { AppHeader } from '../ui/app-header';
@@ -22,6 +23,7 @@ export function MessengersPage() {
           </section>
         )}
       </main>
+      <NotificationCenter />
     </div>
   );
 }

@@ -1,6 +1,7 @@
 import { session, useSession } from '../auth/session';
 import { useI18n } from '../i18n/i18n-context';
 import { useLiveState } from '../live/live-context';
+import { BrowserNotificationsButton } from '../notify/notification-center';
 import { LanguageSwitch } from './language-switch';
 
 export function AppHeader() {
@@ -16,6 +17,7 @@ export function AppHeader() {
         </p>
       )}
       <span className="app-header__spacer" />
+      <BrowserNotificationsButton />
       <LanguageSwitch />
       {current && <span className="app-header__user">{t('app.signedInAs', { name: current.employee.name })}</span>}
       <button type="button" className="button button--link" onClick={() => session.signOut()}>
