@@ -1,6 +1,6 @@
 // Distributed entry point: `node -r ./scripts/register.js gateway/src/main.ts`.
 import { readFile } from 'node:fs/promises';
-import { createLogger, createRateLimiter } from '@switchboard/service-kit';
+import { createLogger, createRateLimiter, loadConfig, startTracingFromConfig, tracingConfigSchema } from '@switchboard/service-kit';
 import { loadGatewayConfig } from './gateway.config';
 import { startGateway } from './gateway-server';
 import { SUPERGRAPH_FILE } from './subgraphs';
@@ -9,6 +9,8 @@ async function main(): Promise<void> {
   const logger = createLogger('gateway');
   try {
     const config = loadGatewayConfig();
+    // Before the hub polls: live deliveries end the traces that started at a webhook (decision 0037).
+    const tracing = await startTracingFromConfig(loadConfig('gateway', tracingConfigSchema));
     const supergraphSdl = await readFile(SUPERGRAPH_FILE, 'utf8');
     const { redisUrl, ...gatewayConfig } = config;
     const rateLimiter = createRateLimiter({ config: { REDIS_URL: redisUrl }, logger });
@@ -18,6 +20,7 @@ async function main(): Promise<void> {
       gateway
         .stop()
         .then(() => rateLimiter.close())
+        .then(() => tracing?.shutdown())
         .then(
         () => {
           logger.info('gateway stopped');

@@ -10,6 +10,8 @@ export interface FeedEntry {
   position: string;
   envelope: Envelope;
   audience: string[];
+  /** W3C traceparent of the write that produced the event, when it was traced (decision 0037). */
+  traceparent?: string;
 }
 
 export type FeedPage = { tooOld: false; entries: FeedEntry[]; head: string } | { tooOld: true; prunedThrough: string };

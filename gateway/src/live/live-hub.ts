@@ -1,5 +1,6 @@
+import { ROOT_CONTEXT, SpanKind, propagation, type Context } from '@opentelemetry/api';
 import type { Envelope } from '@switchboard/contracts';
-import type { Logger, Principal } from '@switchboard/service-kit';
+import { serviceTracer, type Logger, type Principal } from '@switchboard/service-kit';
 import type { ChatFeedClient, FeedEntry } from './chat-feed.client';
 
 /**
@@ -7,7 +8,13 @@ import type { ChatFeedClient, FeedEntry } from './chat-feed.client';
  * (when it resumed with a cursor), then one `started` marker when live delivery begins (so a client that
  * sees no events still has a cursor to resume from), then chat events as they happen.
  */
-export type LiveEvent = { kind: 'event'; position: string; envelope: Envelope } | { kind: 'started'; position: string };
+export type LiveEvent = { kind: 'event'; position: string; envelope: Envelope; trace?: TraceOrigin } | { kind: 'started'; position: string };
+
+/** Where a live event's trace comes from (the feed entry's traceparent) and when the hub received it. */
+interface TraceOrigin {
+  parent: Context;
+  receivedAt: number;
+}
 
 export class ResumeTooOldError extends Error {
   readonly code = 'RESUME_TOO_OLD';
@@ -63,6 +70,8 @@ export class LiveHub {
   private joinWake: (() => void) | undefined;
   /** Aborts the current long-poll so a joiner is admitted at once instead of after the poll returns. */
   private pollAbort: AbortController | undefined;
+  /** Undefined when tracing is off: then no entry's trace context is even read. */
+  private readonly tracer = serviceTracer('gateway');
 
   constructor(private readonly options: LiveHubOptions) {}
 
@@ -118,7 +127,14 @@ export class LiveHub {
         if (next) {
           if (BigInt(next.position) > BigInt(last)) {
             last = next.position;
-            yield next;
+            // From the hub receiving the event to the subscriber taking it (the socket write is awaited before
+            // graphql-ws asks for the next one): the last span of the message's trace (decision 0037).
+            const span = next.kind === 'event' && next.trace ? this.deliverySpan(next, next.trace, principal) : undefined;
+            try {
+              yield next;
+            } finally {
+              span?.end();
+            }
           }
           continue;
         }
@@ -215,16 +231,36 @@ export class LiveHub {
     for (const entry of entries) {
       if (entry.audience.length === 0) continue;
       const audience = new Set(entry.audience);
+      const trace: TraceOrigin | undefined =
+        this.tracer && entry.traceparent ? { parent: propagation.extract(ROOT_CONTEXT, { traceparent: entry.traceparent }), receivedAt: Date.now() } : undefined;
       for (const subscriber of subscribers) {
         if (subscriber.closed || !audience.has(subscriber.principal.employeeId)) continue;
         if (subscriber.queue.length >= maxQueue) {
           this.fail(subscriber, new SlowSubscriberError());
           continue;
         }
-        subscriber.queue.push({ kind: 'event', position: entry.position, envelope: entry.envelope });
+        subscriber.queue.push({ kind: 'event', position: entry.position, envelope: entry.envelope, ...(trace ? { trace } : {}) });
       }
     }
     for (const subscriber of subscribers) subscriber.wake?.();
+  }
+
+  private deliverySpan(event: { position: string; envelope: Envelope }, origin: TraceOrigin, principal: Principal) {
+    return this.tracer!.startSpan(
+      `deliver ${event.envelope.type}`,
+      {
+        kind: SpanKind.CONSUMER,
+        startTime: origin.receivedAt,
+        attributes: {
+          'messaging.operation.type': 'process',
+          'messaging.destination.name': 'live-feed',
+          'messaging.message.id': event.envelope.id,
+          'switchboard.feed.position': event.position,
+          'enduser.id': principal.employeeId,
+        },
+      },
+      origin.parent,
+    );
   }
 
   private fail(subscriber: Subscriber, error: Error): void {

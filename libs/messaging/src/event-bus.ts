@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
 import { reliableBatchHandler, type EnvelopeBatchHandler } from './consumer/reliable-batch-handler';
 import type { BusTransport, ConsumerHandle, OutgoingRecord } from './transport/bus-transport';
+import { traceHeadersFor } from './transport/trace-context';
 
 export interface EventToPublish {
   topic: string;
@@ -20,6 +21,8 @@ export function toOutgoingRecord({ topic, envelope }: EventToPublish): OutgoingR
       'event-type': `${envelope.type}.v${envelope.version}`,
       'correlation-id': envelope.correlationId,
       ...(envelope.causationId ? { 'causation-id': envelope.causationId } : {}),
+      // W3C traceparent/tracestate when tracing is on (decision 0037); nothing otherwise.
+      ...traceHeadersFor(envelope),
     },
   };
 }

@@ -5,6 +5,7 @@ export * from './consumer/reliable-batch-handler';
 export * from './event-bus';
 export * from './transport/group-commit-queue';
 export * from './transport/observed-transport';
+export * from './transport/trace-context';
 export * from './kafka/kafka-transport';
 export * from './log/log-transport';
 export * from './log/log-bus.migrations';

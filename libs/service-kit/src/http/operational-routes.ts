@@ -34,7 +34,15 @@ export function createMetricsRegistry(service: string): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry });
+  registryServices.set(registry, service);
   return registry;
+}
+
+const registryServices = new WeakMap<Registry, string>();
+
+/** The service a registry was made for by createMetricsRegistry: observeBus names the service's bus spans by it. */
+export function serviceOfRegistry(registry: Registry): string | undefined {
+  return registryServices.get(registry);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -19,6 +19,8 @@ export interface FeedEntry {
   envelope: Envelope;
   /** The subscribers (of those asked about) who may see this event. */
   audience: string[];
+  /** W3C traceparent of the write that produced the event, when it was traced (decision 0037). */
+  traceparent?: string;
 }
 
 export type FeedPage = { tooOld: false; entries: FeedEntry[]; head: string } | { tooOld: true; prunedThrough: string };

@@ -1,5 +1,8 @@
 import { ObservedTransport, type BusObserver, type EventBus, type OutboxRelay } from '@switchboard/messaging';
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { serviceOfRegistry } from '../http/operational-routes';
+import { TracedTransport } from '../tracing/traced-transport';
+import { serviceTracer } from '../tracing/tracing';
 
 /**
  * The bus metrics every service exposes, named alike so one dashboard covers them all:
@@ -66,7 +69,11 @@ export class BusMetrics implements BusObserver {
  * the process (standalone, tests) is left open.
  */
 export function observeBus(options: { bus: EventBus; registry: Registry; owned: boolean }): EventBus {
-  return options.bus.withTransport(new ObservedTransport(options.bus.transport, new BusMetrics(options.registry), options.owned));
+  const observed = new ObservedTransport(options.bus.transport, new BusMetrics(options.registry), options.owned);
+  // With tracing on, the same view also makes the service's publish and consume spans (decision 0037).
+  const service = serviceOfRegistry(options.registry);
+  const tracer = service === undefined ? undefined : serviceTracer(service);
+  return options.bus.withTransport(tracer ? new TracedTransport(observed, tracer) : observed);
 }
 
 /** `<prefix>_outbox_backlog`: events committed but not yet on the bus (grows while the bus is away). */

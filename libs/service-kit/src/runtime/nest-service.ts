@@ -5,6 +5,7 @@ import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-ex
 import express, { type Express } from 'express';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { webhookTracing } from '../webhooks/webhook-tracing';
 
 /** Nest's own log lines go through pino too, so a process writes one JSON format only. */
 export class PinoNestLogger implements LoggerService {
@@ -50,6 +51,9 @@ export async function startNestService(options: {
 }): Promise<RunningService> {
   const server = express();
   server.disable('x-powered-by');
+  // Before every other middleware, so the span covers rate limiting and body parsing too (decision 0037).
+  const tracing = webhookTracing(options.name);
+  if (tracing) server.use(tracing);
   const app = await NestFactory.create<NestExpressApplication>(options.module, new ExpressAdapter(server), {
     logger: new PinoNestLogger(options.logger.child({ component: 'nest' })),
     rawBody: true,

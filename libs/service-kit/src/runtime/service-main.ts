@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { ConfigError, loadConfig } from '../config/load-config';
 import { createLogger, type Logger } from '../logging/logger';
+import { startTracingFromConfig, tracingConfigSchema } from '../tracing/tracing';
 
 /** Longer than any service's drain needs, shorter than an orchestrator's grace period (k8s: 30 s by default). */
 const DEFAULT_STOP_TIMEOUT_MS = 25_000;
@@ -18,6 +19,9 @@ export function runServiceMain<TSchema extends z.ZodType>(options: {
   const main = async (): Promise<void> => {
     const logger = createLogger(options.name);
     const config = loadConfig(options.name, options.configSchema);
+    // Before start(), so the first webhook and the first consumed batch are traced too (decision 0037).
+    const tracing = await startTracingFromConfig(loadConfig(options.name, tracingConfigSchema));
+    if (tracing) logger.info('tracing on: spans go to OTEL_EXPORTER_OTLP_ENDPOINT');
     // Handlers go in before start(): a service can answer /ready while start() still subscribes its consumers,
     // and an orchestrator's SIGTERM in that window (a scale-in right after a scale-out) must still drain,
     // not kill the process with the signal's default action (found by the chaos suite, test/chaos).
@@ -34,16 +38,20 @@ export function runServiceMain<TSchema extends z.ZodType>(options: {
         logger.error({ timeoutMs }, `${options.name} did not stop in time; exiting`);
         process.exit(1);
       }, timeoutMs).unref();
-      starting.then((service) => service.stop()).then(
-        () => {
-          logger.info(`${options.name} stopped`);
-          process.exit(0);
-        },
-        (error: unknown) => {
-          logger.error({ err: error }, `${options.name} did not stop cleanly`);
-          process.exit(1);
-        },
-      );
+      starting
+        .then((service) => service.stop())
+        // The spans of the drain are the last ones: export them before exiting.
+        .then(() => tracing?.shutdown())
+        .then(
+          () => {
+            logger.info(`${options.name} stopped`);
+            process.exit(0);
+          },
+          (error: unknown) => {
+            logger.error({ err: error }, `${options.name} did not stop cleanly`);
+            process.exit(1);
+          },
+        );
     };
     process.on('SIGTERM', shutdown);
     process.on('SIGINT', shutdown);

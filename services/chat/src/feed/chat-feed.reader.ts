@@ -13,6 +13,8 @@ export interface FeedEntry {
   envelope: Envelope;
   /** The subscribers (of those asked about) who may see this event. */
   audience: string[];
+  /** W3C traceparent of the write that produced the event, when it was traced (decision 0037). */
+  traceparent?: string;
 }
 
 export type FeedPage =
@@ -25,6 +27,7 @@ interface FeedRow {
   operator_ids: string[] | null;
   only_employee_id: string | null;
   envelope: Envelope;
+  traceparent: string | null;
 }
 
 /**
@@ -55,7 +58,7 @@ export class ChatFeedReader {
 
     const rows = (await this.dataSource.query(
       // ORDER BY f.position, not the text alias: positions must sort as numbers.
-      `SELECT f.position::text AS position, f.connection_id, f.operator_ids, f.only_employee_id, f.envelope FROM chat.feed f
+      `SELECT f.position::text AS position, f.connection_id, f.operator_ids, f.only_employee_id, f.envelope, f.traceparent FROM chat.feed f
        WHERE f.position > $1 ORDER BY f.position LIMIT $2`,
       [params.after, params.limit],
     )) as FeedRow[];
@@ -84,6 +87,7 @@ export class ChatFeedReader {
       audience: params.subscribers
         .filter((s) => (row.only_employee_id === null || row.only_employee_id === s.employeeId) && maySee(s, row))
         .map((s) => s.employeeId),
+      ...(row.traceparent ? { traceparent: row.traceparent } : {}),
     }));
     return { tooOld: false, entries, head };
   }

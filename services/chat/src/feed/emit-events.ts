@@ -1,5 +1,5 @@
 import { TOPICS } from '@switchboard/contracts';
-import { enqueueOutbox, type EventToPublish } from '@switchboard/messaging';
+import { enqueueOutbox, traceHeadersFor, type EventToPublish } from '@switchboard/messaging';
 import type { EntityManager } from 'typeorm';
 import { CHAT_SCHEMA } from '../chat.config';
 
@@ -33,10 +33,10 @@ export async function emitEvents(
   // amendment: the former xid-based read filter lost live events in the chaos suite, in both directions).
   await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended('chat.feed', 0))`);
   await manager.query(
-    `INSERT INTO chat.feed (chat_id, connection_id, operator_ids, only_employee_id, type, envelope)
-     SELECT e.chat_id, COALESCE(e.connection_id, c.connection_id), COALESCE(e.operator_ids::uuid[], c.operator_ids), e.only_employee_id, e.type, e.envelope
-     FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::jsonb[]) WITH ORDINALITY
-          AS e(chat_id, connection_id, operator_ids, only_employee_id, type, envelope, ord)
+    `INSERT INTO chat.feed (chat_id, connection_id, operator_ids, only_employee_id, type, envelope, traceparent)
+     SELECT e.chat_id, COALESCE(e.connection_id, c.connection_id), COALESCE(e.operator_ids::uuid[], c.operator_ids), e.only_employee_id, e.type, e.envelope, e.traceparent
+     FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::jsonb[], $7::text[]) WITH ORDINALITY
+          AS e(chat_id, connection_id, operator_ids, only_employee_id, type, envelope, traceparent, ord)
      LEFT JOIN chat.chats c ON c.id = e.chat_id
      ORDER BY e.ord`,
     [
@@ -47,6 +47,8 @@ export async function emitEvents(
       audiences.map((a) => a?.onlyEmployeeId ?? null),
       chatEvents.map((e) => e.envelope.type),
       chatEvents.map((e) => JSON.stringify(e.envelope)),
+      // The same trace context the outbox record carries: the gateway's delivery continues it (decision 0037).
+      chatEvents.map((e) => traceHeadersFor(e.envelope)['traceparent'] ?? null),
     ],
   );
 }

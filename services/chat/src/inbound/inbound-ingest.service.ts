@@ -16,9 +16,9 @@ import {
   type CommentReceived,
 } from '@switchboard/contracts';
 import { GroupCommitQueue, type EventToPublish } from '@switchboard/messaging';
-import type { Logger } from '@switchboard/service-kit';
+import { traceCausedWork, type Logger } from '@switchboard/service-kit';
 import type { DataSource, EntityManager } from 'typeorm';
-import { chatEvents } from '../chat-events.factory';
+import { CHAT_PRODUCER, chatEvents } from '../chat-events.factory';
 import { emitEvents } from '../feed/emit-events';
 import { messagePreview } from '../messages/message-preview';
 
@@ -54,7 +54,12 @@ export class InboundIngestService {
     return this.queue.enqueue(envelopes);
   }
 
-  private async ingestNow(envelopes: readonly Envelope[]): Promise<void> {
+  private ingestNow(envelopes: readonly Envelope[]): Promise<void> {
+    // One span per transaction, in the trace of the messages it stores (decision 0037); no-op when tracing is off.
+    return traceCausedWork(CHAT_PRODUCER, 'chat.ingest', envelopes.map((e) => e.id), () => this.ingestInTransaction(envelopes));
+  }
+
+  private async ingestInTransaction(envelopes: readonly Envelope[]): Promise<void> {
     const newMessages: NewMessageEvent[] = [];
     const others: Envelope[] = [];
     for (const envelope of envelopes) {

@@ -9,6 +9,7 @@ import { ChatEmployeesMigration } from './0007-employees.migration';
 import { ChatOperatorsMigration } from './0008-chat-operators.migration';
 import { ChatListCoveringMigration } from './0009-chat-list-covering.migration';
 import { ChatAuditLogMigration } from './0010-audit-log.migration';
+import { ChatFeedTraceContextMigration } from './0011-feed-trace-context.migration';
 
 /** In order; each name ends in its timestamp. */
 export const CHAT_MIGRATIONS: readonly SqlMigrationSpec[] = [
@@ -22,4 +23,5 @@ export const CHAT_MIGRATIONS: readonly SqlMigrationSpec[] = [
   ChatOperatorsMigration,
   ChatListCoveringMigration,
   ChatAuditLogMigration,
+  ChatFeedTraceContextMigration,
 ];
