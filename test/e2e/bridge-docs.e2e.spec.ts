@@ -2,7 +2,8 @@
  * Runs the partner's curl examples of docs/bridge.md, in order, with the real curl and openssl against a
  * running Switchboard, so the bridge guide cannot drift from the bridge. Then an operator answers the
  * chat they created through the gateway, and the reply must reach the partner (a BridgePartnerDouble that
- * checks the documented signature) and become SENT. Format of an example:
+ * checks the documented signature) and become SENT; a reply the partner never accepted shows FAILED and,
+ * replayed by an admin once the partner is back, SENT. Format of an example:
  * `<!-- bridge-example: name; expect: <status> [<error code>][; header: <name>: <value>] -->` followed by
  * an sh block that uses $SWITCHBOARD_BRIDGE_URL, $BRIDGE_CONNECTION_ID and $BRIDGE_SECRET and ends its
  * output with the HTTP status on a line of its own (curl -w '\n%{http_code}\n').
@@ -66,7 +67,8 @@ describe.each(availableRuntimes())('docs/bridge.md examples on the %s runtime', 
 
   beforeAll(async () => {
     await partner.start();
-    stack = await startTestStack({ runtime, telegramMode: 'polling' });
+    // A short retry schedule, so a reply reaches the dead-letter list within the test.
+    stack = await startTestStack({ runtime, telegramMode: 'polling', bridgeDelivery: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 400, pollMs: 50 } });
     const connected = await stack.client.request<{ connectBridge: { connection: { id: string; inboundPath: string }; secret: string } }>(
       `mutation ($input: ConnectBridgeInput!) { connectBridge(input: $input) { connection { id inboundPath } secret } }`,
       { input: { name: 'Viber number gateway', outboundUrl: partner.url } },
@@ -140,5 +142,34 @@ describe.each(availableRuntimes())('docs/bridge.md examples on the %s runtime', 
       },
       { timeoutMs: 20_000, description: 'the reply to become SENT' },
     );
+  });
+
+  it('shows a reply the partner never accepted as FAILED; replayed by an admin after the partner recovered, it becomes SENT', async () => {
+    const chat = await waitFor(
+      async () => (await stack.client.request<{ chats: { edges: { node: ChatNode }[] } }>(CHATS)).chats.edges.find((e) => e.node.source.channel === 'BRIDGE')?.node,
+      { description: 'the bridge chat' },
+    );
+    const stateOf = async (messageId: string) => {
+      const data = await stack.client.request<{ chats: { edges: { node: ChatNode }[] } }>(CHATS);
+      return data.chats.edges.find((e) => e.node.id === chat.id)?.node.messages.edges.find((e) => e.node.id === messageId)?.node.deliveryState;
+    };
+    partner.failAlways({ status: 503, body: 'maintenance' });
+    const reply = await stack.client.request<{ sendMessage: { message: { id: string } } }>(
+      `mutation Reply($input: SendMessageInput!) { sendMessage(input: $input) { message { id } } }`,
+      { input: { chatId: chat.id, text: 'Відповідь після збою' } },
+    );
+    const messageId = reply.sendMessage.message.id;
+    await waitFor(async () => (await stateOf(messageId)) === 'FAILED', { timeoutMs: 30_000, description: 'the reply FAILED after the last attempt' });
+
+    partner.clearFailures();
+    const dead = await stack.client.request<{ bridgeDeadLetters: { commandId: string; attempts: number }[] }>(`{ bridgeDeadLetters { commandId attempts } }`);
+    expect(dead.bridgeDeadLetters).toEqual([{ commandId: messageId, attempts: 3 }]);
+    const replayed = await stack.client.request<{ replayBridgeDeadLetters: { replayedCommandIds: string[] } }>(
+      `mutation Replay($ids: [ID!]!) { replayBridgeDeadLetters(commandIds: $ids) { replayedCommandIds } }`,
+      { ids: [messageId] },
+    );
+    expect(replayed.replayBridgeDeadLetters.replayedCommandIds).toEqual([messageId]);
+    await waitFor(async () => (await stateOf(messageId)) === 'SENT', { timeoutMs: 30_000, description: 'the replayed reply SENT' });
+    expect(partner.accepted().filter((d) => d.body?.['deliveryId'] === messageId)).toHaveLength(1);
   });
 });

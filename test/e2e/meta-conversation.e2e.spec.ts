@@ -238,4 +238,14 @@ describe.each(availableRuntimes())('Meta conversations (Messenger, Instagram, co
     await waitForState('INSTAGRAM_COMMENTS', `@${IG_COMMENTER.username}`, privateReply, 'SENT');
     expect(graph.postsTo(IG.accountId, 'messages').at(-1)!.body).toEqual({ recipient: { comment_id: IG_COMMENT_ID }, message: { text: 'Написали вам у Direct' } });
   });
+
+  it('channelHealth shows the Page through the gateway with its last webhook, next to the other connectors', async () => {
+    const data = await stack.client.request<{ channelHealth: Record<string, Array<{ channel: string; state: string; displayName: string; lastEventAt: string | null; backlog: number }>> }>(
+      `{ channelHealth { whatsapp { channel } meta { channel state displayName lastEventAt backlog } } }`,
+    );
+    expect(data.channelHealth['whatsapp']).toEqual([]);
+    expect(data.channelHealth['meta']).toEqual([
+      { channel: 'messenger', state: 'OK', displayName: PAGE.name, lastEventAt: expect.any(String), backlog: expect.any(Number) },
+    ]);
+  });
 });

@@ -9,6 +9,9 @@ import { createLogger } from '@switchboard/service-kit';
 import { startSwitchboard, type RunningSwitchboard } from '@switchboard/standalone';
 import { TelegramUserCloudDouble, createTestDatabase, startKafkaMockCluster, waitFor } from '@switchboard/testing';
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { GraphQLClient } from './support/graphql-client';
 import { availableRuntimes } from './support/infra';
 
@@ -48,6 +51,8 @@ describe.each(availableRuntimes())('Telegram user account conversation on the %s
     }
     cloud.addAccount(ACCOUNT);
     cloud.addCustomer(CUSTOMER);
+    const filesDir = await mkdtemp(join(tmpdir(), 'switchboard-e2e-telegram-user-files-'));
+    cleanups.push(() => rm(filesDir, { recursive: true, force: true }));
     switchboard = await startSwitchboard({
       databaseUrl,
       ...(kafkaBrokers ? { kafkaBrokers, kafkaMaxWaitMs: 10 } : {}),
@@ -57,6 +62,7 @@ describe.each(availableRuntimes())('Telegram user account conversation on the %s
       telegramApiBaseUrl: 'http://127.0.0.1:9',
       telegramUserClientFactory: cloud.factory,
       admin: ADMIN,
+      filesDir,
       logger: createLogger('e2e', process.env.LOG_LEVEL ?? 'warn', { nameKey: 'process' }),
     });
     cleanups.push(() => switchboard.stop());
@@ -110,15 +116,35 @@ describe.each(availableRuntimes())('Telegram user account conversation on the %s
     await waitFor(async () => (await outbound())?.deliveryState === 'READ', { description: 'READ', timeoutMs: 30_000 });
   });
 
+  it("sends the operator's uploaded file from the account as a document, the text as its caption", async () => {
+    const chat = (await chatOf('Оксана Коваль'))!;
+    const link = await client.request<{ createFileUpload: { uploadUrl: string } }>(`mutation($c: ID!) { createFileUpload(chatId: $c) { uploadUrl } }`, { c: chat.id });
+    const url = new URL(link.createFileUpload.uploadUrl);
+    url.searchParams.set('name', 'Рахунок.pdf');
+    const bytes = Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n');
+    const uploaded = (await (await fetch(url, { method: 'POST', body: bytes })).json()) as { file: { id: string } };
+    await client.request('mutation ($input: SendMessageInput!) { sendMessage(input: $input) { message { id } } }', {
+      input: { chatId: chat.id, text: 'Ваш рахунок', fileIds: [uploaded.file.id] },
+    });
+    const sent = await waitFor(() => cloud.sentBy(ACCOUNT.userId).find((s) => s.file !== undefined), { description: 'the file at the double', timeoutMs: 30_000 });
+    expect(sent).toMatchObject({ peerUserId: CUSTOMER.userId, text: 'Ваш рахунок', file: { as: 'document', fileName: 'Рахунок.pdf', mimeType: 'application/pdf' } });
+    expect(sent.file!.bytes.equals(bytes)).toBe(true);
+    await waitFor(
+      async () => (await chatOf('Оксана Коваль'))?.messages.edges.some((e) => e.node.text === 'Ваш рахунок' && e.node.deliveryState === 'SENT'),
+      { description: 'the file message SENT', timeoutMs: 30_000 },
+    );
+  });
+
   it('answers channelHealth for every connector in one query, for admins', async () => {
     const data = await client.request<{ channelHealth: Record<string, Array<{ channel: string; state: string; displayName: string; backlog: number }>> }>(
-      `{ channelHealth { telegram { channel state } viber { channel state } whatsapp { channel state } bridge { channel state }
+      `{ channelHealth { telegram { channel state } viber { channel state } whatsapp { channel state } bridge { channel state } meta { channel state }
          telegramUser { channel state displayName backlog lastEventAt } } }`,
     );
     expect(data.channelHealth['telegram']).toEqual([]);
     expect(data.channelHealth['viber']).toEqual([]);
     expect(data.channelHealth['whatsapp']).toEqual([]);
     expect(data.channelHealth['bridge']).toEqual([]);
+    expect(data.channelHealth['meta']).toEqual([]);
     expect(data.channelHealth['telegramUser']).toEqual([
       expect.objectContaining({ channel: 'telegram-user', state: 'OK', displayName: 'Олена (Telegram)', lastEventAt: expect.any(String) }),
     ]);

@@ -437,6 +437,19 @@ integrationSuite(['postgres'], 'channel-bridge integration tests')('channel-brid
       await waitFor(() => resultsOf(cmd.data.commandId).some((r) => r.data.state === 'sent'), { description: 'sent after the replay' });
       expect(partner.attemptsOf(cmd.data.commandId).at(-1)).toMatchObject({ status: 200 });
       expect(partner.attemptsOf(cmd.data.commandId).at(-1)!.headers['x-switchboard-attempt']).toBe('1');
+      // The replay reports exactly what a first-time success reports (same command, chat key and causation,
+      // the partner's message id), after the failure, so the chat service moves the message from failed to sent.
+      const results = resultsOf(cmd.data.commandId);
+      expect(results.map((r) => r.data.state)).toEqual(['failed', 'sent']);
+      expect(results[1]!.data).toEqual({
+        state: 'sent',
+        commandId: cmd.data.commandId,
+        chatKey: cmd.data.chatKey,
+        platformMessageId: expect.stringMatching(/^partner-\d+$/),
+        occurredAt: expect.any(String),
+      });
+      expect(Date.parse(results[1]!.data.occurredAt)).toBeGreaterThan(Date.parse(results[0]!.data.occurredAt));
+      expect(results[1]).toMatchObject({ key: cmd.data.chatKey, causationId: cmd.id });
       expect((await gql<{ bridgeDeadLetters: unknown[] }>(admin, listQuery, { c: connectionId })).data!.bridgeDeadLetters).toEqual([]);
     });
 

@@ -2,6 +2,7 @@ import { OutboxRelay, type EventBus } from '@switchboard/messaging';
 import { createServiceDataSource, migrateSchema, openSqlSession } from '@switchboard/persistence';
 import {
   CredentialCipher,
+  InternalFilesClient,
   createEventBus,
   createMetricsRegistry,
   mountSubgraph,
@@ -27,6 +28,7 @@ import { TelegramUserInboundStore } from './inbound/telegram-user-inbound.store'
 import { TypingPublisher } from './inbound/typing.publisher';
 import { AccountLeaseRepository } from './lease/account-lease.repository';
 import { LoginRepository } from './login/login.repository';
+import { registerTelegramUserMediaRoute } from './media/telegram-user-media.route';
 import { TelegramUserLoginService } from './login/login.service';
 import { CHANNEL_TELEGRAM_USER_MIGRATIONS } from './migrations/0001-init.migration';
 import { OutboundCommandRepository } from './outbound/outbound-command.repository';
@@ -123,6 +125,7 @@ export async function startChannelTelegramUserService(options: StartChannelTeleg
           store: new TelegramUserInboundStore({ dataSource, relay, connections }),
           sessions,
           typing: new TypingPublisher({ bus, logger: logger.child({ component: 'telegram-user-typing' }) }),
+          files: new InternalFilesClient({ jwtSecret: config.JWT_SECRET, service: CHANNEL_TELEGRAM_USER_SERVICE }),
           metrics,
           logger,
           settings: {
@@ -186,6 +189,13 @@ export async function startChannelTelegramUserService(options: StartChannelTeleg
             database: async () => void (await dataSource.query('SELECT 1')),
             bus: () => bus.transport.ping(),
           },
+        });
+        registerTelegramUserMediaRoute(app, {
+          connections,
+          download: (connectionId, params) => supervisor?.downloadMedia(connectionId, params),
+          maxBytes: config.TELEGRAM_USER_MEDIA_MAX_BYTES,
+          jwtSecret: config.JWT_SECRET,
+          logger: logger.child({ component: 'telegram-user-media' }),
         });
         const graphql = await mountSubgraph({
           app,

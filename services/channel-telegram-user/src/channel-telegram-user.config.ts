@@ -27,6 +27,8 @@ export const channelTelegramUserConfigSchema = busConfigSchema
     TELEGRAM_USER_BACKFILL_DIALOGS: int(100, 1, 500),
     /** How long an unfinished login (code or password not yet given) is kept. */
     TELEGRAM_USER_LOGIN_TTL_MINUTES: int(15, 1, 120),
+    /** Customers' files larger than this are not downloaded for the files service (held in memory on the way). */
+    TELEGRAM_USER_MEDIA_MAX_BYTES: int(50 * 1024 * 1024, 1, 2_000 * 1024 * 1024),
   })
   .refine((c) => (c.TELEGRAM_API_ID === undefined) === (c.TELEGRAM_API_HASH === undefined), {
     message: 'TELEGRAM_API_ID and TELEGRAM_API_HASH are set together or not at all',

@@ -15,7 +15,7 @@ export type * from './client/telegram-user-client.port';
 export { TelegramRpcError } from './client/telegram-rpc-error';
 export { gramJsClientFactory } from './client/gramjs-telegram-user.client';
 export { planUpdate, planMessage, contentOf, TELEGRAM_SERVICE_USER_ID, type UpdatePlan, type PlannedMessage } from './inbound/telegram-user-update.normaliser';
-export { sendCommand, splitText, randomIdOf, TELEGRAM_TEXT_LIMIT } from './outbound/telegram-user-send';
+export { sendCommand, splitText, randomIdOf, TELEGRAM_TEXT_LIMIT, TELEGRAM_CAPTION_LIMIT, type OutboundFiles } from './outbound/telegram-user-send';
 export { TelegramUserLoginError, TelegramUserLoginNotFoundError, TelegramUserApiNotConfiguredError } from './login/login.errors';
 export type { LoginView } from './login/login.service';
 export type { TelegramUserConnectionView } from './connections/connection.service';

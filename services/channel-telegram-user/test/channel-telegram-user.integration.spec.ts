@@ -15,7 +15,7 @@ import {
 } from '@switchboard/contracts';
 import { EventBus, LOG_BUS_MIGRATIONS, LOG_BUS_SCHEMA, LogTransport } from '@switchboard/messaging';
 import { createServiceDataSource, migrateSchema } from '@switchboard/persistence';
-import { CredentialCipher, createLogger, signAccessToken } from '@switchboard/service-kit';
+import { CredentialCipher, bearerToken, createLogger, signAccessToken, signServiceToken, verifyServiceToken } from '@switchboard/service-kit';
 import {
   TcpProxy,
   TelegramUserCloudDouble,
@@ -27,6 +27,8 @@ import {
   type TestDatabase,
 } from '@switchboard/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import { Api } from 'telegram';
 import { returnBigInt } from 'telegram/Helpers';
@@ -45,6 +47,7 @@ const ACCOUNT = { userId: '5081234567', phone: '+380501112233', firstName: 'Ол
 const OKSANA = { userId: '6011223344', firstName: 'Оксана', lastName: 'Коваль', username: 'oksana_k', phone: '+380671234567', langCode: 'uk' };
 const PETRO = { userId: '6099887766', firstName: 'Петро' };
 const LEASE_TTL_MS = 3_000;
+const MEDIA_MAX_BYTES = 100_000;
 
 interface Seen {
   topic: string;
@@ -73,6 +76,7 @@ integrationSuite(['postgres'], 'channel-telegram-user integration tests')('chann
         TELEGRAM_USER_LEASE_TTL_MS: String(LEASE_TTL_MS),
         TELEGRAM_USER_FLOOD_WAIT_MAX_SECONDS: '2',
         TELEGRAM_USER_SEND_ATTEMPTS: '3',
+        TELEGRAM_USER_MEDIA_MAX_BYTES: String(MEDIA_MAX_BYTES),
       }),
       logger: logger.child({ instance: name }),
       bus,
@@ -111,6 +115,7 @@ integrationSuite(['postgres'], 'channel-telegram-user integration tests')('chann
 
   afterAll(async () => {
     for (const instance of [...instances].reverse()) await instance.stop();
+    if (filesServer) await new Promise<void>((resolve) => filesServer!.close(() => resolve()));
     await bus?.close();
     await database?.drop();
   });
@@ -142,7 +147,45 @@ integrationSuite(['postgres'], 'channel-telegram-user integration tests')('chann
   const receivedIds = () => inbound(MessageReceivedV1.type).map((e) => parseEvent(MessageReceivedV1, e).data.platformMessageId);
   const chatKey = (customer: string) => `${connectionId}:${customer}`;
 
-  async function sendCommand(text: string, extra: { replyTo?: string; commandId?: string } = {}): Promise<Envelope> {
+  /**
+   * The files service's internal content route as connectors call it (service token required): operators'
+   * files by id, served from memory.
+   */
+  const operatorFiles = new Map<string, { bytes: Buffer; mimeType: string; fileName: string }>();
+  let filesServer: Server | undefined;
+  async function filesBaseUrl(): Promise<string> {
+    if (!filesServer) {
+      filesServer = createServer((req, res) => {
+        void (async () => {
+          try {
+            await verifyServiceToken(bearerToken(req.headers.authorization) ?? '', JWT_SECRET);
+          } catch {
+            res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { reason: 'UNAUTHENTICATED', message: 'service token required' } }));
+            return;
+          }
+          const match = /^\/internal\/files\/([^/]+)\/content$/.exec(req.url ?? '');
+          const file = match ? operatorFiles.get(match[1]!) : undefined;
+          if (!file) {
+            res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { reason: 'FILE_NOT_FOUND', message: 'No such file' } }));
+            return;
+          }
+          res.writeHead(200, { 'content-type': file.mimeType, 'content-length': String(file.bytes.length), 'x-file-name': encodeURIComponent(file.fileName) }).end(file.bytes);
+        })();
+      });
+      await new Promise<void>((resolve) => filesServer!.listen(0, '127.0.0.1', resolve));
+    }
+    return `http://127.0.0.1:${(filesServer.address() as AddressInfo).port}`;
+  }
+  async function operatorFile(fileName: string, mimeType: string, bytes: Buffer) {
+    const fileId = randomUUID();
+    operatorFiles.set(fileId, { bytes, mimeType, fileName });
+    return { fileId, url: `${await filesBaseUrl()}/internal/files/${fileId}`, fileName, mimeType, sizeBytes: bytes.length };
+  }
+
+  async function sendCommand(
+    text: string | undefined,
+    extra: { replyTo?: string; commandId?: string; attachments?: Array<{ fileId: string; url: string; fileName: string; mimeType: string; sizeBytes: number }> } = {},
+  ): Promise<Envelope> {
     const command = createEnvelope(
       SendMessageRequestedV1,
       {
@@ -150,7 +193,8 @@ integrationSuite(['postgres'], 'channel-telegram-user integration tests')('chann
         chatKey: chatKey(OKSANA.userId),
         connection: { id: connectionId, channel: 'telegram-user', displayName: 'Олена (Telegram)' },
         externalChatId: OKSANA.userId,
-        text,
+        ...(text !== undefined ? { text } : {}),
+        ...(extra.attachments ? { attachments: extra.attachments } : {}),
         ...(extra.replyTo ? { replyToPlatformMessageId: extra.replyTo } : {}),
         requestedAt: new Date().toISOString(),
       },
@@ -269,10 +313,10 @@ integrationSuite(['postgres'], 'channel-telegram-user integration tests')('chann
         customer: { externalId: OKSANA.userId, displayName: 'Оксана Коваль', username: 'oksana_k', phone: '+380671234567', languageCode: 'uk', profileUrl: 'https://t.me/oksana_k' },
         content: { text: 'Добрий день! Є доставка у Львів?', attachments: [] },
       });
-      expect(events[1]!.content).toEqual({ text: 'Ось така', attachments: [{ kind: 'image', platformFileId: 'photo:5877001', width: 1280, height: 960 }] });
+      expect(events[1]!.content).toEqual({ text: 'Ось така', attachments: [{ kind: 'image', platformFileId: `photo:5877001@${photo.id}`, width: 1280, height: 960 }] });
       expect(events[2]).toMatchObject({
         replyToPlatformMessageId: String(hello.id),
-        content: { attachments: [{ kind: 'voice', platformFileId: 'document:9001', mimeType: 'audio/ogg', sizeBytes: 4242, durationSeconds: 7 }] },
+        content: { attachments: [{ kind: 'voice', platformFileId: `document:9001@${voice.id}`, mimeType: 'audio/ogg', sizeBytes: 4242, durationSeconds: 7 }] },
       });
       // UpdateShortMessage carries no user: the profile comes from what the connector stored.
       expect(events[3]!.customer.displayName).toBe('Оксана Коваль');
@@ -343,6 +387,81 @@ integrationSuite(['postgres'], 'channel-telegram-user integration tests')('chann
       const republished = await resultOf((waited.data as { commandId: string }).commandId, 2);
       expect(republished).toMatchObject({ state: 'sent', platformMessageId: waitedResult.state === 'sent' ? waitedResult.platformMessageId : 'x' });
       expect(cloud.sentBy(ACCOUNT.userId)).toHaveLength(before + 1);
+    });
+  });
+
+  describe('files', () => {
+    it('sends an operator\'s photo and document read from the files service, the text as the first caption', async () => {
+      const photo = await operatorFile('door.jpg', 'image/jpeg', Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(3_000)]));
+      const pdf = await operatorFile('рахунок.pdf', 'application/pdf', Buffer.from('%PDF-1.7\n%%EOF\n'));
+      const before = cloud.sentBy(ACCOUNT.userId).length;
+      const command = await sendCommand('Фото і рахунок', { attachments: [photo, pdf] });
+      const result = await resultOf((command.data as { commandId: string }).commandId);
+      const sent = cloud.sentBy(ACCOUNT.userId).slice(before);
+      expect(sent.map((m) => [m.file?.as, m.file?.fileName, m.file?.mimeType, m.text])).toEqual([
+        ['photo', 'door.jpg', 'image/jpeg', 'Фото і рахунок'],
+        ['document', 'рахунок.pdf', 'application/pdf', ''],
+      ]);
+      expect(sent[0]!.file!.bytes.equals(operatorFiles.get(photo.fileId)!.bytes)).toBe(true);
+      expect(result).toMatchObject({ state: 'sent', platformMessageId: String(sent[0]!.id) });
+      // Both messages are recorded as ours, so neither comes back as an echo (live or back-filled).
+      const ours = await sql<{ message_id: string }>(`SELECT message_id::text FROM channel_telegram_user.messages WHERE direction = 'out' AND message_id = ANY($1::bigint[])`, [sent.map((m) => m.id)]);
+      expect(ours.map((r) => Number(r.message_id)).sort((a, b) => a - b)).toEqual(sent.map((m) => m.id));
+
+      const missing = await sendCommand(undefined, { attachments: [{ ...pdf, fileId: randomUUID(), url: `${await filesBaseUrl()}/internal/files/${randomUUID()}` }] });
+      expect(await resultOf((missing.data as { commandId: string }).commandId)).toMatchObject({ state: 'failed', failure: { code: 'invalid_request', message: expect.stringContaining('рахунок.pdf') } });
+      expect(cloud.sentBy(ACCOUNT.userId)).toHaveLength(before + 2);
+    });
+
+    it('hands a customer\'s photo and document to the files service (GET /internal/media, service token only)', async () => {
+      const photoBytes = randomBytes(2_000);
+      const docBytes = Buffer.from('Накладна 20401234567890');
+      const photo = cloud.customerSendsFile(ACCOUNT.userId, OKSANA.userId, { as: 'photo', bytes: photoBytes, caption: 'Ось фото' });
+      const document = cloud.customerSendsFile(ACCOUNT.userId, OKSANA.userId, { as: 'document', bytes: docBytes, fileName: 'накладна.txt', mimeType: 'text/plain' });
+      const big = cloud.customerSendsFile(ACCOUNT.userId, OKSANA.userId, { as: 'document', bytes: randomBytes(MEDIA_MAX_BYTES + 1), fileName: 'big.bin' });
+      const fileIdOf = (messageId: number) =>
+        waitFor(() => {
+          const event = inbound(MessageReceivedV1.type).map((e) => parseEvent(MessageReceivedV1, e).data).find((d) => d.platformMessageId === String(messageId));
+          return event?.content.attachments[0]?.platformFileId;
+        }, { description: `the file id of message ${messageId}` });
+      const [photoId, documentId, bigId] = [await fileIdOf(photo.id), await fileIdOf(document.id), await fileIdOf(big.id)];
+      expect(photoId).toMatch(new RegExp(`^photo:\\d+@${photo.id}$`));
+
+      const token = await signServiceToken({ service: 'files', secret: JWT_SECRET });
+      const media = (instance: RunningChannelTelegramUser, fileId: string, auth: string | null = token) =>
+        fetch(`${instance.url}/internal/media/${connectionId}/${encodeURIComponent(fileId)}`, auth ? { headers: { authorization: `Bearer ${auth}` } } : {});
+
+      const photoAnswer = await media(first, photoId);
+      expect(photoAnswer.status).toBe(200);
+      expect(photoAnswer.headers.get('content-type')).toBe('image/jpeg');
+      expect(Buffer.from(await photoAnswer.arrayBuffer()).equals(photoBytes)).toBe(true);
+      const documentAnswer = await media(first, documentId);
+      expect(documentAnswer.headers.get('content-type')).toBe('text/plain');
+      expect(decodeURIComponent(documentAnswer.headers.get('x-file-name')!)).toBe('накладна.txt');
+      expect(Buffer.from(await documentAnswer.arrayBuffer()).equals(docBytes)).toBe(true);
+
+      const reason = async (answer: Response) => ((await answer.json()) as { error: { reason: string } }).error.reason;
+      const tooLarge = await media(first, bigId);
+      expect([tooLarge.status, await reason(tooLarge)]).toEqual([413, 'MEDIA_TOO_LARGE']);
+      expect((await media(first, photoId, null)).status).toBe(401);
+      const operatorToken = await signAccessToken({ employeeId: randomUUID(), role: 'admin', name: 'A' }, { secret: JWT_SECRET, ttlSeconds: 60 });
+      expect((await media(first, photoId, operatorToken)).status).toBe(401);
+      // Ids of another shape, of a message that does not exist, or naming other media than the message has.
+      for (const gone of ['photo:123', `photo:1@${999_999}`, `document:1@${document.id}`]) {
+        const answer = await media(first, gone);
+        expect([gone, answer.status, await reason(answer)]).toEqual([gone, 404, 'MEDIA_GONE']);
+      }
+      cloud.customerDeletes(ACCOUNT.userId, [photo.id]);
+      expect((await media(first, photoId)).status).toBe(404);
+
+      // Only the lease holder has a live client: a standby answers 503 (and closes the connection) so a retry can reach the holder.
+      const standby = await startInstance('instance-media-standby');
+      try {
+        const answer = await media(standby, documentId);
+        expect([answer.status, await reason(answer)]).toEqual([503, 'NOT_LIVE_HERE']);
+      } finally {
+        await stopInstance(standby);
+      }
     });
   });
 

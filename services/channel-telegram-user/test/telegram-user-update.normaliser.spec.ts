@@ -59,7 +59,7 @@ describe('planUpdate', () => {
     });
     expect(contentOf(document([new Api.DocumentAttributeFilename({ fileName: 'рахунок.pdf' })], 'application/pdf')).attachments[0]).toEqual({
       kind: 'document',
-      platformFileId: 'document:77',
+      platformFileId: 'document:77@42',
       mimeType: 'application/pdf',
       fileName: 'рахунок.pdf',
       sizeBytes: 2048,

@@ -1,4 +1,4 @@
-import { startSwitchboard, type RunningSwitchboard } from '@switchboard/standalone';
+import { startSwitchboard, type RunningSwitchboard, type SwitchboardOptions } from '@switchboard/standalone';
 import { startEmbeddedPostgres } from '@switchboard/persistence';
 import { createLogger } from '@switchboard/service-kit';
 import { TelegramBotApiDouble, createTestDatabase, freePort, startKafkaMockCluster } from '@switchboard/testing';
@@ -25,11 +25,13 @@ export interface TestStack {
 /** The whole product on one runtime, with a Telegram double, and an admin logged in through the gateway. */
 /** `consoleDir`: a built operator console for the gateway to serve at / (browser tests). */
 /** `metaGraphApiBaseUrl`: a MetaGraphApiDouble for channel-whatsapp and channel-meta (default: Meta's real Graph API, never called). */
+/** `bridgeDelivery`: channel-bridge's retry schedule (default: the product's, 8 attempts from 2 s). */
 export async function startTestStack(options: {
   runtime: Runtime;
   telegramMode: 'webhook' | 'polling';
   consoleDir?: string;
   metaGraphApiBaseUrl?: string;
+  bridgeDelivery?: SwitchboardOptions['bridgeDelivery'];
 }): Promise<TestStack> {
   const cleanups: (() => Promise<void>)[] = [];
   try {
@@ -66,6 +68,7 @@ export async function startTestStack(options: {
       admin: ADMIN,
       ...(options.consoleDir ? { consoleDir: options.consoleDir } : {}),
       ...(options.metaGraphApiBaseUrl ? { metaGraphApiBaseUrl: options.metaGraphApiBaseUrl } : {}),
+      ...(options.bridgeDelivery ? { bridgeDelivery: options.bridgeDelivery } : {}),
       filesDir,
       logger: createLogger('e2e', process.env.LOG_LEVEL ?? 'warn', { nameKey: 'process' }),
     });

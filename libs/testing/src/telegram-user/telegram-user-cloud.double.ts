@@ -13,7 +13,9 @@ import { returnBigInt } from 'telegram/Helpers';
  * key that asked for the code; sessions as auth keys (AUTH_KEY_DUPLICATED when one key connects twice at
  * once, AUTH_KEY_UNREGISTERED once revoked); per-account message ids; updates pushed only to connected
  * clients (what arrives while none is connected is only in the history and the dialogs, like Telegram
- * without getDifference); access hashes checked on send; randomId dedupe; injected send failures.
+ * without getDifference); access hashes checked on send; randomId dedupe; injected send failures; files
+ * both ways (sent files become Api.MessageMediaPhoto/Document on the account's messages; a customer's
+ * photo or document is downloadable by message id, as messages.getMessages + upload.getFile serve it).
  */
 export class TelegramUserRpcErrorDouble extends Error {
   constructor(
@@ -62,9 +64,20 @@ export type DoubleClientEvent =
 export interface SentByAccount {
   id: number;
   peerUserId: string;
+  /** The text, or a file's caption ('' without one). */
   text: string;
   replyToMsgId?: number;
   randomId: string;
+  /** Present when the account sent a file (messages.sendMedia). */
+  file?: { fileName: string; mimeType: string; as: 'photo' | 'document'; bytes: Buffer };
+}
+
+/** A file as the port's sendFile takes it. */
+export interface DoubleOutgoingFile {
+  bytes: Buffer;
+  fileName: string;
+  mimeType: string;
+  as: 'photo' | 'document';
 }
 
 interface AuthKey {
@@ -86,7 +99,12 @@ interface AccountState {
   randomIds: Set<string>;
   sendFailures: TelegramUserRpcErrorDouble[];
   maxConcurrentClients: number;
+  /** Bytes of the photos and documents in this account's chats, by the media's id. */
+  mediaBytes: Map<string, Buffer>;
 }
+
+/** Telegram's largest upload for a user account: 2 GB (4 GB with Premium); the double refuses above it. */
+const MAX_UPLOAD_BYTES = 2000 * 1024 * 1024;
 
 const CODE_LENGTH = 5;
 
@@ -110,6 +128,7 @@ export class TelegramUserCloudDouble {
       randomIds: new Set(),
       sendFailures: [],
       maxConcurrentClients: 0,
+      mediaBytes: new Map(),
     });
   }
 
@@ -195,6 +214,25 @@ export class TelegramUserCloudDouble {
       this.push(accountUserId, new Api.UpdateNewMessage({ message, pts: this.pts++, ptsCount: 1 }), [this.user(customerUserId)]);
     }
     return message;
+  }
+
+  /**
+   * A customer sends a photo or a document (with an optional caption); its bytes can then be downloaded by
+   * the message's id, as Telegram serves them.
+   */
+  customerSendsFile(
+    accountUserId: string,
+    customerUserId: string,
+    file: { as: 'photo' | 'document'; bytes: Buffer; fileName?: string; mimeType?: string; width?: number; height?: number; caption?: string },
+  ): Api.Message {
+    const media = this.storeMedia(this.account(accountUserId), {
+      as: file.as,
+      bytes: file.bytes,
+      fileName: file.fileName ?? (file.as === 'photo' ? 'photo.jpg' : 'file.bin'),
+      mimeType: file.mimeType ?? (file.as === 'photo' ? 'image/jpeg' : 'application/octet-stream'),
+      ...(file.width && file.height ? { width: file.width, height: file.height } : {}),
+    });
+    return this.customerWrites(accountUserId, customerUserId, { media, ...(file.caption !== undefined ? { text: file.caption } : {}) });
   }
 
   /** The account's owner writes from their phone (not through the inbox). */
@@ -347,6 +385,66 @@ export class TelegramUserCloudDouble {
     return new Api.UpdateShortSentMessage({ out: true, id: message.id, pts: this.pts++, ptsCount: 1, date: message.date });
   }
 
+  /** @internal messages.sendMedia with an uploaded photo or document. */
+  sendFile(
+    accountUserId: string,
+    params: { peer: { userId: string; accessHash: string }; file: DoubleOutgoingFile; caption?: string; replyToMsgId?: number; randomId: string },
+  ): Api.Updates {
+    const account = this.account(accountUserId);
+    const failure = account.sendFailures.shift();
+    if (failure) throw failure;
+    const customer = this.customers.get(params.peer.userId);
+    if (!customer || customer.accessHash !== params.peer.accessHash) throw new TelegramUserRpcErrorDouble('PEER_ID_INVALID', 400);
+    if (account.randomIds.has(params.randomId)) throw new TelegramUserRpcErrorDouble('RANDOM_ID_DUPLICATE', 500);
+    if (params.file.bytes.length === 0) throw new TelegramUserRpcErrorDouble('FILE_PARTS_INVALID', 400);
+    if (params.file.bytes.length > MAX_UPLOAD_BYTES) throw new TelegramUserRpcErrorDouble('FILE_PARTS_INVALID', 400);
+    // Captions of non-Premium accounts: at most 1024 characters.
+    if ((params.caption ?? '').length > 1024) throw new TelegramUserRpcErrorDouble('MEDIA_CAPTION_TOO_LONG', 400);
+    account.randomIds.add(params.randomId);
+    const media = this.storeMedia(account, params.file);
+    const message = new Api.Message({
+      id: account.nextMessageId++,
+      out: true,
+      peerId: new Api.PeerUser({ userId: returnBigInt(params.peer.userId) }),
+      date: nowSeconds(),
+      message: params.caption ?? '',
+      media,
+      ...(params.replyToMsgId !== undefined ? { replyTo: new Api.MessageReplyHeader({ replyToMsgId: params.replyToMsgId }) } : {}),
+    });
+    account.messages.push(message);
+    account.sent.push({
+      id: message.id,
+      peerUserId: params.peer.userId,
+      text: params.caption ?? '',
+      randomId: params.randomId,
+      file: { fileName: params.file.fileName, mimeType: params.file.mimeType, as: params.file.as, bytes: Buffer.from(params.file.bytes) },
+      ...(params.replyToMsgId !== undefined ? { replyToMsgId: params.replyToMsgId } : {}),
+    });
+    // What Telegram answers messages.sendMedia with: the new message's id tied to the randomId, and the message.
+    return new Api.Updates({
+      updates: [
+        new Api.UpdateMessageID({ id: message.id, randomId: returnBigInt(params.randomId) }),
+        new Api.UpdateNewMessage({ message, pts: this.pts++, ptsCount: 1 }),
+      ],
+      users: [this.user(params.peer.userId)],
+      chats: [],
+      date: message.date,
+      seq: 0,
+    });
+  }
+
+  /** @internal messages.getMessages by id, then the media's bytes (upload.getFile); undefined when gone. */
+  download(accountUserId: string, messageId: number): { bytes: Buffer; media: Api.TypeMessageMedia } | undefined {
+    const account = this.account(accountUserId);
+    const message = account.messages.find((m) => m.id === messageId);
+    const media = message?.media;
+    const id = media instanceof Api.MessageMediaPhoto && media.photo instanceof Api.Photo ? media.photo.id : media instanceof Api.MessageMediaDocument && media.document instanceof Api.Document ? media.document.id : undefined;
+    if (!media || id === undefined) return undefined;
+    const bytes = account.mediaBytes.get(id.toString());
+    if (!bytes) throw new Error(`the double has no bytes for message ${messageId}'s media: send it with customerSendsFile`);
+    return { bytes, media };
+  }
+
   /** @internal */
   dialogs(accountUserId: string, limit: number): Api.messages.Dialogs {
     const account = this.account(accountUserId);
@@ -414,6 +512,28 @@ export class TelegramUserCloudDouble {
       ...(spec.username ? { username: spec.username } : {}),
       ...(spec.phone ? { phone: spec.phone.replace(/^\+/, '') } : {}),
       ...(spec.langCode ? { langCode: spec.langCode } : {}),
+    });
+  }
+
+  /** The TL objects Telegram stores for an uploaded photo or document; the bytes are kept by the media's id. */
+  private storeMedia(account: AccountState, file: DoubleOutgoingFile & { width?: number; height?: number }): Api.MessageMediaPhoto | Api.MessageMediaDocument {
+    const id = returnBigInt(BigInt(`0x${randomBytes(7).toString('hex')}`).toString());
+    account.mediaBytes.set(id.toString(), Buffer.from(file.bytes));
+    const common = { id, accessHash: returnBigInt(BigInt(`0x${randomBytes(7).toString('hex')}`).toString()), fileReference: randomBytes(8), date: nowSeconds(), dcId: 2 };
+    if (file.as === 'photo') {
+      const w = file.width ?? 1280;
+      const h = file.height ?? 960;
+      return new Api.MessageMediaPhoto({
+        photo: new Api.Photo({ ...common, sizes: [new Api.PhotoSize({ type: 's', w: 90, h: 68, size: 1200 }), new Api.PhotoSize({ type: 'y', w, h, size: file.bytes.length })] }),
+      });
+    }
+    return new Api.MessageMediaDocument({
+      document: new Api.Document({
+        ...common,
+        mimeType: file.mimeType,
+        size: returnBigInt(file.bytes.length),
+        attributes: [new Api.DocumentAttributeFilename({ fileName: file.fileName })],
+      }),
     });
   }
 
@@ -500,6 +620,38 @@ export class TelegramUserClientDouble {
   async sendMessage(params: { peer: { userId: string; accessHash: string }; text: string; replyToMsgId?: number; randomId: string }): Promise<{ id: number; date: number }> {
     const sent = this.cloud.send(this.authorised(), params);
     return { id: sent.id, date: sent.date };
+  }
+
+  async sendFile(params: {
+    peer: { userId: string; accessHash: string };
+    file: DoubleOutgoingFile;
+    caption?: string;
+    replyToMsgId?: number;
+    randomId: string;
+  }): Promise<{ id: number; date: number }> {
+    const updates = this.cloud.sendFile(this.authorised(), params);
+    const idUpdate = updates.updates.find((u): u is Api.UpdateMessageID => u instanceof Api.UpdateMessageID && u.randomId?.toString() === params.randomId);
+    if (!idUpdate) throw new Error('messages.sendMedia answered without the message id');
+    return { id: idUpdate.id, date: updates.date };
+  }
+
+  async downloadMedia(params: {
+    messageId: number;
+    maxBytes: number;
+  }): Promise<{ state: 'ok'; mediaId: string; bytes: Buffer; mimeType: string; fileName?: string } | { state: 'too-large'; mediaId: string; sizeBytes: number } | { state: 'gone' }> {
+    const found = this.cloud.download(this.authorised(), params.messageId);
+    if (!found) return { state: 'gone' };
+    const { media, bytes } = found;
+    if (media instanceof Api.MessageMediaDocument && media.document instanceof Api.Document) {
+      const mediaId = media.document.id.toString();
+      if (bytes.length > params.maxBytes) return { state: 'too-large', mediaId, sizeBytes: bytes.length };
+      const name = media.document.attributes.find((a): a is Api.DocumentAttributeFilename => a instanceof Api.DocumentAttributeFilename)?.fileName;
+      return { state: 'ok', mediaId, bytes: Buffer.from(bytes), mimeType: media.document.mimeType, ...(name ? { fileName: name } : {}) };
+    }
+    const mediaId = ((media as Api.MessageMediaPhoto).photo as Api.Photo).id.toString();
+    if (bytes.length > params.maxBytes) return { state: 'too-large', mediaId, sizeBytes: bytes.length };
+    // Telegram serves photos as JPEG, whatever was uploaded.
+    return { state: 'ok', mediaId, bytes: Buffer.from(bytes), mimeType: 'image/jpeg' };
   }
 
   async getDialogs(params: { limit: number }): Promise<{ dialogs: Api.Dialog[]; users: Api.User[] }> {

@@ -1,5 +1,7 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import {
+  channelHealthResolvers,
+  loadChannelHealth,
   auditLogResolver,
   badUserInput,
   notFound,
@@ -18,6 +20,16 @@ import { MetaConnectionNotFoundError, MetaCredentialsRejectedError } from '../co
 import { connectPageInputSchema, type MetaConnectionService, type MetaConnectionView } from '../connections/meta-connection.service';
 
 export const channelMetaTypeDefs = readFileSync(join(__dirname, 'channel-meta.graphql'), 'utf8');
+
+/**
+ * Connections in the shape loadChannelHealth reads (decision 0033). A Page whose app subscription Meta
+ * dropped receives nothing although its token works, so the lost subscription counts as its error.
+ */
+const META_HEALTH_SQL = `SELECT id, display_name, state, last_webhook_at AS last_event_at,
+  COALESCE(last_error, CASE WHEN subscription_lost_at IS NULL THEN NULL ELSE 'Meta no longer sends this Page''s webhooks to the app: reconnect it' END) AS last_error,
+  CASE WHEN last_error IS NOT NULL THEN updated_at ELSE subscription_lost_at END AS last_error_at,
+  CASE WHEN instagram_account_id IS NULL THEN 'webhook: Messenger, Page comments' ELSE 'webhook: Messenger, Page comments, Instagram Direct and comments' END AS detail
+  FROM "${CHANNEL_META_SCHEMA}".connections ORDER BY created_at, id`;
 
 const idSchema = z.object({ id: z.uuid('id must be a connection id (UUID)') });
 
@@ -53,8 +65,10 @@ export function channelMetaResolvers(connections: MetaConnectionService, db: Aud
       throw error;
     }
   };
+  const health = channelHealthResolvers('meta', () => loadChannelHealth(db, { channel: 'messenger', schema: CHANNEL_META_SCHEMA, connectionsSql: META_HEALTH_SQL }));
   return {
     Query: {
+      ...health.Query,
       metaPageConnections: async (_parent: unknown, _args: unknown, context: SubgraphContext) => {
         requirePrincipal(context.principal);
         return (await connections.listConnections()).map(toGql);
@@ -85,6 +99,7 @@ export function channelMetaResolvers(connections: MetaConnectionService, db: Aud
         return connection ? toGql(connection) : null;
       },
     },
+    ChannelHealthReport: health.ChannelHealthReport,
   };
 }
 

@@ -4,12 +4,15 @@ import { Logger, LogLevel } from 'telegram/extensions/Logger';
 import { returnBigInt } from 'telegram/Helpers';
 import { UpdateConnectionState } from 'telegram/network';
 import { computeCheck } from 'telegram/Password';
+import { CustomFile } from 'telegram/client/uploads';
 import { StringSession } from 'telegram/sessions';
 import { TelegramRpcError } from './telegram-rpc-error';
 import {
   HANDLED_UPDATES,
   type ClientEvent,
   type InputPeerUserRef,
+  type MediaDownload,
+  type OutgoingFile,
   type SentCodeInfo,
   type SentMessage,
   type TelegramUserClient,
@@ -113,13 +116,46 @@ class GramJsTelegramUserClient implements TelegramUserClient {
         }),
       ),
     );
-    if (result instanceof Api.UpdateShortSentMessage) return { id: result.id, date: result.date };
-    if (result instanceof Api.Updates || result instanceof Api.UpdatesCombined) {
-      const idUpdate = result.updates.find((u): u is Api.UpdateMessageID => u instanceof Api.UpdateMessageID && u.randomId?.equals(randomId) === true);
-      const newMessage = result.updates.find((u): u is Api.UpdateNewMessage => u instanceof Api.UpdateNewMessage && u.message.id === idUpdate?.id);
-      if (idUpdate) return { id: idUpdate.id, date: newMessage && newMessage.message instanceof Api.Message ? newMessage.message.date : Math.floor(Date.now() / 1000) };
-    }
-    throw new Error(`Telegram answered messages.sendMessage with ${result.className}, which carries no message id`);
+    return sentMessageOf(result, randomId, 'messages.sendMessage');
+  }
+
+  /**
+   * Upload, then messages.sendMedia, rather than GramJS's sendFile: sendFile draws its own randomId, and
+   * the command's randomId is what lets Telegram drop a retried duplicate.
+   */
+  async sendFile(params: { peer: InputPeerUserRef; file: OutgoingFile; caption?: string; replyToMsgId?: number; randomId: string }): Promise<SentMessage> {
+    const { file } = params;
+    const uploaded = await call(() => this.client.uploadFile({ file: new CustomFile(file.fileName, file.bytes.length, '', file.bytes), workers: 1 }));
+    const media =
+      file.as === 'photo'
+        ? new Api.InputMediaUploadedPhoto({ file: uploaded })
+        : new Api.InputMediaUploadedDocument({ file: uploaded, mimeType: file.mimeType, attributes: [new Api.DocumentAttributeFilename({ fileName: file.fileName })] });
+    const randomId = returnBigInt(params.randomId);
+    const result = await call(() =>
+      this.client.invoke(
+        new Api.messages.SendMedia({
+          peer: inputPeer(params.peer),
+          media,
+          message: params.caption ?? '',
+          randomId,
+          ...(params.replyToMsgId !== undefined ? { replyTo: new Api.InputReplyToMessage({ replyToMsgId: params.replyToMsgId }) } : {}),
+        }),
+      ),
+    );
+    return sentMessageOf(result, randomId, 'messages.sendMedia');
+  }
+
+  async downloadMedia(params: { messageId: number; maxBytes: number }): Promise<MediaDownload> {
+    // A fresh copy of the message carries a fresh file reference (stored ones expire).
+    const result = await call(() => this.client.invoke(new Api.messages.GetMessages({ id: [new Api.InputMessageID({ id: params.messageId })] })));
+    if (result instanceof Api.messages.MessagesNotModified) return { state: 'gone' };
+    const message = result.messages.find((m): m is Api.Message => m instanceof Api.Message && m.id === params.messageId);
+    const described = message ? describeMedia(message.media) : undefined;
+    if (!message || !described) return { state: 'gone' };
+    if (described.sizeBytes > params.maxBytes) return { state: 'too-large', mediaId: described.mediaId, sizeBytes: described.sizeBytes };
+    const bytes = await call(() => this.client.downloadMedia(message, {}));
+    if (!Buffer.isBuffer(bytes)) throw new Error(`GramJS returned no bytes for the media of message ${params.messageId}`);
+    return { state: 'ok', mediaId: described.mediaId, bytes, mimeType: described.mimeType, ...(described.fileName ? { fileName: described.fileName } : {}) };
   }
 
   async getDialogs(params: { limit: number }): Promise<{ dialogs: TlDialog[]; users: TlUser[] }> {
@@ -163,6 +199,35 @@ class GramJsTelegramUserClient implements TelegramUserClient {
     // Listeners never throw (the connector queues the event); GramJS would only print an error.
     for (const listener of this.listeners) listener(event);
   }
+}
+
+/** The message id Telegram gave the message sent with randomId (Updates carry it in UpdateMessageID). */
+function sentMessageOf(result: Api.TypeUpdates, randomId: ReturnType<typeof returnBigInt>, method: string): SentMessage {
+  if (result instanceof Api.UpdateShortSentMessage) return { id: result.id, date: result.date };
+  if (result instanceof Api.Updates || result instanceof Api.UpdatesCombined) {
+    const idUpdate = result.updates.find((u): u is Api.UpdateMessageID => u instanceof Api.UpdateMessageID && u.randomId?.equals(randomId) === true);
+    const newMessage = result.updates.find((u): u is Api.UpdateNewMessage => u instanceof Api.UpdateNewMessage && u.message.id === idUpdate?.id);
+    if (idUpdate) return { id: idUpdate.id, date: newMessage && newMessage.message instanceof Api.Message ? newMessage.message.date : Math.floor(Date.now() / 1000) };
+  }
+  throw new Error(`Telegram answered ${method} with ${result.className}, which carries no message id`);
+}
+
+/** Id, size, type and name of a message's downloadable media: photos (served as JPEG, largest size) and documents. */
+function describeMedia(media: Api.TypeMessageMedia | undefined): { mediaId: string; sizeBytes: number; mimeType: string; fileName?: string } | undefined {
+  if (media instanceof Api.MessageMediaPhoto && media.photo instanceof Api.Photo) {
+    const sizes = media.photo.sizes.map((s) => (s instanceof Api.PhotoSize ? s.size : s instanceof Api.PhotoSizeProgressive ? Math.max(0, ...s.sizes) : 0));
+    return { mediaId: media.photo.id.toString(), sizeBytes: Math.max(0, ...sizes), mimeType: 'image/jpeg' };
+  }
+  if (media instanceof Api.MessageMediaDocument && media.document instanceof Api.Document) {
+    const name = media.document.attributes.find((a): a is Api.DocumentAttributeFilename => a instanceof Api.DocumentAttributeFilename)?.fileName;
+    return {
+      mediaId: media.document.id.toString(),
+      sizeBytes: Number(media.document.size.toString()),
+      mimeType: media.document.mimeType || 'application/octet-stream',
+      ...(name ? { fileName: name } : {}),
+    };
+  }
+  return undefined;
 }
 
 /** What GramJS hands a Raw handler, as the port's event; undefined for updates the connector does not use. */

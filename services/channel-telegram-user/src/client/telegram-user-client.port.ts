@@ -173,6 +173,26 @@ export interface SentMessage {
 }
 
 /**
+ * A file to send, with its bytes read: `photo` goes as a compressed picture (inputMediaUploadedPhoto),
+ * `document` as the file itself with its name and type (inputMediaUploadedDocument).
+ */
+export interface OutgoingFile {
+  bytes: Buffer;
+  fileName: string;
+  mimeType: string;
+  as: 'photo' | 'document';
+}
+
+/**
+ * A message's photo or document as Telegram serves it (upload.getFile, through the library); `mediaId` is
+ * the photo's or document's id, so a caller can tell the media it asked for from one an edit put in its place.
+ */
+export type MediaDownload =
+  | { state: 'ok'; mediaId: string; bytes: Buffer; mimeType: string; fileName?: string }
+  | { state: 'too-large'; mediaId: string; sizeBytes: number }
+  | { state: 'gone' };
+
+/**
  * One MTProto client. A client holds one auth key (session); the same key must never be live in two
  * processes at once (Telegram answers AUTH_KEY_DUPLICATED and may revoke it): the account lease decides who connects.
  * Failures from Telegram reject with a TelegramRpcError-shaped error (see telegram-rpc-error.ts).
@@ -191,6 +211,17 @@ export interface TelegramUserClient {
   checkPassword(password: string): Promise<TlUser>;
   getMe(): Promise<TlUser>;
   sendMessage(params: { peer: InputPeerUserRef; text: string; replyToMsgId?: number; randomId: string }): Promise<SentMessage>;
+  /**
+   * Uploads the file and sends it (messages.sendMedia) with an optional caption. The randomId is the
+   * command's, as for texts, so Telegram drops a retried duplicate.
+   */
+  sendFile(params: { peer: InputPeerUserRef; file: OutgoingFile; caption?: string; replyToMsgId?: number; randomId: string }): Promise<SentMessage>;
+  /**
+   * The photo (largest size) or document of one message of a private chat (messages.getMessages by id: ids
+   * are unique per account there); not downloaded when larger than maxBytes; gone when the message or its
+   * media is.
+   */
+  downloadMedia(params: { messageId: number; maxBytes: number }): Promise<MediaDownload>;
   /** The most recent dialogs, with their users (access hashes included). */
   getDialogs(params: { limit: number }): Promise<{ dialogs: TlDialog[]; users: TlUser[] }>;
   /**

@@ -1,5 +1,6 @@
 import type { Attachment, AttachmentKind, MessageContent } from '@switchboard/contracts';
 import type { TlAnyMessage, TlDocument, TlMessage, TlMessageMedia, TlPhoto, TlUpdate } from '../client/telegram-user-client.port';
+import { mediaFileIdOf } from '../media/media-file-id';
 
 /** Telegram's own service account (777000) sends login codes and notices: never a customer chat. */
 export const TELEGRAM_SERVICE_USER_ID = '777000';
@@ -108,7 +109,7 @@ export function contentOf(message: TlMessage): MessageContent {
   if (!media || media.className === 'MessageMediaEmpty' || media.className === 'MessageMediaWebPage') {
     return text !== undefined ? { text, attachments: [] } : { placeholder: '[empty message]', attachments: [] };
   }
-  const attachment = attachmentOf(media);
+  const attachment = attachmentOf(media, message.id);
   if (attachment) return { ...(text !== undefined ? { text } : {}), attachments: [attachment] };
   if (media.className === 'MessageMediaGeo') {
     const geo = (media as Extract<TlMessageMedia, { className: 'MessageMediaGeo' }>).geo;
@@ -136,22 +137,23 @@ export function contentOf(message: TlMessage): MessageContent {
   return { ...(text !== undefined ? { text } : {}), attachments: [], placeholder: `[${kind}]`, raw: { media: media.className } };
 }
 
-function attachmentOf(media: TlMessageMedia): Attachment | undefined {
+function attachmentOf(media: TlMessageMedia, messageId: number): Attachment | undefined {
   if (media.className === 'MessageMediaPhoto') {
     const photo = (media as Extract<TlMessageMedia, { className: 'MessageMediaPhoto' }>).photo;
     if (!photo || photo.className !== 'Photo') return undefined;
     const largest = [...(photo as TlPhoto).sizes].filter((s) => s.w && s.h).sort((a, b) => (b.w ?? 0) * (b.h ?? 0) - (a.w ?? 0) * (a.h ?? 0))[0];
-    return { kind: 'image', platformFileId: `photo:${(photo as TlPhoto).id.toString()}`, ...(largest?.w && largest.h ? { width: largest.w, height: largest.h } : {}) };
+    const platformFileId = mediaFileIdOf({ kind: 'photo', mediaId: (photo as TlPhoto).id.toString(), messageId });
+    return { kind: 'image', platformFileId, ...(largest?.w && largest.h ? { width: largest.w, height: largest.h } : {}) };
   }
   if (media.className === 'MessageMediaDocument') {
     const document = (media as Extract<TlMessageMedia, { className: 'MessageMediaDocument' }>).document;
     if (!document || document.className !== 'Document') return undefined;
-    return documentAttachment(document as TlDocument);
+    return documentAttachment(document as TlDocument, messageId);
   }
   return undefined;
 }
 
-function documentAttachment(document: TlDocument): Attachment {
+function documentAttachment(document: TlDocument, messageId: number): Attachment {
   const attribute = (name: string) => document.attributes.find((a) => a.className === name);
   const audio = attribute('DocumentAttributeAudio');
   const video = attribute('DocumentAttributeVideo');
@@ -165,7 +167,7 @@ function documentAttachment(document: TlDocument): Attachment {
   const duration = (audio ?? video)?.duration;
   return {
     kind,
-    platformFileId: `document:${document.id.toString()}`,
+    platformFileId: mediaFileIdOf({ kind: 'document', mediaId: document.id.toString(), messageId }),
     ...(document.mimeType ? { mimeType: document.mimeType } : {}),
     ...(fileName ? { fileName } : {}),
     ...(Number.isSafeInteger(size) && size >= 0 ? { sizeBytes: size } : {}),

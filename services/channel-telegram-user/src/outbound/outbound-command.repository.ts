@@ -8,7 +8,8 @@ const S = `"${CHANNEL_TELEGRAM_USER_SCHEMA}"`;
 
 /** The final outcome of one send command. */
 export type SendOutcome =
-  | { state: 'sent'; messageId: number; at: Date }
+  /** otherMessageIds: the further messages a command became (text parts, files), known only when it was just sent. */
+  | { state: 'sent'; messageId: number; otherMessageIds?: number[]; at: Date }
   | { state: 'failed'; code: FailureCode; message: string; at: Date };
 
 export type StoredCommandState = { state: 'queued' | 'sending' } | SendOutcome;
@@ -97,13 +98,16 @@ export class OutboundCommandRepository {
       );
       if (rows.length === 0) return false;
       if (outcome.state === 'sent') {
+        // Every message the command became is ours: none may come back as an echo (live or back-filled).
+        const ids = [outcome.messageId, ...(outcome.otherMessageIds ?? [])];
         await manager.query(
-          `INSERT INTO ${S}.messages (connection_id, message_id, peer_user_id, direction, sent_at) VALUES ($1, $2, $3, 'out', $4) ON CONFLICT DO NOTHING`,
-          [envelope.data.connection.id, outcome.messageId, peerUserId, outcome.at],
+          `INSERT INTO ${S}.messages (connection_id, message_id, peer_user_id, direction, sent_at)
+           SELECT $1, id, $3, 'out', $4 FROM unnest($2::bigint[]) AS id ON CONFLICT DO NOTHING`,
+          [envelope.data.connection.id, ids, peerUserId, outcome.at],
         );
         await manager.query(`UPDATE ${S}.connections SET last_message_id = GREATEST(COALESCE(last_message_id, 0), $2) WHERE id = $1`, [
           envelope.data.connection.id,
-          outcome.messageId,
+          Math.max(...ids),
         ]);
       }
       await enqueueResult(manager, envelope, outcome);

@@ -1,14 +1,22 @@
-import type { FailureCode, SendMessageRequested } from '@switchboard/contracts';
+import { outboundMediaDecision, type FailureCode, type SendMessageRequested } from '@switchboard/contracts';
+import { InternalFileError, type InternalFilesClient } from '@switchboard/service-kit';
 import { createHash } from 'node:crypto';
 import { asRpcError, floodWaitSeconds, isSessionDead } from '../client/telegram-rpc-error';
-import type { InputPeerUserRef, SentMessage, TelegramUserClient } from '../client/telegram-user-client.port';
+import type { InputPeerUserRef, OutgoingFile, SentMessage, TelegramUserClient } from '../client/telegram-user-client.port';
 
 /** Telegram's limit on one text message; longer texts go out as several messages in order. */
 export const TELEGRAM_TEXT_LIMIT = 4096;
 
+/** Telegram's limit on a media caption for accounts without Premium (which cannot be told from here). */
+export const TELEGRAM_CAPTION_LIMIT = 1024;
+
+/** Where operators' files are read from (the files service's internal content route). */
+export type OutboundFiles = Pick<InternalFilesClient, 'content'>;
+
 /** How one send ended, or that the session is dead (the account must log in again). */
 export type SendResult =
-  | { state: 'sent'; messageId: number }
+  /** messageId: the first message (the command's platform id); messageIds: every message it became, in order. */
+  | { state: 'sent'; messageId: number; messageIds: number[] }
   | { state: 'failed'; code: FailureCode; message: string; sessionDead?: boolean; accountProblem?: string };
 
 export interface SendPolicy {
@@ -26,44 +34,74 @@ export class SendInterruptedError extends Error {
   }
 }
 
+/** One message of a command: a text part, or a file with an optional caption. */
+type SendStep = { text: string } | { file: OutgoingFile; caption?: string };
+
 /**
- * Sends one command's text (and reply) from the account. Flood waits up to the limit are waited out and
+ * Sends one command from the account: its text (in parts over 4096 characters) and its files (photos as
+ * photos, everything else as documents), as a person would: a text short enough rides as the first file's
+ * caption, a longer one goes first. Every file is read from the files service before anything is sent, so a
+ * missing file fails the command without a partial send. Flood waits up to the limit are waited out and
  * retried within the attempt budget; a longer one fails the send with Telegram's wait in the reason. Each
- * part carries a randomId derived from the command, so Telegram itself drops a retried duplicate.
+ * message carries a randomId derived from the command, so Telegram itself drops a retried duplicate.
  */
 export async function sendCommand(
   client: TelegramUserClient,
   command: SendMessageRequested,
   peer: InputPeerUserRef,
   policy: SendPolicy,
+  files: OutboundFiles,
 ): Promise<SendResult> {
-  if (command.attachments.length > 0) {
-    return failed('invalid_request', 'Files cannot be sent from a Telegram user account by this connector yet; send the text alone or use another channel');
-  }
-  const text = command.text?.trim() ? command.text : undefined;
-  if (!text) return failed('invalid_request', 'The command has no text');
-  const parts = splitText(text);
-  let first: number | undefined;
-  for (const [index, part] of parts.entries()) {
+  const planned = await planSteps(command, files);
+  if (!Array.isArray(planned)) return planned;
+  const steps = planned;
+  const ids: number[] = [];
+  for (const [index, step] of steps.entries()) {
     const replyToMsgId = index === 0 && command.replyToPlatformMessageId ? Number(command.replyToPlatformMessageId) : undefined;
-    const sent = await sendPart(client, { peer, text: part, randomId: randomIdOf(command.commandId, index), ...(replyToMsgId ? { replyToMsgId } : {}) }, policy);
+    const common = { peer, randomId: randomIdOf(command.commandId, index), ...(replyToMsgId && Number.isSafeInteger(replyToMsgId) ? { replyToMsgId } : {}) };
+    const sent = await sendPart(
+      () =>
+        'text' in step
+          ? client.sendMessage({ ...common, text: step.text })
+          : client.sendFile({ ...common, file: step.file, ...(step.caption !== undefined ? { caption: step.caption } : {}) }),
+      policy,
+    );
     if ('state' in sent) {
       if (index === 0) return sent;
-      return { ...sent, message: `partially sent (part ${index + 1} of ${parts.length} failed): ${sent.message}` };
+      return { ...sent, message: `partially sent (part ${index + 1} of ${steps.length} failed): ${sent.message}` };
     }
-    first ??= sent.id;
+    ids.push(sent.id);
   }
-  return { state: 'sent', messageId: first! };
+  return { state: 'sent', messageId: ids[0]!, messageIds: ids };
 }
 
-async function sendPart(
-  client: TelegramUserClient,
-  params: Parameters<TelegramUserClient['sendMessage']>[0],
-  policy: SendPolicy,
-): Promise<SentMessage | Extract<SendResult, { state: 'failed' }>> {
+async function planSteps(command: SendMessageRequested, files: OutboundFiles): Promise<SendStep[] | Extract<SendResult, { state: 'failed' }>> {
+  const text = command.text?.trim() ? command.text : undefined;
+  if (!text && command.attachments.length === 0) return failed('invalid_request', 'The command has neither text nor attachments');
+  const outgoing: OutgoingFile[] = [];
+  for (const attachment of command.attachments) {
+    // The chat service checks the same rules before a send exists; a command from elsewhere is checked here.
+    const decision = outboundMediaDecision('telegram-user', attachment);
+    if (!decision.ok) return failed(decision.reason === 'MEDIA_TOO_LARGE' ? 'too_large' : 'invalid_request', decision.message);
+    try {
+      const { bytes } = await files.content(attachment.url, attachment.sizeBytes);
+      outgoing.push({ bytes, fileName: attachment.fileName, mimeType: attachment.mimeType, as: decision.sendAs === 'photo' ? 'photo' : 'document' });
+    } catch (error) {
+      // Transient failures (files service down) are thrown: nothing was sent, so the command is tried again.
+      if (error instanceof InternalFileError && error.permanent) return failed('invalid_request', `The file "${attachment.fileName}" cannot be sent: ${error.message}`);
+      throw error;
+    }
+  }
+  const captionFirst = text !== undefined && outgoing.length > 0 && text.length <= TELEGRAM_CAPTION_LIMIT;
+  const steps: SendStep[] = text !== undefined && !captionFirst ? splitText(text).map((part) => ({ text: part })) : [];
+  outgoing.forEach((file, index) => steps.push(captionFirst && index === 0 ? { file, caption: text } : { file }));
+  return steps;
+}
+
+async function sendPart(send: () => Promise<SentMessage>, policy: SendPolicy): Promise<SentMessage | Extract<SendResult, { state: 'failed' }>> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await client.sendMessage(params);
+      return await send();
     } catch (error) {
       const wait = floodWaitSeconds(error);
       if (wait !== undefined) {
@@ -105,6 +143,16 @@ function classify(error: unknown): Extract<SendResult, { state: 'failed' }> | un
       return failed('blocked', `The customer's Telegram account was deleted (${name})`);
     case 'MESSAGE_TOO_LONG':
       return failed('too_large', `Telegram refused the text as too long (${name})`);
+    case 'MEDIA_CAPTION_TOO_LONG':
+      return failed('too_large', `Telegram refused the caption as too long (${name})`);
+    case 'FILE_PARTS_INVALID':
+    case 'FILE_PART_SIZE_INVALID':
+    case 'PHOTO_INVALID_DIMENSIONS':
+    case 'PHOTO_EXT_INVALID':
+    case 'PHOTO_SAVE_FILE_INVALID':
+    case 'MEDIA_EMPTY':
+    case 'MEDIA_INVALID':
+      return failed('invalid_request', `Telegram refused the file (${name})`);
     case 'PEER_ID_INVALID':
     case 'MESSAGE_EMPTY':
     case 'REPLY_MESSAGE_ID_INVALID':

@@ -1,7 +1,7 @@
 import { sleep } from '@switchboard/messaging';
 import type { Logger } from 'pino';
 import { asRpcError, isSessionDead } from '../client/telegram-rpc-error';
-import type { TelegramUserClient, TelegramUserClientFactory } from '../client/telegram-user-client.port';
+import type { MediaDownload, TelegramUserClient, TelegramUserClientFactory } from '../client/telegram-user-client.port';
 import type { ChannelTelegramUserMetrics } from '../channel-telegram-user.metrics';
 import type { TelegramUserConnectionRepository } from '../connections/connection.repository';
 import type { SessionVault } from '../connections/session.vault';
@@ -10,6 +10,7 @@ import type { TypingPublisher } from '../inbound/typing.publisher';
 import type { AccountLeaseRepository } from '../lease/account-lease.repository';
 import { LeaseKeeper } from '../lease/lease-keeper';
 import type { OutboundCommandRepository } from '../outbound/outbound-command.repository';
+import type { OutboundFiles } from '../outbound/telegram-user-send';
 import { LiveAccount, type LiveAccountSettings } from './live-account';
 
 /** What an account's runner on this instance is doing (the health view shows it). */
@@ -24,6 +25,7 @@ export interface AccountRunnerDeps {
   store: TelegramUserInboundStore;
   sessions: SessionVault;
   typing: TypingPublisher;
+  files: OutboundFiles;
   metrics: ChannelTelegramUserMetrics;
   settings: LiveAccountSettings & { leaseTtlMs: number };
   logger: Logger;
@@ -72,6 +74,11 @@ export class AccountRunner {
 
   notifyWork(): void {
     this.live?.notifyWork();
+  }
+
+  /** Undefined unless the account is live on this instance (only the lease holder may use the session). */
+  downloadMedia(params: { messageId: number; maxBytes: number }): Promise<MediaDownload> | undefined {
+    return this.state === 'live' && this.live ? this.live.downloadMedia(params) : undefined;
   }
 
   private async run(): Promise<void> {
@@ -130,6 +137,7 @@ export class AccountRunner {
         commands: this.deps.commands,
         store: this.deps.store,
         typing: this.deps.typing,
+        files: this.deps.files,
         metrics: this.deps.metrics,
         settings: this.deps.settings,
         logger: this.logger,

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { MediaDownload } from '../client/telegram-user-client.port';
 import type { TelegramUserConnectionRepository } from '../connections/connection.repository';
 import { AccountRunner, type AccountRunnerDeps, type RunnerState } from './account-runner';
 
@@ -42,6 +43,11 @@ export class AccountSupervisor {
 
   notifyWork(connectionId: string): void {
     this.runners.get(connectionId)?.notifyWork();
+  }
+
+  /** Undefined when the account is not live on this instance. */
+  downloadMedia(connectionId: string, params: { messageId: number; maxBytes: number }): Promise<MediaDownload> | undefined {
+    return this.runners.get(connectionId)?.downloadMedia(params);
   }
 
   stateOf(connectionId: string): RunnerState | undefined {

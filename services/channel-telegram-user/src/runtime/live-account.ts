@@ -2,7 +2,7 @@ import type { ConnectionRef } from '@switchboard/contracts';
 import { sleep } from '@switchboard/messaging';
 import type { Logger } from 'pino';
 import { floodWaitSeconds, isSessionDead } from '../client/telegram-rpc-error';
-import type { ClientEvent, InputPeerUserRef, TelegramUserClient, TlAnyMessage, TlUser } from '../client/telegram-user-client.port';
+import type { ClientEvent, InputPeerUserRef, MediaDownload, TelegramUserClient, TlAnyMessage, TlUser } from '../client/telegram-user-client.port';
 import type { ChannelTelegramUserMetrics } from '../channel-telegram-user.metrics';
 import type { PeerRecord, TelegramUserConnectionRepository } from '../connections/connection.repository';
 import { peerOf } from '../inbound/telegram-user.profile';
@@ -10,7 +10,7 @@ import type { TelegramUserInboundStore } from '../inbound/telegram-user-inbound.
 import { planMessage, planUpdate, TELEGRAM_SERVICE_USER_ID } from '../inbound/telegram-user-update.normaliser';
 import type { TypingPublisher } from '../inbound/typing.publisher';
 import type { ClaimedCommand, OutboundCommandRepository, SendOutcome } from '../outbound/outbound-command.repository';
-import { SendInterruptedError, sendCommand, type SendResult } from '../outbound/telegram-user-send';
+import { SendInterruptedError, sendCommand, type OutboundFiles, type SendResult } from '../outbound/telegram-user-send';
 
 export interface LiveAccountSettings {
   floodWaitMaxSeconds: number;
@@ -30,6 +30,8 @@ export interface LiveAccountDeps {
   commands: OutboundCommandRepository;
   store: TelegramUserInboundStore;
   typing: TypingPublisher;
+  /** Operators' files to send, read from the files service. */
+  files: OutboundFiles;
   metrics: ChannelTelegramUserMetrics;
   settings: LiveAccountSettings;
   logger: Logger;
@@ -79,6 +81,11 @@ export class LiveAccount {
     this.openGate?.();
     this.enqueue(() => this.backfill('start'));
     this.sendLoop = this.runSendLoop();
+  }
+
+  /** A customer's file, downloaded through this term's client (the only live client of the account). */
+  downloadMedia(params: { messageId: number; maxBytes: number }): Promise<MediaDownload> {
+    return this.deps.client.downloadMedia(params);
   }
 
   /** New work was queued for this account (an in-process wake-up; the poll covers other instances). */
@@ -301,7 +308,7 @@ export class LiveAccount {
             await sleep(seconds * 1000, this.deps.signal);
             return !this.deps.signal.aborted;
           },
-        });
+        }, this.deps.files);
       } catch (error) {
         if (error instanceof SendInterruptedError || this.deps.signal.aborted) {
           await this.deps.commands.requeue(command.commandId);
@@ -318,7 +325,9 @@ export class LiveAccount {
       }
     }
     const outcome: SendOutcome =
-      result.state === 'sent' ? { state: 'sent', messageId: result.messageId, at: new Date() } : { state: 'failed', code: result.code, message: result.message, at: new Date() };
+      result.state === 'sent'
+        ? { state: 'sent', messageId: result.messageId, otherMessageIds: result.messageIds.slice(1), at: new Date() }
+        : { state: 'failed', code: result.code, message: result.message, at: new Date() };
     const completed = await this.deps.commands.complete(claimed.envelope, outcome, command.externalChatId);
     this.deps.metrics.sends.inc({ outcome: result.state === 'sent' ? 'sent' : result.code });
     if (result.state === 'sent') log.info({ messageId: result.messageId, completed }, 'telegram user message sent');

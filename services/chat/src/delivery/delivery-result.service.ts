@@ -7,7 +7,12 @@ import { emitEvents } from '../feed/emit-events';
 
 /**
  * Applies connectors' send outcomes. States only move forward (pending -> sent -> delivered -> read;
- * failed only from pending), so late or repeated results change nothing.
+ * failed only from pending), so late or repeated results change nothing. One exception: a `sent` result
+ * also moves a message that a connector reported failed *instead of* sending it (no platform message id,
+ * so never accepted by the platform) to sent. That happens when an admin replays a dead-lettered delivery
+ * (decision 0016) and the platform accepts it: the customer has the message, so the chat must say so. A
+ * failure reported after the platform had accepted the message (DeliveryFailedV1, with its platform id)
+ * stays final, so a re-published old result cannot undo it.
  */
 export class DeliveryResultService {
   constructor(
@@ -22,8 +27,9 @@ export class DeliveryResultService {
       for (const { envelope, data } of results) {
         const rows = (await queryRows(manager,
           data.state === 'sent'
-            ? `UPDATE chat.messages m SET delivery_state = 'sent', platform_message_id = $2
-               FROM chat.chats c WHERE m.id = $1 AND c.id = m.chat_id AND m.delivery_state = 'pending'
+            ? `UPDATE chat.messages m SET delivery_state = 'sent', platform_message_id = $2, failure_code = NULL, failure_message = NULL
+               FROM chat.chats c WHERE m.id = $1 AND c.id = m.chat_id
+                 AND (m.delivery_state = 'pending' OR (m.delivery_state = 'failed' AND m.platform_message_id IS NULL))
                RETURNING m.id, c.id AS chat_id, c.number`
             : `UPDATE chat.messages m SET delivery_state = 'failed', failure_code = $2, failure_message = $3
                FROM chat.chats c WHERE m.id = $1 AND c.id = m.chat_id AND m.delivery_state = 'pending'
