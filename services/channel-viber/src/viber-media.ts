@@ -18,3 +18,8 @@ export type FetchedMedia =
 export function viberMediaFileId(messageToken: string): string {
   return `viber-media:${messageToken}`;
 }
+
+/** The message token inside a viberMediaFileId, or undefined when the id is not one. */
+export function viberMediaTokenOf(platformFileId: string): string | undefined {
+  return /^viber-media:([0-9]{1,20})$/.exec(platformFileId)?.[1];
+}

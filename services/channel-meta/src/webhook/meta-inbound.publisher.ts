@@ -1,17 +1,20 @@
 import type { EventBus } from '@switchboard/messaging';
 import type { Logger } from 'pino';
 import type { ChannelMetaMetrics } from '../channel-meta.metrics';
+import { mediaLinksOf, type MediaLinkRepository } from '../media/meta-media-links.repository';
 import type { CommentRepository } from './comment.repository';
 import { normaliseWebhook, type MetaConnectionScope } from './meta-webhook.normaliser';
 import type { MetaWebhook } from './meta-webhook.schema';
 
 /**
  * The one path from a verified webhook to the bus: look up which echoes are our own sends, normalise the
- * whole batch, remember its comments, publish it in one call (resolves when durable), count. Throws when
+ * whole batch, remember its comments and media URLs, publish it in one call (resolves when durable), count. Throws when
  * the database or the bus does not take it, so the webhook answers 503 and Meta retries.
  */
 export class MetaInboundPublisher {
-  constructor(private readonly deps: { bus: EventBus; comments: CommentRepository; logger: Logger; metrics: ChannelMetaMetrics }) {}
+  constructor(
+    private readonly deps: { bus: EventBus; comments: CommentRepository; mediaLinks: MediaLinkRepository; logger: Logger; metrics: ChannelMetaMetrics },
+  ) {}
 
   /** Returns the ids of the connections the webhook spoke for. */
   async publish(webhook: MetaWebhook, scope: ReadonlyMap<string, MetaConnectionScope>): Promise<Set<string>> {
@@ -27,6 +30,8 @@ export class MetaInboundPublisher {
     }
     // Remembered first: an operator's answer must find the comment as soon as the chat shows it.
     await this.deps.comments.remember(batch.comments);
+    // Likewise the attachments' URLs: the files service asks for them as soon as the message is in a chat.
+    await this.deps.mediaLinks.remember(mediaLinksOf(batch.events.map((e) => e.envelope)));
     if (batch.events.length > 0) await this.deps.bus.publish(batch.events.map(({ topic, envelope }) => ({ topic, envelope })));
     for (const event of batch.events) this.deps.metrics.inboundEvents.inc({ kind: event.kind });
     return batch.touchedConnectionIds;

@@ -2,21 +2,23 @@ import { randomUUID } from 'node:crypto';
 import { SNIFF_BYTES } from '../content/content-sniffer';
 import { FILE_REFUSALS, FileRefusedError, classifyChannelMedia, classifyUpload, cleanFileName } from '../content/file-classification';
 import { sha256Hex } from '../storage/aws-sigv4';
-import { storageKeyFor, type FileStorage } from '../storage/file-storage';
+import { storageKeyFor, thumbnailKeyFor, type FileStorage } from '../storage/file-storage';
+import { THUMBNAIL_MIME_TYPE, type Thumbnailer } from '../thumbnails/thumbnailer';
 import type { FileRepository } from './file.repository';
 import type { FileRow } from './file.row';
 
 /**
  * Puts bytes into the storage and records them: an operator's upload (checked against the size limit
- * and sniffed, disguised files refused) or a customer's media from a channel. Bytes are written before
- * the row, so a row in state "stored" always has its bytes; a crash in between leaves only an orphan
- * object, never a row pointing at nothing.
+ * and sniffed, disguised files refused) or a customer's media from a channel, with a thumbnail for images.
+ * Bytes and thumbnail are written before the row, so a row in state "stored" always has its bytes; a crash
+ * in between leaves only orphan objects, never a row pointing at nothing.
  */
 export class FileStoreService {
   constructor(
     private readonly files: FileRepository,
     private readonly storage: FileStorage,
     readonly maxBytes: number,
+    private readonly thumbnails: Thumbnailer,
   ) {}
 
   async storeUpload(params: { chatId: string; employeeId: string; fileName: string; bytes: Buffer }): Promise<FileRow> {
@@ -26,6 +28,7 @@ export class FileStoreService {
     const id = randomUUID();
     const storageKey = storageKeyFor(id);
     await this.storage.put(storageKey, params.bytes, type.mimeType);
+    const thumbnailKey = await this.storeThumbnail(id, params.bytes, type.mimeType);
     return this.files.insertUpload({
       id,
       chatId: params.chatId,
@@ -36,6 +39,7 @@ export class FileStoreService {
       sizeBytes: params.bytes.length,
       sha256: sha256Hex(params.bytes),
       storageKey,
+      thumbnailKey,
     });
   }
 
@@ -44,6 +48,7 @@ export class FileStoreService {
     const type = classifyChannelMedia({ head: bytes.subarray(0, SNIFF_BYTES), declaredMimeType });
     const storageKey = storageKeyFor(row.id);
     await this.storage.put(storageKey, bytes, type.mimeType);
+    const thumbnailKey = await this.storeThumbnail(row.id, bytes, type.mimeType);
     await this.files.markStored(row.id, {
       mimeType: type.mimeType,
       // The platform's kind (voice, sticker, ...) says more than the sniffed family; keep it when given.
@@ -51,6 +56,16 @@ export class FileStoreService {
       sizeBytes: bytes.length,
       sha256: sha256Hex(bytes),
       storageKey,
+      thumbnailKey,
     });
+  }
+
+  /** The thumbnail's storage key, when the image has one. */
+  private async storeThumbnail(fileId: string, bytes: Buffer, mimeType: string): Promise<string | undefined> {
+    const thumbnail = await this.thumbnails.make(bytes, mimeType, { fileId });
+    if (!thumbnail) return undefined;
+    const key = thumbnailKeyFor(fileId);
+    await this.storage.put(key, thumbnail, THUMBNAIL_MIME_TYPE);
+    return key;
   }
 }

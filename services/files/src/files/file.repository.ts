@@ -20,11 +20,12 @@ export class FileRepository {
     sizeBytes: number;
     sha256: string;
     storageKey: string;
+    thumbnailKey: string | undefined;
   }): Promise<FileRow> {
     const rows = (await this.dataSource.query(
-      `INSERT INTO files.files (id, chat_id, origin, uploaded_by, state, file_name, mime_type, kind, size_bytes, sha256, storage_key, stored_at)
-       VALUES ($1, $2, 'upload', $3, 'stored', $4, $5, $6, $7, $8, $9, now()) RETURNING ${FILE_COLUMNS}`,
-      [row.id, row.chatId, row.uploadedBy, row.fileName, row.mimeType, row.kind, row.sizeBytes, row.sha256, row.storageKey],
+      `INSERT INTO files.files (id, chat_id, origin, uploaded_by, state, file_name, mime_type, kind, size_bytes, sha256, storage_key, thumbnail_key, stored_at)
+       VALUES ($1, $2, 'upload', $3, 'stored', $4, $5, $6, $7, $8, $9, $10, now()) RETURNING ${FILE_COLUMNS}`,
+      [row.id, row.chatId, row.uploadedBy, row.fileName, row.mimeType, row.kind, row.sizeBytes, row.sha256, row.storageKey, row.thumbnailKey ?? null],
     )) as FileRow[];
     return rows[0]!;
   }
@@ -83,11 +84,15 @@ export class FileRepository {
     return rows[0]!;
   }
 
-  async markStored(id: string, stored: { mimeType: string; kind: string; sizeBytes: number; sha256: string; storageKey: string }): Promise<void> {
+  async markStored(
+    id: string,
+    stored: { mimeType: string; kind: string; sizeBytes: number; sha256: string; storageKey: string; thumbnailKey: string | undefined },
+  ): Promise<void> {
     await this.dataSource.query(
-      `UPDATE files.files SET state = 'stored', failure = NULL, mime_type = $2, kind = $3, size_bytes = $4, sha256 = $5, storage_key = $6, stored_at = now()
+      `UPDATE files.files SET state = 'stored', failure = NULL, mime_type = $2, kind = $3, size_bytes = $4, sha256 = $5, storage_key = $6,
+         thumbnail_key = $7, stored_at = now()
        WHERE id = $1`,
-      [id, stored.mimeType, stored.kind, stored.sizeBytes, stored.sha256, stored.storageKey],
+      [id, stored.mimeType, stored.kind, stored.sizeBytes, stored.sha256, stored.storageKey, stored.thumbnailKey ?? null],
     );
   }
 
@@ -96,14 +101,14 @@ export class FileRepository {
     await this.dataSource.query(`UPDATE files.files SET state = 'failed', failure = $2 WHERE id = $1 AND state = 'pending'`, [id, failure]);
   }
 
-  /** Removes a deleted chat's rows and answers the storage keys whose bytes must go too. */
+  /** Removes a deleted chat's rows and answers the storage keys whose bytes must go too (thumbnails included). */
   async deleteChat(chatId: string): Promise<string[]> {
     // A CTE, because TypeORM answers a bare DELETE ... RETURNING as [rows, count].
     const rows = (await this.dataSource.query(
-      `WITH gone_chat AS (DELETE FROM files.chats WHERE chat_id = $1), gone AS (DELETE FROM files.files WHERE chat_id = $1 RETURNING storage_key)
-       SELECT storage_key FROM gone`,
+      `WITH gone_chat AS (DELETE FROM files.chats WHERE chat_id = $1), gone AS (DELETE FROM files.files WHERE chat_id = $1 RETURNING storage_key, thumbnail_key)
+       SELECT storage_key, thumbnail_key FROM gone`,
       [chatId],
-    )) as { storage_key: string | null }[];
-    return rows.map((r) => r.storage_key).filter((key): key is string => key !== null);
+    )) as { storage_key: string | null; thumbnail_key: string | null }[];
+    return rows.flatMap((r) => [r.storage_key, r.thumbnail_key]).filter((key): key is string => key !== null);
   }
 }

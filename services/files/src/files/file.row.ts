@@ -14,8 +14,10 @@ export interface FileRow {
   size_bytes: string | null;
   sha256: string | null;
   storage_key: string | null;
+  /** The WebP preview of an image, when one was made. */
+  thumbnail_key: string | null;
   created_at: Date;
 }
 
 export const FILE_COLUMNS =
-  'id, chat_id, origin, uploaded_by, message_id, attachment_index, state, failure, file_name, mime_type, kind, size_bytes, sha256, storage_key, created_at';
+  'id, chat_id, origin, uploaded_by, message_id, attachment_index, state, failure, file_name, mime_type, kind, size_bytes, sha256, storage_key, thumbnail_key, created_at';

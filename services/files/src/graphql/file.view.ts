@@ -1,5 +1,5 @@
 import type { FileRow } from '../files/file.row';
-import { downloadPath, type PublicBaseUrl } from '../http/file-links';
+import { downloadPath, thumbnailPath, type PublicBaseUrl } from '../http/file-links';
 import type { LinkTokens } from '../tokens/link-tokens';
 
 export interface FileView {
@@ -20,6 +20,8 @@ export interface FileView {
   /** Only for stored files, and only built for callers already checked against the chat's visibility. */
   downloadUrl: string | null;
   downloadUrlExpiresAt: string | null;
+  /** An image's WebP preview, signed like downloadUrl (same token, same expiry); null when there is none. */
+  thumbnailUrl: string | null;
 }
 
 /** The client's view of a file; callers must have checked that the viewer may see the file's chat. */
@@ -42,5 +44,6 @@ export function fileView(row: FileRow, links: { links: LinkTokens; publicUrl: Pu
     createdAt: new Date(row.created_at).toISOString(),
     downloadUrl: link ? links.publicUrl.link(downloadPath(row.id), { token: link.token }) : null,
     downloadUrlExpiresAt: link ? link.expiresAt.toISOString() : null,
+    thumbnailUrl: link && row.thumbnail_key ? links.publicUrl.link(thumbnailPath(row.id), { token: link.token }) : null,
   };
 }

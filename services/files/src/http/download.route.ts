@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import type { FileRepository } from '../files/file.repository';
 import { StoredObjectMissingError, type FileStorage } from '../storage/file-storage';
+import { THUMBNAIL_MIME_TYPE } from '../thumbnails/thumbnailer';
 import type { LinkTokens } from '../tokens/link-tokens';
 import { sendError, sendFailure } from './http-errors';
 
@@ -44,6 +45,39 @@ export function registerDownloadRoute(app: Express, deps: { files: FileRepositor
       res.setHeader('cache-control', 'private, no-store');
       await pipeline(body, res);
     })().catch((error: unknown) => sendFailure(res, error, deps.logger, 'download'));
+  });
+}
+
+/**
+ * GET /files/:fileId/thumbnail?token=<the token of File.thumbnailUrl, the file's download token>: the WebP
+ * preview of an image. It is our own re-encoding (never the customer's bytes), so it may be shown inline.
+ */
+export function registerThumbnailRoute(app: Express, deps: { files: FileRepository; storage: FileStorage; tokens: LinkTokens; logger: Logger }): void {
+  app.get('/files/:fileId/thumbnail', (req: Request, res: Response) => {
+    void (async () => {
+      const params = paramsSchema.safeParse(req.params);
+      const query = querySchema.safeParse(req.query);
+      if (!params.success || !query.success) return sendError(res, 400, 'BAD_REQUEST', 'A file id and a token are required');
+      const claims = deps.tokens.verify('download', query.data.token);
+      if (claims.fileId !== params.data.fileId) return sendError(res, 403, 'LINK_INVALID', 'The link is for another file');
+      const row = await deps.files.find(params.data.fileId);
+      if (!row || row.state !== 'stored' || !row.thumbnail_key) return sendError(res, 404, 'FILE_NOT_FOUND', 'The file has no thumbnail');
+      let body;
+      try {
+        body = await deps.storage.open(row.thumbnail_key);
+      } catch (error) {
+        if (error instanceof StoredObjectMissingError) {
+          deps.logger.error({ fileId: row.id, key: row.thumbnail_key }, 'a thumbnail is recorded but missing from the storage');
+          return sendError(res, 404, 'FILE_NOT_FOUND', 'The thumbnail is missing from the storage');
+        }
+        throw error;
+      }
+      res.status(200);
+      res.setHeader('content-type', THUMBNAIL_MIME_TYPE);
+      res.setHeader('x-content-type-options', 'nosniff');
+      res.setHeader('cache-control', 'private, max-age=300');
+      await pipeline(body, res);
+    })().catch((error: unknown) => sendFailure(res, error, deps.logger, 'thumbnail'));
   });
 }
 

@@ -1,6 +1,8 @@
 /** Paths of the files service's link endpoints; the links themselves carry a signed token. */
 export const UPLOAD_PATH = '/files/uploads';
 export const downloadPath = (fileId: string) => `/files/${fileId}/content`;
+/** An image's thumbnail; the file's download token opens it too. */
+export const thumbnailPath = (fileId: string) => `/files/${fileId}/thumbnail`;
 
 /** Where clients reach the files service; set once the service listens when FILES_PUBLIC_URL is not given. */
 export class PublicBaseUrl {

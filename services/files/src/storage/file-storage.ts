@@ -26,7 +26,12 @@ export function storageKeyFor(fileId: string): string {
   return `${fileId.slice(0, 2)}/${fileId}`;
 }
 
-const KEY_PATTERN = /^[0-9a-f]{2}\/[0-9a-f-]{36}$/;
+/** The thumbnail of an image sits next to it: `<2 hex>/<uuid>.thumb`. */
+export function thumbnailKeyFor(fileId: string): string {
+  return `${storageKeyFor(fileId)}.thumb`;
+}
+
+const KEY_PATTERN = /^[0-9a-f]{2}\/[0-9a-f-]{36}(\.thumb)?$/;
 
 /** Guards implementations against keys that could escape their directory or bucket prefix. */
 export function assertStorageKey(key: string): void {
