@@ -12,3 +12,4 @@ export * from './identity-events/identity.events';
 export * from './crm-events/crm.events';
 export * from './catalog';
 export * from './capabilities/reply-window';
+export * from './capabilities/media-limits';

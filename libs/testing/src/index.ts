@@ -28,6 +28,7 @@ export * from './meta/graph-api.double';
 export * from './meta/whatsapp-webhook.builders';
 export * from './meta/page-webhook.builders';
 export * from './internal/chat-visibility.double';
+export * from './internal/files-internal.double';
 export * from './telegram-user/telegram-user-cloud.double';
 export * from './cluster/cluster-harness';
 export * from './cluster/http-balancer';

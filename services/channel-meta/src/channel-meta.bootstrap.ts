@@ -2,6 +2,7 @@ import { OutboxRelay, SentCommandRepository, type EventBus } from '@switchboard/
 import { createServiceDataSource, migrateSchema, openSqlSession } from '@switchboard/persistence';
 import {
   CredentialCipher,
+  InternalFilesClient,
   RateLimitMetrics,
   createEventBus,
   createMetricsRegistry,
@@ -24,6 +25,8 @@ import { MetaConnectionService, type ConnectPageInput, type MetaConnectionView }
 import { MetaCredentialsVault } from './connections/meta-credentials.vault';
 import { metaApiFactory } from './graph-api/meta-graph-api.client';
 import { channelMetaResolvers, channelMetaTypeDefs } from './graphql/channel-meta.resolvers';
+import { MediaLinkRepository } from './media/meta-media-links.repository';
+import { registerMetaMediaRoute } from './media/meta-media.route';
 import { CHANNEL_META_MIGRATIONS } from './migrations/0001-init.migration';
 import { MetaOutboundConsumer } from './outbound/meta-outbound.consumer';
 import { CommentRepository } from './webhook/comment.repository';
@@ -89,7 +92,8 @@ export async function startChannelMetaService(options: StartChannelMetaOptions):
     const api = metaApiFactory({ baseUrl: config.META_GRAPH_API_BASE_URL, version: config.META_GRAPH_API_VERSION, timeoutMs: config.META_API_TIMEOUT_MS });
     const repository = new MetaConnectionRepository(dataSource);
     const comments = new CommentRepository(dataSource);
-    const publisher = new MetaInboundPublisher({ bus, comments, logger: logger.child({ component: 'meta-inbound' }), metrics });
+    const mediaLinks = new MediaLinkRepository(dataSource);
+    const publisher = new MetaInboundPublisher({ bus, comments, mediaLinks, logger: logger.child({ component: 'meta-inbound' }), metrics });
 
     const relay = new OutboxRelay({
       schema: CHANNEL_META_SCHEMA,
@@ -111,6 +115,7 @@ export async function startChannelMetaService(options: StartChannelMetaOptions):
       vault,
       api,
       metrics,
+      files: new InternalFilesClient({ jwtSecret: config.JWT_SECRET, service: 'channel-meta' }),
       logger,
       ...(options.rateLimitBaseDelayMs !== undefined ? { rateLimitBaseDelayMs: options.rateLimitBaseDelayMs } : {}),
     });
@@ -144,6 +149,13 @@ export async function startChannelMetaService(options: StartChannelMetaOptions):
             database: async () => void (await dataSource.query('SELECT 1')),
             bus: () => bus.transport.ping(),
           },
+        });
+        registerMetaMediaRoute(app, {
+          links: mediaLinks,
+          // A download is a whole file, not one API answer.
+          downloadTimeoutMs: config.META_API_TIMEOUT_MS * 6,
+          jwtSecret: config.JWT_SECRET,
+          logger: logger.child({ component: 'meta-media' }),
         });
         const graphql = await mountSubgraph({ app, typeDefs: channelMetaTypeDefs, resolvers: channelMetaResolvers(connections, dataSource), jwtSecret: config.JWT_SECRET, logger });
         shutdown.add('graphql', () => graphql.stop());

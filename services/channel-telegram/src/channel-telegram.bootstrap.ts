@@ -3,6 +3,7 @@ import { OutboxRelay, type EventBus } from '@switchboard/messaging';
 import { createServiceDataSource, migrateSchema } from '@switchboard/persistence';
 import {
   CredentialCipher,
+  InternalFilesClient,
   RateLimitMetrics,
   createEventBus,
   createRateLimiter,
@@ -133,6 +134,7 @@ export async function startChannelTelegramService(options: StartChannelTelegramO
       tokens,
       api,
       metrics,
+      files: new InternalFilesClient({ jwtSecret: config.JWT_SECRET, service: 'channel-telegram' }),
       logger,
     });
     await outbound.start();

@@ -98,19 +98,16 @@ export class TelegramBotApiClient {
     return this.call('sendMessage', { chat_id: params.chatId, text: params.text, ...replyParameters(params) }, sentMessageSchema);
   }
 
-  /** Telegram fetches the URL itself (photos up to 5 MB by URL). */
-  sendPhoto(params: SendCommonParams & { photoUrl: string; caption?: string }): Promise<TelegramSentMessage> {
-    return this.call(
-      'sendPhoto',
-      { chat_id: params.chatId, photo: params.photoUrl, ...caption(params.caption), ...replyParameters(params) },
-      sentMessageSchema,
-    );
+  /** The photo's bytes as a multipart upload (up to 10 MB), so Telegram never needs to reach our files. */
+  sendPhoto(params: SendCommonParams & { photo: TelegramInputFile; caption?: string }): Promise<TelegramSentMessage> {
+    return this.call('sendPhoto', { chat_id: params.chatId, photo: params.photo, ...caption(params.caption), ...replyParameters(params) }, sentMessageSchema);
   }
 
-  sendDocument(params: SendCommonParams & { documentUrl: string; caption?: string }): Promise<TelegramSentMessage> {
+  /** Any file as a multipart upload (up to 50 MB). */
+  sendDocument(params: SendCommonParams & { document: TelegramInputFile; caption?: string }): Promise<TelegramSentMessage> {
     return this.call(
       'sendDocument',
-      { chat_id: params.chatId, document: params.documentUrl, ...caption(params.caption), ...replyParameters(params) },
+      { chat_id: params.chatId, document: params.document, ...caption(params.caption), ...replyParameters(params) },
       sentMessageSchema,
     );
   }
@@ -148,10 +145,11 @@ export class TelegramBotApiClient {
     let response: Response;
     let body: unknown;
     try {
+      const uploads = Object.values(params).some((value) => value instanceof TelegramInputFile);
       response = await fetch(`${this.options.baseUrl}/bot${this.options.token}/${method}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(params),
+        // Files go as multipart/form-data (the only way to upload); fetch sets the boundary itself.
+        ...(uploads ? { body: multipartBody(params) } : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(params) }),
         signal,
       });
       body = await response.json().catch(() => undefined);
@@ -170,6 +168,26 @@ export class TelegramBotApiClient {
     if (!response.ok) throw new TelegramApiError(response.status, `HTTP ${response.status} without a Bot API answer`);
     throw new TelegramNetworkError(`Telegram ${method} answered with an unexpected body: ${z.prettifyError(success.error)}`);
   }
+}
+
+/** A file sent as the bytes themselves (InputFile of the Bot API), with the name and type the customer sees. */
+export class TelegramInputFile {
+  constructor(
+    readonly bytes: Buffer,
+    readonly fileName: string,
+    readonly mimeType: string,
+  ) {}
+}
+
+/** Bot API multipart: files as file parts, objects JSON-serialised, everything else as text fields. */
+function multipartBody(params: Record<string, unknown>): FormData {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(params)) {
+    if (value === undefined) continue;
+    if (value instanceof TelegramInputFile) form.append(name, new Blob([value.bytes], { type: value.mimeType }), value.fileName);
+    else form.append(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
+  }
+  return form;
 }
 
 function replyParameters(params: SendCommonParams): Record<string, unknown> {

@@ -3,6 +3,7 @@ import {
   SendMessageRequestedV1,
   TOPICS,
   createEnvelope,
+  outboundMediaDecision,
   outboundTopic,
   parseEvent,
   type Envelope,
@@ -19,12 +20,13 @@ import {
   type EventBus,
   type OutboxRelay,
 } from '@switchboard/messaging';
+import { InternalFileError, type InternalFilesClient } from '@switchboard/service-kit';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { CHANNEL_TELEGRAM_SCHEMA, CHANNEL_TELEGRAM_SERVICE, OUTBOUND_CONSUMER_GROUP } from './channel-telegram.config';
 import type { ChannelTelegramMetrics } from './channel-telegram.metrics';
 import type { SendOutcome, SentCommandRepository } from './sent-command.repository';
-import { TelegramApiError, type TelegramApiFactory, type TelegramBotApiClient, type TelegramSentMessage } from './telegram-bot-api.client';
+import { TelegramApiError, TelegramInputFile, type TelegramApiFactory, type TelegramBotApiClient, type TelegramSentMessage } from './telegram-bot-api.client';
 import type { TelegramConnectionRepository } from './telegram-connection.repository';
 import { TELEGRAM_CAPTION_LIMIT, splitMessageText } from './telegram-text.util';
 import type { TelegramTokenVault } from './telegram-token.vault';
@@ -38,13 +40,12 @@ export interface TelegramOutboundConsumerDeps {
   tokens: TelegramTokenVault;
   api: TelegramApiFactory;
   metrics: ChannelTelegramMetrics;
+  /** Operators' files: the bytes are read from the files service and uploaded to Telegram. */
+  files: InternalFilesClient;
   logger: Logger;
   /** How many times a 429 is waited out (retry_after) before the command fails as rate_limited. */
   rateLimitRetries?: number;
 }
-
-/** Photo formats sendPhoto accepts by URL; anything else goes as a document. */
-const PHOTO_MIME_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp']);
 
 /** A send ended with a final answer from Telegram (no retry can change it). */
 class PermanentSendFailure extends Error {
@@ -136,7 +137,10 @@ export class TelegramOutboundConsumer {
     }
     if (connection.state === 'disconnected') return failed('unauthorized', `Telegram connection @${connection.botUsername} is disconnected`);
     const api = this.deps.api(this.deps.tokens.open(connection));
-    const steps = planSends(command);
+    const planned = planSends(command, this.deps.files);
+    // Over Telegram's limits: refused before anything is sent (the chat service refuses these earlier still).
+    if (!Array.isArray(planned)) return failed(planned.code, planned.message);
+    const steps = planned;
     if (steps.length === 0) return failed('invalid_request', 'The command has neither text nor attachments');
     let firstMessageId: number | undefined;
     for (const [index, step] of steps.entries()) {
@@ -198,10 +202,15 @@ interface SendStep {
 }
 
 /**
- * Text over 4096 characters goes as several messages; attachments by URL. A short text rides as the
- * caption of the first attachment, as a person would send it; a long one goes first as its own messages.
+ * Text over 4096 characters goes as several messages; attachments as multipart uploads of the bytes read from
+ * the files service (photos Telegram takes as such with sendPhoto, everything else with sendDocument). A short
+ * text rides as the caption of the first attachment, as a person would send it; a long one goes first.
  */
-function planSends(command: SendMessageRequested): SendStep[] {
+function planSends(command: SendMessageRequested, files: InternalFilesClient): SendStep[] | { code: FailureCode; message: string } {
+  const decisions = command.attachments.map((attachment) => outboundMediaDecision('telegram', attachment));
+  for (const decision of decisions) {
+    if (!decision.ok) return { code: decision.reason === 'MEDIA_TOO_LARGE' ? 'too_large' : 'invalid_request', message: decision.message };
+  }
   const text = command.text?.trim() ? command.text : undefined;
   const captionFirst = text !== undefined && command.attachments.length > 0 && text.length <= TELEGRAM_CAPTION_LIMIT;
   const steps: SendStep[] = [];
@@ -214,16 +223,28 @@ function planSends(command: SendMessageRequested): SendStep[] {
   command.attachments.forEach((attachment, index) => {
     const caption = captionFirst && index === 0 ? text : undefined;
     const withCaption = caption !== undefined ? { caption } : {};
-    if (PHOTO_MIME_TYPES.has(attachment.mimeType.toLowerCase())) {
-      steps.push({ method: 'sendPhoto', run: (api, replyTo) => api.sendPhoto({ chatId, photoUrl: attachment.url, ...withCaption, ...reply(replyTo) }) });
+    const upload = fileUpload(files, attachment);
+    if (decisions[index]?.ok && decisions[index].sendAs === 'sendPhoto') {
+      steps.push({ method: 'sendPhoto', run: async (api, replyTo) => api.sendPhoto({ chatId, photo: await upload(), ...withCaption, ...reply(replyTo) }) });
     } else {
-      steps.push({
-        method: 'sendDocument',
-        run: (api, replyTo) => api.sendDocument({ chatId, documentUrl: attachment.url, ...withCaption, ...reply(replyTo) }),
-      });
+      steps.push({ method: 'sendDocument', run: async (api, replyTo) => api.sendDocument({ chatId, document: await upload(), ...withCaption, ...reply(replyTo) }) });
     }
   });
   return steps;
+}
+
+/** Reads the bytes once (a 429 retry re-sends them without reading again); a file gone for good fails the send. */
+function fileUpload(files: InternalFilesClient, attachment: SendMessageRequested['attachments'][number]): () => Promise<TelegramInputFile> {
+  let read: Promise<TelegramInputFile> | undefined;
+  return () =>
+    (read ??= files.content(attachment.url, attachment.sizeBytes).then(
+      ({ bytes }) => new TelegramInputFile(bytes, attachment.fileName, attachment.mimeType),
+      (error: unknown) => {
+        read = undefined;
+        if (error instanceof InternalFileError && error.permanent) throw new PermanentSendFailure('invalid_request', `The file "${attachment.fileName}" cannot be sent: ${error.message}`);
+        throw error;
+      },
+    ));
 }
 
 function reply(platformMessageId: string | undefined): { replyToMessageId?: number } {

@@ -2,6 +2,7 @@ import { OutboxRelay, type EventBus } from '@switchboard/messaging';
 import { createServiceDataSource, migrateSchema, openSqlSession } from '@switchboard/persistence';
 import {
   CredentialCipher,
+  InternalFilesClient,
   RateLimitMetrics,
   createEventBus,
   createMetricsRegistry,
@@ -29,6 +30,7 @@ import { ViberConnectionRepository } from './viber-connection.repository';
 import { ViberConnectionService, type ConnectViberBotInput, type ViberConnectionView } from './viber-connection.service';
 import { ViberInboundStore } from './viber-inbound.store';
 import { ViberMediaFetcher } from './viber-media.fetcher';
+import { registerViberMediaRoute } from './viber-media.route';
 import { ViberOutboundConsumer } from './viber-outbound.consumer';
 import { ViberTokenVault } from './viber-token.vault';
 
@@ -109,6 +111,7 @@ export async function startChannelViberService(options: StartChannelViberOptions
       tokens,
       api,
       metrics,
+      files: new InternalFilesClient({ jwtSecret: config.JWT_SECRET, service: 'channel-viber' }),
       logger,
       sendAttempts: config.VIBER_SEND_ATTEMPTS,
       backoffMs: config.VIBER_SEND_BACKOFF_MS,
@@ -145,6 +148,12 @@ export async function startChannelViberService(options: StartChannelViberOptions
             database: async () => void (await dataSource.query('SELECT 1')),
             bus: () => bus.transport.ping(),
           },
+        });
+        registerViberMediaRoute(app, {
+          dataSource,
+          jwtSecret: config.JWT_SECRET,
+          maxBytes: config.VIBER_MEDIA_MAX_BYTES,
+          logger: logger.child({ component: 'viber-media' }),
         });
         const graphql = await mountSubgraph({
           app,

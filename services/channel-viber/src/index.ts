@@ -11,7 +11,7 @@ export { planViberCallback, viberConnectionRef, type CallbackPlan } from './vibe
 export { parseViberJson } from './viber-json.util';
 export { ViberApiClient, ViberApiError, ViberNetworkError, VIBER_EVENT_TYPES } from './viber-api.client';
 export { statusMeaning, VIBER_STATUS } from './viber-status';
-export { planViberMessages } from './viber-outbound.plan';
+export { planViberMessages, viberMediaRefusal } from './viber-outbound.plan';
 export { ViberConnectionNotFoundError, ViberTokenRejectedError, ViberWebhookRejectedError, ViberWebhookUrlMissingError } from './viber-connection.errors';
 export { ViberConnectionService, connectViberBotInputSchema, type ConnectViberBotInput, type ViberConnectionView } from './viber-connection.service';
 export { CHANNEL_VIBER_CREDENTIAL_COLUMNS } from './viber-credentials.constant';

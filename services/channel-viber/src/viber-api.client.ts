@@ -43,6 +43,7 @@ const sentSchema = z.looseObject({ message_token: viberTokenSchema });
 export type ViberOutgoingMessage =
   | { type: 'text'; text: string }
   | { type: 'picture'; media: string; text?: string }
+  | { type: 'video'; media: string; size: number }
   | { type: 'file'; media: string; size: number; file_name: string };
 
 /**

@@ -19,6 +19,7 @@ import {
   type EventBus,
   type OutboxRelay,
 } from '@switchboard/messaging';
+import { InternalFileError, type InternalFilesClient } from '@switchboard/service-kit';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { CHANNEL_VIBER_SCHEMA, CHANNEL_VIBER_SERVICE, VIBER_OUTBOUND_CONSUMER_GROUP } from './channel-viber.config';
@@ -26,7 +27,7 @@ import type { ChannelViberMetrics } from './channel-viber.metrics';
 import type { SendOutcome, SentCommandRepository } from './sent-command.repository';
 import { ViberApiError, ViberNetworkError, type ViberApiClient, type ViberApiFactory, type ViberOutgoingMessage } from './viber-api.client';
 import type { ViberConnectionRecord, ViberConnectionRepository } from './viber-connection.repository';
-import { planViberMessages } from './viber-outbound.plan';
+import { planViberMessages, viberMediaRefusal } from './viber-outbound.plan';
 import { statusMeaning } from './viber-status';
 import type { ViberTokenVault } from './viber-token.vault';
 
@@ -39,6 +40,8 @@ export interface ViberOutboundConsumerDeps {
   tokens: ViberTokenVault;
   api: ViberApiFactory;
   metrics: ChannelViberMetrics;
+  /** Operators' files: Viber only takes media by URL, so the files service signs a public link per file. */
+  files: InternalFilesClient;
   logger: Logger;
   /** Attempts per send_message for "too many requests" and unanswered requests. */
   sendAttempts: number;
@@ -150,7 +153,12 @@ export class ViberOutboundConsumer {
       const when = subscription ? ` (unsubscribed ${subscription.changedAt.toISOString()})` : '';
       return failed('not_subscribed', `The customer is not subscribed to the Viber bot${when}; Viber lets bots message subscribers only`);
     }
-    const messages = planViberMessages(command);
+    // Over Viber's limits: refused before anything is sent (the chat service refuses these earlier still).
+    const refusal = viberMediaRefusal(command);
+    if (refusal) return failed(refusal.code, refusal.message);
+    const links = await this.publicLinks(command);
+    if (!Array.isArray(links)) return failed(links.code, links.message);
+    const messages = planViberMessages(command, links);
     if (messages.length === 0) return failed('invalid_request', 'The command has neither text nor attachments');
     const api = this.deps.api(this.deps.tokens.open(connection));
     let firstToken: string | undefined;
@@ -166,6 +174,23 @@ export class ViberOutboundConsumer {
       }
     }
     return { state: 'sent', messageToken: firstToken!, at: new Date() };
+  }
+
+  /**
+   * Links Viber can fetch (FILES_PUBLIC_URL, signed for this one file), asked for at send time so a command
+   * that waited in the topic never carries an expired link. A file gone for good fails the send.
+   */
+  private async publicLinks(command: SendMessageRequested): Promise<string[] | { code: FailureCode; message: string }> {
+    const links: string[] = [];
+    for (const attachment of command.attachments) {
+      try {
+        links.push((await this.deps.files.publicLink(attachment.url)).url);
+      } catch (error) {
+        if (error instanceof InternalFileError && error.permanent) return { code: 'invalid_request', message: `The file "${attachment.fileName}" cannot be sent: ${error.message}` };
+        throw error;
+      }
+    }
+    return links;
   }
 
   /** Retries "too many requests" and unanswered requests with doubling pauses, heartbeating meanwhile; then fails. */

@@ -432,22 +432,7 @@ integrationSuite(['postgres'], 'channel-viber integration tests')('channel-viber
       expect(sendsTo(receiver, 'only once')).toHaveLength(1);
     });
 
-    it('sends pictures and files by URL', async () => {
-      const receiver = await subscribedCustomer();
-      const cmd = command(receiver, 'Каталог', {
-        attachments: [
-          { fileId: randomUUID(), url: 'https://files.example.com/cup.jpg', fileName: 'cup.jpg', mimeType: 'image/jpeg', sizeBytes: 20_000 },
-          { fileId: randomUUID(), url: 'https://files.example.com/price.pdf', fileName: 'price.pdf', mimeType: 'application/pdf', sizeBytes: 90_000 },
-        ],
-      });
-      await bus.publish([{ topic: outboundTopic('viber'), envelope: cmd }]);
-      expect((await resultOf(cmd.data.commandId)).data.state).toBe('sent');
-      const bodies = viber.sentMessages(BOT.token).filter((s) => s.receiver === receiver).map((s) => s.body);
-      expect(bodies).toEqual([
-        expect.objectContaining({ type: 'picture', media: 'https://files.example.com/cup.jpg', text: 'Каталог' }),
-        expect.objectContaining({ type: 'file', media: 'https://files.example.com/price.pdf', file_name: 'price.pdf' }),
-      ]);
-    });
+    // Pictures, videos and files: viber-outbound-attachments.integration.spec.ts (with the files service double).
 
     it('refuses an unsubscribed customer without calling Viber', async () => {
       const receiver = await subscribedCustomer();

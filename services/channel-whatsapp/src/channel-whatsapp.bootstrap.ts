@@ -2,6 +2,7 @@ import { OutboxRelay, SentCommandRepository, type EventBus } from '@switchboard/
 import { createServiceDataSource, migrateSchema, openSqlSession } from '@switchboard/persistence';
 import {
   CredentialCipher,
+  InternalFilesClient,
   RateLimitMetrics,
   createEventBus,
   createMetricsRegistry,
@@ -26,6 +27,7 @@ import { whatsAppApiFactory } from './graph-api/whatsapp-cloud-api.client';
 import { channelWhatsAppResolvers, channelWhatsAppTypeDefs } from './graphql/channel-whatsapp.resolvers';
 import { CHANNEL_WHATSAPP_MIGRATIONS } from './migrations/0001-init.migration';
 import { WhatsAppOutboundConsumer } from './outbound/whatsapp-outbound.consumer';
+import { registerWhatsAppMediaRoute } from './media/whatsapp-media.route';
 import { WhatsAppInboundPublisher } from './webhook/whatsapp-inbound.publisher';
 
 export interface StartChannelWhatsAppOptions {
@@ -111,6 +113,7 @@ export async function startChannelWhatsAppService(options: StartChannelWhatsAppO
       vault,
       api,
       metrics,
+      files: new InternalFilesClient({ jwtSecret: config.JWT_SECRET, service: 'channel-whatsapp' }),
       logger,
       ...(options.rateLimitBaseDelayMs !== undefined ? { rateLimitBaseDelayMs: options.rateLimitBaseDelayMs } : {}),
     });
@@ -142,6 +145,15 @@ export async function startChannelWhatsAppService(options: StartChannelWhatsAppO
             database: async () => void (await dataSource.query('SELECT 1')),
             bus: () => bus.transport.ping(),
           },
+        });
+        registerWhatsAppMediaRoute(app, {
+          connections: repository,
+          vault,
+          graph: { baseUrl: config.WHATSAPP_GRAPH_API_BASE_URL, version: config.WHATSAPP_GRAPH_API_VERSION, timeoutMs: config.WHATSAPP_API_TIMEOUT_MS },
+          // A download is a whole file, not one API answer.
+          downloadTimeoutMs: config.WHATSAPP_API_TIMEOUT_MS * 6,
+          jwtSecret: config.JWT_SECRET,
+          logger: logger.child({ component: 'whatsapp-media' }),
         });
         const graphql = await mountSubgraph({
           app,

@@ -387,20 +387,7 @@ integrationSuite(['postgres'], 'channel-whatsapp integration')('channel-whatsapp
       expect(graph.sentBy(NUMBER.phoneNumberId).filter((s) => (s.body['text'] as { body?: string } | undefined)?.body === 'Так, є в наявності')).toHaveLength(1);
     });
 
-    it('sends media by link with the text as caption, and documents with their file name', async () => {
-      const commandId = await sendCommand({
-        text: 'Каталог і фото',
-        attachments: [
-          { fileId: 'f1', url: 'https://files.example.com/f1.jpg', fileName: 'photo.jpg', mimeType: 'image/jpeg', sizeBytes: 1000 },
-          { fileId: 'f2', url: 'https://files.example.com/f2.pdf', fileName: 'catalog.pdf', mimeType: 'application/pdf', sizeBytes: 2000 },
-        ],
-      });
-      await waitFor(() => deliveryResults(commandId).length === 1, { description: 'the media delivery result' });
-      const bodies = graph.sentBy(NUMBER.phoneNumberId).slice(-2).map((s) => s.body);
-      expect(bodies[0]).toMatchObject({ type: 'image', image: { link: 'https://files.example.com/f1.jpg', caption: 'Каталог і фото' } });
-      expect(bodies[1]).toMatchObject({ type: 'document', document: { link: 'https://files.example.com/f2.pdf', filename: 'catalog.pdf' } });
-      expect(deliveryResults(commandId)[0]?.state).toBe('sent');
-    });
+    // Media (uploaded, then sent by id): whatsapp-outbound-attachments.integration.spec.ts (with the files service double).
 
     it('sends an approved template with its body parameters', async () => {
       const commandId = await sendCommand({ text: 'Вітаємо, Оксана! Замовлення 1042 готове.', template: { name: 'order_ready', language: 'uk', bodyParameters: ['Оксана', '1042'] } });

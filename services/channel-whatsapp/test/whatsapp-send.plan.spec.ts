@@ -1,6 +1,6 @@
 import { SendMessageRequestedV1 } from '@switchboard/contracts';
 import { randomUUID } from 'node:crypto';
-import { planSends, splitText } from '../src';
+import { planSends as planOrRefusal, splitText } from '../src';
 
 const command = (extra: Record<string, unknown>) =>
   SendMessageRequestedV1.schema.parse({
@@ -12,6 +12,12 @@ const command = (extra: Record<string, unknown>) =>
     ...extra,
   });
 const file = (mimeType: string, name: string) => ({ fileId: name, url: `https://files.example.com/${name}`, fileName: name, mimeType, sizeBytes: 10 });
+
+const planSends = (c: ReturnType<typeof command>) => {
+  const planned = planOrRefusal(c);
+  if (!Array.isArray(planned)) throw new Error(`refused: ${planned.message}`);
+  return planned;
+};
 
 describe('WhatsApp send plan', () => {
   it('splits text over 4096 characters at a space, into messages the Cloud API accepts', () => {
@@ -28,18 +34,30 @@ describe('WhatsApp send plan', () => {
     expect(parts.join('')).toBe('a'.repeat(4095) + '😀' + 'b');
   });
 
-  it('puts a short text as the caption of the first captionable file; audio takes no caption', () => {
-    const steps = planSends(command({ text: 'Ось', attachments: [file('audio/ogg', 'a.ogg'), file('video/mp4', 'v.mp4'), file('application/zip', 'z.zip')] }));
+  it('uploads each file and puts a short text as the caption of the first captionable one; audio takes no caption', () => {
+    const steps = planSends(command({ text: 'Ось', attachments: [file('audio/ogg', 'a.ogg'), file('video/mp4', 'v.mp4'), file('application/pdf', 'z.pdf')] }));
     expect(steps.map((s) => s.type)).toEqual(['audio', 'video', 'document']);
-    expect(steps[0]!.body['audio']).toEqual({ link: 'https://files.example.com/a.ogg' });
-    expect(steps[1]!.body['video']).toEqual({ link: 'https://files.example.com/v.mp4', caption: 'Ось' });
-    expect(steps[2]!.body['document']).toEqual({ link: 'https://files.example.com/z.zip', filename: 'z.zip' });
+    expect(steps.map((s) => s.upload?.fileName)).toEqual(['a.ogg', 'v.mp4', 'z.pdf']);
+    expect(steps[0]!.body['audio']).toEqual({});
+    expect(steps[1]!.body['video']).toEqual({ caption: 'Ось' });
+    expect(steps[2]!.body['document']).toEqual({ filename: 'z.pdf' });
+  });
+
+  it("refuses what WhatsApp would before any call: a type it does not take, or an image over 5 MB", () => {
+    expect(planOrRefusal(command({ attachments: [file('application/zip', 'z.zip')] }))).toEqual({
+      code: 'invalid_request',
+      message: '"z.zip" is application/zip, which WhatsApp does not accept',
+    });
+    expect(planOrRefusal(command({ attachments: [{ ...file('image/jpeg', 'big.jpg'), sizeBytes: 6 * 1024 * 1024 }] }))).toEqual({
+      code: 'too_large',
+      message: '"big.jpg" is 6 MB; WhatsApp takes image/jpeg files up to 5 MB',
+    });
   });
 
   it('sends a long text first when it cannot be a caption', () => {
     const steps = planSends(command({ text: 'x'.repeat(1025), attachments: [file('image/png', 'p.png')] }));
     expect(steps.map((s) => s.type)).toEqual(['text', 'image']);
-    expect(steps[1]!.body['image']).toEqual({ link: 'https://files.example.com/p.png' });
+    expect(steps[1]!.body['image']).toEqual({});
   });
 
   it('sends a template alone; its text is only the inbox rendering', () => {

@@ -9,6 +9,8 @@ export const chatConfigSchema = z
     DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
     /** How long live-feed events stay resumable; a client away longer refetches instead. */
     FEED_RETENTION_HOURS: z.coerce.number().positive().default(24),
+    /** The files service's base URL (internal): sendMessage reads operators' files there and checks them against the platform's limits. Without it files cannot be attached. */
+    FILES_SERVICE_URL: z.url('FILES_SERVICE_URL must be the files service base URL (http://host:port)').optional(),
   })
   .extend(busConfigSchema.shape);
 

@@ -30,6 +30,7 @@ import { DeliveryResultService } from './delivery/delivery-result.service';
 import { chatResolvers } from './graphql/chat.resolvers';
 import { InboundIngestService } from './inbound/inbound-ingest.service';
 import { SendMessageService } from './messages/send-message.service';
+import { OutboundFiles } from './messages/outbound-files';
 import { NoteService } from './notes/note.service';
 import { ReadStateService } from './reads/read-state.service';
 import { ChatSearchService } from './search/chat-search.service';
@@ -77,7 +78,7 @@ export async function startChatService(options: { config: ChatConfig; logger: Lo
   const resolverDeps = {
     dataSource,
     queries,
-    sender: new SendMessageService(dataSource, notify),
+    sender: new SendMessageService(dataSource, notify, new OutboundFiles({ filesServiceUrl: config.FILES_SERVICE_URL, jwtSecret: config.JWT_SECRET })),
     actions: new ChatActionsService(dataSource, notify),
     notes: new NoteService(dataSource, notify),
     reads: new ReadStateService(dataSource, notify),

@@ -4,7 +4,10 @@ import { connectionRefSchema } from '../channel';
 
 export const outboundAttachmentSchema = z.object({
   fileId: z.string().min(1),
-  /** Where the connector fetches the bytes (the files service); platforms without upload get this URL. */
+  /**
+   * The file on the files service's internal routes (service-kit internal/files.ts, decision 0036): connectors read
+   * the bytes below it to upload them, or ask it for a signed public link for platforms that only take URLs.
+   */
   url: z.url(),
   fileName: z.string().min(1),
   mimeType: z.string().min(1),

@@ -57,9 +57,11 @@ export class GraphApiTransport {
     method: 'GET' | 'POST' | 'DELETE',
     path: string,
     query: Record<string, string>,
-    body: Record<string, unknown> | undefined,
+    /** JSON, or multipart/form-data for uploads (media, attachments); fetch sets the multipart boundary. */
+    body: Record<string, unknown> | FormData | undefined,
     resultSchema: z.ZodType<T>,
   ): Promise<T> {
+    const json = body !== undefined && !(body instanceof FormData);
     const url = new URL(`${this.options.baseUrl}/${this.options.version}/${path}`);
     for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
     if (this.options.appSecret) {
@@ -67,30 +69,30 @@ export class GraphApiTransport {
     }
     const timeout = AbortSignal.timeout(this.options.timeoutMs);
     let response: Response;
-    let json: unknown;
+    let answer: unknown;
     try {
       response = await fetch(url, {
         method,
         headers: {
           authorization: `Bearer ${this.options.accessToken}`,
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(json ? { 'content-type': 'application/json' } : {}),
         },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        ...(body instanceof FormData ? { body } : json ? { body: JSON.stringify(body) } : {}),
         signal: timeout,
       });
-      json = await response.json().catch(() => undefined);
+      answer = await response.json().catch(() => undefined);
     } catch (error) {
       const reason = timeout.aborted ? 'timed out' : (((error as Error).cause as Error | undefined)?.message ?? (error as Error).message);
       throw new GraphNetworkError(`Graph API ${method} /${path} failed: ${reason}`, { cause: error });
     }
-    const failure = errorBodySchema.safeParse(json);
+    const failure = errorBodySchema.safeParse(answer);
     if (failure.success) {
       const e = failure.data.error;
       const details = typeof e.error_data === 'string' ? e.error_data : (e.error_data?.details ?? e.error_user_msg);
       throw new GraphApiError(response.status, e.code, e.message, details, e.error_subcode);
     }
     if (!response.ok) throw new GraphNetworkError(`Graph API ${method} /${path} answered HTTP ${response.status} without an error body`);
-    const result = resultSchema.safeParse(json);
+    const result = resultSchema.safeParse(answer);
     if (!result.success) throw new GraphNetworkError(`Graph API ${method} /${path} answered an unexpected body: ${z.prettifyError(result.error)}`);
     return result.data;
   }

@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
  * A local double of Meta's Graph API for the WhatsApp Cloud API, Messenger, Instagram and comments,
  * speaking the documented wire format over HTTP: GET /{phone-number-id}, GET /{waba-id}/phone_numbers,
  * POST /{phone-number-id}/messages, GET /{waba-id}/message_templates, POST /{phone-number-id}/media,
- * GET /{media-id} and the media download URL; GET /{page-id} (with instagram_business_account),
+ * GET /{media-id} and the media download URL; Messenger/Instagram attachment CDN URLs (pre-signed, no token,
+ * 403 once expired); GET /{page-id} (with instagram_business_account),
  * GET /{ig-id}, GET|POST /{page-id}/subscribed_apps, the Send API POST /{page-id|ig-id}/messages
  * (recipient id or comment_id for private replies: once per comment, within 7 days), and public replies
  * POST /{comment-id}/comments (Page) and /{ig-comment-id}/replies (Instagram). Errors use Meta's body: { error: { message, type, code,
@@ -49,6 +50,11 @@ export interface PagePost {
   id: string;
   body: Record<string, unknown>;
   at: Date;
+  /**
+   * An attachment's bytes as Meta got them: the multipart `filedata` of the send, or what the double fetched from
+   * `payload.url` (Meta downloads the URL when the message is sent).
+   */
+  file?: { bytes: Buffer; mimeType: string; fileName?: string };
 }
 
 export interface WhatsAppTemplateRegistration {
@@ -116,6 +122,7 @@ export class MetaGraphApiDouble {
   private readonly templates = new Map<string, Array<WhatsAppTemplateRegistration & { id: string }>>();
   private readonly revoked = new Set<string>();
   private readonly media = new Map<string, StoredMedia>();
+  private readonly cdn = new Map<string, { mimeType: string; bytes: Buffer; signature: string; expired: boolean }>();
   private readonly failures: Array<InjectedGraphError & { left: number }> = [];
   readonly pagePosts: PagePost[] = [];
   private readonly pages = new Map<string, PageRegistration>();
@@ -173,6 +180,24 @@ export class MetaGraphApiDouble {
     return id;
   }
 
+  /**
+   * Hosts bytes like Meta's CDN does a customer's Messenger/Instagram attachment; the URL goes into a
+   * webhook's attachment payload.url. Like the real ones it is pre-signed (oh=, oe=) and needs no token.
+   */
+  hostCdnMedia(bytes: Buffer, mimeType: string): string {
+    const id = randomBytes(9).toString('hex');
+    const signature = randomBytes(16).toString('hex');
+    this.cdn.set(id, { mimeType, bytes, signature, expired: false });
+    const expiry = Math.floor(Date.now() / 1000 + 3 * 24 * 3600).toString(16).toUpperCase();
+    return `${this.baseUrl}/cdn/v/t1.15752-9/${id}_n.${mimeType.split('/')[1] ?? 'bin'}?_nc_cat=1&_nc_sid=fc17b8&oh=03_${signature}&oe=${expiry}`;
+  }
+
+  /** Makes a CDN URL answer 403 "URL signature expired", as Meta's do once past oe=. */
+  expireCdnMedia(url: string): void {
+    const entry = this.cdn.get(cdnIdOf(new URL(url).pathname));
+    if (entry) entry.expired = true;
+  }
+
   registerPage(registration: PageRegistration): void {
     this.pages.set(registration.pageId, registration);
   }
@@ -190,6 +215,12 @@ export class MetaGraphApiDouble {
     return this.pagePosts.filter((p) => p.nodeId === nodeId && (edge === undefined || p.edge === edge));
   }
 
+  /** A media object of a number (uploaded through POST /{phone-number-id}/media or added), by id. */
+  mediaById(id: string): { phoneNumberId: string; mimeType: string; bytes: Buffer } | undefined {
+    const stored = this.media.get(id);
+    return stored ? { phoneNumberId: stored.phoneNumberId, mimeType: stored.mimeType, bytes: stored.bytes } : undefined;
+  }
+
   sentBy(phoneNumberId: string): SentWhatsAppMessage[] {
     return this.sent.filter((s) => s.phoneNumberId === phoneNumberId);
   }
@@ -199,6 +230,10 @@ export class MetaGraphApiDouble {
     const body = await readBody(req);
     let status = 200;
     try {
+      if (url.pathname.startsWith('/cdn/')) {
+        this.serveCdn(url, res);
+        return;
+      }
       if (url.pathname.startsWith('/media-download/')) {
         const stored = this.media.get(url.pathname.slice('/media-download/'.length));
         if (!stored) throw new GraphError(404, 100, 'Unsupported get request. Object does not exist');
@@ -268,7 +303,7 @@ export class MetaGraphApiDouble {
       return this.acceptUpload(req, number, body);
     }
     const page = this.pageOf(id);
-    if (page) return this.routePage(req, url, method, id, edge, body, page);
+    if (page) return await this.routePage(req, url, method, id, edge, body, page);
     const comment = this.comments.get(id);
     if (comment && method === 'POST' && (edge === 'comments' || edge === 'replies')) {
       const owner = this.pageOf(comment.ownerId)!;
@@ -287,7 +322,7 @@ export class MetaGraphApiDouble {
     return this.pages.get(id) ?? [...this.pages.values()].find((p) => p.instagram?.accountId === id);
   }
 
-  private routePage(req: IncomingMessage, url: URL, method: string, id: string, edge: string | undefined, body: Buffer, page: PageRegistration): unknown {
+  private async routePage(req: IncomingMessage, url: URL, method: string, id: string, edge: string | undefined, body: Buffer, page: PageRegistration): Promise<unknown> {
     this.authorisePage(req, url, page);
     const isInstagram = page.instagram?.accountId === id;
     if (method === 'GET' && edge === undefined) {
@@ -303,12 +338,38 @@ export class MetaGraphApiDouble {
         return { data: this.unsubscribed.has(page.pageId) ? [] : [{ id: '1517776481860111', name: 'Switchboard', subscribed_fields: ['messages', 'feed'] }] };
       }
     }
-    if (method === 'POST' && edge === 'messages') return this.acceptSend(id, parseJson(body));
+    if (method === 'POST' && edge === 'messages') {
+      if ((req.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/form-data')) return this.acceptSendWithFile(req, id, body);
+      return this.acceptSend(id, parseJson(body));
+    }
     throw new GraphError(400, 100, `Unsupported ${method} request on ${id}/${edge ?? ''}`, 'GraphMethodException', undefined, 33);
   }
 
+  /**
+   * The Send API "upload from file": multipart with recipient, message (JSON), messaging_type, tag and the bytes
+   * as `filedata`; the attachment's payload then has no url. Messenger only (Instagram takes attachments by URL).
+   */
+  private async acceptSendWithFile(req: IncomingMessage, nodeId: string, raw: Buffer): Promise<unknown> {
+    const page = this.pageOf(nodeId);
+    if (page?.instagram?.accountId === nodeId) throw invalidParameter('Instagram attachments are sent by payload.url, not uploaded');
+    const form = await new Request('http://localhost/send', { method: 'POST', headers: { 'content-type': req.headers['content-type'] ?? '' }, body: raw })
+      .formData()
+      .catch(() => {
+        throw invalidParameter('body must be multipart/form-data');
+      });
+    const body: Record<string, unknown> = {};
+    for (const [name, value] of form.entries()) {
+      if (name === 'filedata' || typeof value !== 'string') continue;
+      body[name] = name === 'recipient' || name === 'message' ? parseJson(Buffer.from(value)) : value;
+    }
+    const filedata = form.get('filedata');
+    if (!(filedata instanceof Blob)) throw invalidParameter('filedata is required when the attachment is uploaded');
+    const file = { bytes: Buffer.from(await filedata.arrayBuffer()), mimeType: filedata.type, ...(filedata instanceof File ? { fileName: filedata.name } : {}) };
+    return this.acceptSend(nodeId, body, file);
+  }
+
   /** The Send API (Messenger and Instagram): recipient {id} or {comment_id} (private reply), messaging_type, tag, message. */
-  private acceptSend(nodeId: string, body: Record<string, unknown>): unknown {
+  private async acceptSend(nodeId: string, body: Record<string, unknown>, upload?: PagePost['file']): Promise<unknown> {
     const injected = this.failures[0];
     if (injected) {
       if (--injected.left <= 0) this.failures.shift();
@@ -325,11 +386,15 @@ export class MetaGraphApiDouble {
     const attachment = message['attachment'] as Record<string, unknown> | undefined;
     if ((text === undefined) === (attachment === undefined)) throw invalidParameter('message needs exactly one of text or attachment');
     if (text !== undefined && (typeof text !== 'string' || text.length === 0 || text.length > 2000)) throw invalidParameter('message.text must be 1-2000 characters');
+    let file = upload;
     if (attachment !== undefined) {
       const payload = attachment['payload'] as Record<string, unknown> | undefined;
-      if (!['image', 'video', 'audio', 'file'].includes(String(attachment['type'])) || typeof payload?.['url'] !== 'string') {
-        throw invalidParameter('attachment needs type image|video|audio|file and payload.url');
+      if (!['image', 'video', 'audio', 'file'].includes(String(attachment['type'])) || (typeof payload?.['url'] !== 'string') === (upload === undefined)) {
+        throw invalidParameter('attachment needs type image|video|audio|file and either payload.url or an uploaded filedata');
       }
+      if (typeof payload?.['url'] === 'string') file = await fetchAttachment(payload['url']);
+    } else if (upload) {
+      throw invalidParameter('filedata needs a message.attachment');
     }
     let recipientId = recipient['id'];
     if (typeof recipient['comment_id'] === 'string') {
@@ -343,12 +408,12 @@ export class MetaGraphApiDouble {
       throw new GraphError(400, 100, 'No matching user found', 'OAuthException', undefined, 2018001);
     }
     const messageId = `m_${randomBytes(16).toString('base64url')}`;
-    this.recordPagePost(nodeId, 'messages', body, messageId);
+    this.recordPagePost(nodeId, 'messages', body, messageId, file);
     return { recipient_id: recipientId, message_id: messageId };
   }
 
-  private recordPagePost(nodeId: string, edge: PagePost['edge'], body: Record<string, unknown>, id = `${nodeId}_${randomBytes(6).toString('hex')}`): string {
-    this.pagePosts.push({ nodeId, edge, id, body, at: new Date() });
+  private recordPagePost(nodeId: string, edge: PagePost['edge'], body: Record<string, unknown>, id = `${nodeId}_${randomBytes(6).toString('hex')}`, file?: PagePost['file']): string {
+    this.pagePosts.push({ nodeId, edge, id, body, at: new Date(), ...(file ? { file } : {}) });
     return id;
   }
 
@@ -443,6 +508,23 @@ export class MetaGraphApiDouble {
     return { id: this.addMedia(number.phoneNumberId, type, Buffer.from(await file.arrayBuffer())) };
   }
 
+  /** The CDN answers plain text errors, not Graph API JSON; a wrong or missing signature is 403 like an expired one. */
+  private serveCdn(url: URL, res: ServerResponse): void {
+    const entry = this.cdn.get(cdnIdOf(url.pathname));
+    if (!entry) {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('Not Found');
+      return;
+    }
+    if (entry.expired || url.searchParams.get('oh') !== `03_${entry.signature}`) {
+      res.writeHead(403, { 'content-type': 'text/plain' });
+      res.end(entry.expired ? 'URL signature expired' : 'Bad URL hash');
+      return;
+    }
+    res.writeHead(200, { 'content-type': entry.mimeType, 'content-length': String(entry.bytes.length) });
+    res.end(entry.bytes);
+  }
+
   private authoriseAny(req: IncomingMessage, url: URL, numbers: WhatsAppNumberRegistration[]): void {
     const token = bearer(req);
     const match = numbers.find((n) => n.accessToken === token);
@@ -459,6 +541,23 @@ export class MetaGraphApiDouble {
       throw new GraphError(400, 100, 'Invalid appsecret_proof provided in the API argument');
     }
   }
+}
+
+/** The id in a CDN path /cdn/v/t1.15752-9/{id}_n.{ext}. */
+function cdnIdOf(pathname: string): string {
+  return /\/([0-9a-f]+)_n\.[^/]+$/.exec(pathname)?.[1] ?? '';
+}
+
+/** Meta downloads an attachment URL when the message is sent; one it cannot fetch fails the send (2018047). */
+async function fetchAttachment(url: string): Promise<{ bytes: Buffer; mimeType: string }> {
+  let response: Response;
+  try {
+    response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  } catch (error) {
+    throw new GraphError(400, 100, 'Upload attachment failure.', 'OAuthException', `could not fetch ${url}: ${(error as Error).message}`, 2018047);
+  }
+  if (!response.ok) throw new GraphError(400, 100, 'Upload attachment failure.', 'OAuthException', `fetching ${url} answered ${response.status}`, 2018047);
+  return { bytes: Buffer.from(await response.arrayBuffer()), mimeType: response.headers.get('content-type') ?? 'application/octet-stream' };
 }
 
 /** Meta's "Invalid parameter" answer (code 100). */

@@ -10,6 +10,9 @@ import { asReplyTarget } from './telegram-update.builders';
 
 const MAX_TEXT = 4096;
 const MAX_CAPTION = 1024;
+/** Multipart upload limits of the Bot API: photos 10 MB, other files 50 MB. */
+const MAX_PHOTO_UPLOAD = 10 * 1024 * 1024;
+const MAX_FILE_UPLOAD = 50 * 1024 * 1024;
 
 export interface SendMethodsContext {
   readonly files: TelegramFileStore;
@@ -143,7 +146,10 @@ export class TelegramSendMethods {
   }
 
   private resolvePhoto(input: unknown): TgPhotoSize[] {
-    if (isUpload(input)) return createPhotoSizes(this.ctx.files, input.bytes);
+    if (isUpload(input)) {
+      if (input.bytes.length > MAX_PHOTO_UPLOAD) throw new TelegramApiError(413, 'Request Entity Too Large');
+      return createPhotoSizes(this.ctx.files, input.bytes);
+    }
     if (typeof input !== 'string' || input === '') throw badRequest('there is no photo in the request');
     // Telegram downloads URLs itself; the double does not reach out and stores placeholder bytes.
     if (/^https?:\/\//i.test(input)) return createPhotoSizes(this.ctx.files);
@@ -155,6 +161,7 @@ export class TelegramSendMethods {
 
   private resolveDocument(input: unknown): TgDocument {
     if (isUpload(input)) {
+      if (input.bytes.length > MAX_FILE_UPLOAD) throw new TelegramApiError(413, 'Request Entity Too Large');
       const fileName = input.fileName ?? 'file';
       const mimeType = input.contentType ?? mimeTypeFor(fileName) ?? 'application/octet-stream';
       return createDocument(this.ctx.files, { fileName, mimeType, bytes: input.bytes });

@@ -18,6 +18,11 @@ export interface ViberSentRecord {
   receiver: string;
   messageToken: string;
   body: Record<string, unknown>;
+  /**
+   * For picture, video and file messages: what the double got from `media` (Viber downloads it for the
+   * receiver), or why it could not (Viber still answers status 0; the receiver sees a broken file).
+   */
+  media?: { bytes: Buffer; contentType: string } | { error: string };
 }
 
 interface BotState {
@@ -173,7 +178,7 @@ export class ViberApiDouble {
       case 'set_webhook':
         return send(res, 200, await this.setWebhook(bot, body));
       case 'send_message':
-        return send(res, 200, this.sendMessage(bot, body));
+        return send(res, 200, await this.sendMessage(bot, body));
       default:
         return send(res, 200, { status: 255, status_message: `unknown method ${method}` });
     }
@@ -209,7 +214,7 @@ export class ViberApiDouble {
     return { ...status(0), event_types: bot.eventTypes };
   }
 
-  private sendMessage(bot: BotState, body: Record<string, unknown>): Record<string, unknown> {
+  private async sendMessage(bot: BotState, body: Record<string, unknown>): Promise<Record<string, unknown>> {
     const receiver = body['receiver'];
     const sender = body['sender'] as { name?: unknown } | undefined;
     const type = body['type'];
@@ -220,10 +225,13 @@ export class ViberApiDouble {
     if (injected) return { status: injected.status, status_message: injected.message };
     if (!bot.subscribers.has(receiver)) return status(6);
     if (type === 'text' && (typeof body['text'] !== 'string' || body['text'].length > TEXT_MAX || body['text'] === '')) return status(3);
-    if ((type === 'picture' || type === 'file') && typeof body['media'] !== 'string') return status(4);
-    if (type === 'file' && (typeof body['size'] !== 'number' && !(body['size'] instanceof LosslessNumber))) return status(4);
+    const withMedia = type === 'picture' || type === 'video' || type === 'file';
+    if (withMedia && typeof body['media'] !== 'string') return status(4);
+    if ((type === 'file' || type === 'video') && (typeof body['size'] !== 'number' && !(body['size'] instanceof LosslessNumber))) return status(4);
+    if (type === 'file' && (typeof body['file_name'] !== 'string' || body['file_name'] === '')) return status(4);
     const messageToken = nextViberToken();
-    bot.sent.push({ botId: bot.registration.id, receiver, messageToken, body });
+    const media = withMedia ? await fetchMedia(body['media'] as string) : undefined;
+    bot.sent.push({ botId: bot.registration.id, receiver, messageToken, body, ...(media ? { media } : {}) });
     return { ...status(0), message_token: new LosslessNumber(messageToken), chat_hostname: 'SN-CHAT-01_', billing_status: 1 };
   }
 
@@ -250,6 +258,16 @@ function status(code: number): Record<string, unknown> {
 /** Answers like Viber: JSON, with 64-bit tokens as bare integers. */
 function send(res: http.ServerResponse, httpStatus: number, body: Record<string, unknown>): void {
   res.writeHead(httpStatus, { 'content-type': 'application/json' }).end(stringify(body));
+}
+
+async function fetchMedia(url: string): Promise<{ bytes: Buffer; contentType: string } | { error: string }> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+    if (!response.ok) return { error: `GET ${url} answered ${response.status}` };
+    return { bytes: Buffer.from(await response.arrayBuffer()), contentType: response.headers.get('content-type') ?? 'application/octet-stream' };
+  } catch (error) {
+    return { error: `GET ${url} failed: ${(error as Error).message}` };
+  }
 }
 
 async function readBody(req: http.IncomingMessage): Promise<Buffer> {

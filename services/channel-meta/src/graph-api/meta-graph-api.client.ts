@@ -67,6 +67,17 @@ export class MetaGraphApiClient {
     return this.transport.call('POST', `${encodeURIComponent(senderId)}/messages`, {}, body, sendResultSchema);
   }
 
+  /**
+   * The Send API with the attachment's bytes in the same request (Messenger "upload from file"): multipart
+   * with the body's fields JSON-encoded and the file as `filedata`.
+   */
+  sendWithFile(senderId: string, body: Record<string, unknown>, file: { bytes: Buffer; fileName: string; mimeType: string }): Promise<SendApiResult> {
+    const form = new FormData();
+    for (const [name, value] of Object.entries(body)) form.append(name, typeof value === 'string' ? value : JSON.stringify(value));
+    form.append('filedata', new Blob([file.bytes], { type: file.mimeType }), file.fileName);
+    return this.transport.call('POST', `${encodeURIComponent(senderId)}/messages`, {}, form, sendResultSchema);
+  }
+
   /** A public reply under a comment: /comments on Facebook, /replies on Instagram. */
   async replyToComment(commentId: string, edge: 'comments' | 'replies', message: string): Promise<string> {
     return (await this.transport.call('POST', `${encodeURIComponent(commentId)}/${edge}`, {}, { message }, createdSchema)).id;

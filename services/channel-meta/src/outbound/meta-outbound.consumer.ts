@@ -21,7 +21,7 @@ import {
   type SendOutcome,
   type SentCommandRepository,
 } from '@switchboard/messaging';
-import { GraphApiError } from '@switchboard/service-kit';
+import { GraphApiError, InternalFileError, type InternalFilesClient } from '@switchboard/service-kit';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { CHANNEL_META_SCHEMA, CHANNEL_META_SERVICE, META_CHANNELS, OUTBOUND_CONSUMER_GROUP, type MetaChannel } from '../channel-meta.config';
@@ -31,7 +31,7 @@ import type { MetaCredentialsVault } from '../connections/meta-credentials.vault
 import type { MetaApiFactory, MetaGraphApiClient } from '../graph-api/meta-graph-api.client';
 import { metaMeaningOf } from '../graph-api/meta-graph-error.mapping';
 import type { CommentRepository } from '../webhook/comment.repository';
-import { planDirectSends, splitText } from './meta-send.plan';
+import { directMediaRefusal, planDirectSends, splitText, type DirectSend } from './meta-send.plan';
 
 /** Meta allows one private reply per comment, within 7 days of it (CHANNELS.md 7). */
 export const PRIVATE_REPLY_WINDOW_MS = 7 * 24 * 3_600_000;
@@ -48,6 +48,8 @@ export interface MetaOutboundConsumerDeps {
   vault: MetaCredentialsVault;
   api: MetaApiFactory;
   metrics: ChannelMetaMetrics;
+  /** Operators' files: uploaded with the Messenger send; Instagram fetches a signed public link of the files service. */
+  files: InternalFilesClient;
   logger: Logger;
   rateLimitRetries?: number;
   rateLimitBaseDelayMs?: number;
@@ -169,13 +171,16 @@ export class MetaOutboundConsumer {
   }
 
   private async sendDirect(api: MetaGraphApiClient, connection: MetaConnectionRecord, command: SendMessageRequested, channel: 'messenger' | 'instagram', context: BatchContext): Promise<string> {
+    // Over the platform's limits: refused before anything is sent (the chat service refuses these earlier still).
+    const refusal = directMediaRefusal(command, channel);
+    if (refusal) throw new PermanentSendFailure(refusal.code, refusal.message);
     const bodies = planDirectSends(command, channel);
     if (bodies.length === 0) throw new PermanentSendFailure('invalid_request', 'The command has neither text nor attachments');
     const sender = channel === 'instagram' ? connection.instagramAccountId! : connection.pageId;
     let first: string | undefined;
-    for (const [index, body] of bodies.entries()) {
+    for (const [index, send] of bodies.entries()) {
       try {
-        const result = await this.withBackoff(() => api.send(sender, body), context);
+        const result = await this.sendOne(api, sender, send, channel, context);
         first ??= result.message_id;
       } catch (error) {
         if (error instanceof PermanentSendFailure && index > 0) {
@@ -185,6 +190,23 @@ export class MetaOutboundConsumer {
       }
     }
     return first!;
+  }
+
+  /** One Send API call; an attachment goes as an upload (Messenger) or as a link Instagram fetches. */
+  private async sendOne(api: MetaGraphApiClient, sender: string, send: DirectSend, channel: 'messenger' | 'instagram', context: BatchContext) {
+    const file = send.file;
+    if (!file) return this.withBackoff(() => api.send(sender, send.body), context);
+    try {
+      if (channel === 'instagram') {
+        const link = await this.deps.files.publicLink(file.url);
+        return await this.withBackoff(() => api.send(sender, withPayload(send.body, { url: link.url })), context);
+      }
+      const content = await this.deps.files.content(file.url, file.sizeBytes);
+      return await this.withBackoff(() => api.sendWithFile(sender, send.body, { bytes: content.bytes, fileName: file.fileName, mimeType: file.mimeType }), context);
+    } catch (error) {
+      if (error instanceof InternalFileError && error.permanent) throw new PermanentSendFailure('invalid_request', `The file "${file.fileName}" cannot be sent: ${error.message}`);
+      throw error;
+    }
   }
 
   private async answerComment(
@@ -253,6 +275,12 @@ export class MetaOutboundConsumer {
       }
     }
   }
+}
+
+/** The body with its attachment's payload extended (e.g. by the URL the platform fetches). */
+function withPayload(body: Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> {
+  const message = body['message'] as { attachment: { type: string; payload: Record<string, unknown> } };
+  return { ...body, message: { ...message, attachment: { ...message.attachment, payload: { ...message.attachment.payload, ...extra } } } };
 }
 
 function failed(code: FailureCode, message: string): SendOutcome {

@@ -67,6 +67,19 @@ export class WhatsAppCloudApiClient {
     return this.call('POST', `${encodeURIComponent(phoneNumberId)}/messages`, {}, body, sendResultSchema);
   }
 
+  /**
+   * Uploads a file for sending (POST /{phone-number-id}/media, multipart: messaging_product, type, file) and
+   * answers its media id, which a message then names instead of a link Meta would have to fetch.
+   */
+  async uploadMedia(phoneNumberId: string, file: { bytes: Buffer; fileName: string; mimeType: string }): Promise<string> {
+    const form = new FormData();
+    form.append('messaging_product', 'whatsapp');
+    form.append('type', file.mimeType);
+    form.append('file', new Blob([file.bytes], { type: file.mimeType }), file.fileName);
+    const uploaded = await this.call('POST', `${encodeURIComponent(phoneNumberId)}/media`, {}, form, z.looseObject({ id: z.string().min(1) }));
+    return uploaded.id;
+  }
+
   async listTemplates(wabaId: string): Promise<WhatsAppTemplate[]> {
     const templates: WhatsAppTemplate[] = [];
     let after: string | undefined;
@@ -89,7 +102,7 @@ export class WhatsAppCloudApiClient {
     method: 'GET' | 'POST',
     path: string,
     query: Record<string, string>,
-    body: Record<string, unknown> | undefined,
+    body: Record<string, unknown> | FormData | undefined,
     resultSchema: z.ZodType<T>,
   ): Promise<T> {
     return this.transport.call(method, path, query, body, resultSchema);

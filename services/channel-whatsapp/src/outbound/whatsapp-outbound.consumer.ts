@@ -1,4 +1,4 @@
-import { GraphApiError } from '@switchboard/service-kit';
+import { GraphApiError, InternalFileError, type InternalFilesClient } from '@switchboard/service-kit';
 import {
   DeliveryResultV1,
   SendMessageRequestedV1,
@@ -30,7 +30,7 @@ import type { WhatsAppConnectionRepository } from '../connections/whatsapp-conne
 import type { WhatsAppCredentialsVault } from '../connections/whatsapp-credentials.vault';
 import { meaningOf } from '../graph-api/graph-error.mapping';
 import type { WhatsAppApiFactory, WhatsAppCloudApiClient } from '../graph-api/whatsapp-cloud-api.client';
-import { planSends, withContext, type SendStep } from './whatsapp-send.plan';
+import { planSends, withContext, withMediaId, type SendStep } from './whatsapp-send.plan';
 
 export interface WhatsAppOutboundConsumerDeps {
   bus: EventBus;
@@ -41,6 +41,8 @@ export interface WhatsAppOutboundConsumerDeps {
   vault: WhatsAppCredentialsVault;
   api: WhatsAppApiFactory;
   metrics: ChannelWhatsAppMetrics;
+  /** Operators' files: the bytes are read from the files service and uploaded to the number's media. */
+  files: InternalFilesClient;
   logger: Logger;
   /** How many times a throughput limit (130429, 131056, ...) is backed off before the command fails as rate_limited. */
   rateLimitRetries?: number;
@@ -143,13 +145,17 @@ export class WhatsAppOutboundConsumer {
       return failed('unauthorized', `WhatsApp number ${connection.displayPhoneNumber} is disconnected${connection.lastError ? `: ${connection.lastError}` : ''}`);
     }
     const api = this.deps.api(this.deps.vault.open(connection));
-    const steps = planSends(command);
+    const planned = planSends(command);
+    // Over WhatsApp's limits: refused before anything is sent (the chat service refuses these earlier still).
+    if (!Array.isArray(planned)) return failed(planned.code, planned.message);
+    const steps = planned;
     if (steps.length === 0) return failed('invalid_request', 'The command has neither text, attachments nor a template');
     let firstMessageId: string | undefined;
     for (const [index, step] of steps.entries()) {
       try {
-        const body = withContext(step, index === 0 ? command.replyToPlatformMessageId : undefined);
-        const sent = await this.withBackoff(api, connection.phoneNumberId, body, step, context);
+        const message = step.upload ? withMediaId(step, await this.uploadFile(api, connection.phoneNumberId, step, context)) : step.body;
+        const body = withContext(message, index === 0 ? command.replyToPlatformMessageId : undefined);
+        const sent = await this.withBackoff(step, context, async () => (await api.sendMessage(connection.phoneNumberId, body)).messages[0]!.id);
         this.deps.metrics.outboundSends.inc({ type: step.type });
         firstMessageId ??= sent;
       } catch (error) {
@@ -170,20 +176,26 @@ export class WhatsAppOutboundConsumer {
     return { state: 'sent', platformMessageId: firstMessageId!, at: new Date() };
   }
 
+  /** The file's bytes from the files service, uploaded as the number's media: its id. A file gone for good fails the send. */
+  private async uploadFile(api: WhatsAppCloudApiClient, phoneNumberId: string, step: SendStep, context: BatchContext): Promise<string> {
+    const attachment = step.upload!;
+    let file;
+    try {
+      file = await this.deps.files.content(attachment.url, attachment.sizeBytes);
+    } catch (error) {
+      if (error instanceof InternalFileError && error.permanent) throw new PermanentSendFailure('invalid_request', `The file "${attachment.fileName}" cannot be sent: ${error.message}`);
+      throw error;
+    }
+    return this.withBackoff(step, context, () => api.uploadMedia(phoneNumberId, { bytes: file.bytes, fileName: attachment.fileName, mimeType: attachment.mimeType }));
+  }
+
   /** Backs off throughput limits (doubling), heartbeating so the broker keeps the member. */
-  private async withBackoff(
-    api: WhatsAppCloudApiClient,
-    phoneNumberId: string,
-    body: Record<string, unknown>,
-    step: SendStep,
-    context: BatchContext,
-  ): Promise<string> {
+  private async withBackoff(step: SendStep, context: BatchContext, call: () => Promise<string>): Promise<string> {
     const limit = this.deps.rateLimitRetries ?? 5;
     const baseMs = this.deps.rateLimitBaseDelayMs ?? 1_000;
     for (let attempt = 0; ; attempt++) {
       try {
-        const result = await api.sendMessage(phoneNumberId, body);
-        return result.messages[0]!.id;
+        return await call();
       } catch (error) {
         if (!(error instanceof GraphApiError)) throw error;
         const meaning = meaningOf(error);

@@ -1,12 +1,8 @@
-import type { SendMessageRequested } from '@switchboard/contracts';
+import { outboundMediaDecision, type FailureCode, type SendMessageRequested } from '@switchboard/contracts';
 
 /** Cloud API limits: text body 4096 characters, media captions 1024. */
 export const WHATSAPP_TEXT_LIMIT = 4096;
 export const WHATSAPP_CAPTION_LIMIT = 1024;
-
-/** Media types the Cloud API takes as image/video/audio; everything else goes as a document. */
-const IMAGE_TYPES = new Set(['image/jpeg', 'image/png']);
-const VIDEO_TYPES = new Set(['video/mp4', 'video/3gpp']);
 
 export type WhatsAppMessageType = 'text' | 'image' | 'video' | 'audio' | 'document' | 'template';
 
@@ -14,14 +10,18 @@ export type WhatsAppMessageType = 'text' | 'image' | 'video' | 'audio' | 'docume
 export interface SendStep {
   type: WhatsAppMessageType;
   body: Record<string, unknown>;
+  /** A media message: this file is uploaded first (POST /{phone-number-id}/media) and the body names its id. */
+  upload?: SendMessageRequested['attachments'][number];
 }
 
 /**
  * Turns a send command into the Cloud API messages that carry it, in order. A template is sent alone
- * (the command's text is only its rendering for the inbox). Attachments go by link; a short text rides
- * as the caption of the first attachment that takes one, a long one goes first as text messages.
+ * (the command's text is only its rendering for the inbox). Attachments are uploaded and sent by media id,
+ * as the type the channel's media limits choose (libs/contracts media-limits); a file WhatsApp would refuse
+ * fails the command before any call. A short text rides as the caption of the first attachment that takes
+ * one, a long one goes first as text messages.
  */
-export function planSends(command: SendMessageRequested): SendStep[] {
+export function planSends(command: SendMessageRequested): SendStep[] | { code: FailureCode; message: string } {
   const to = command.externalChatId;
   const base = { messaging_product: 'whatsapp', recipient_type: 'individual', to };
   if (command.template) {
@@ -29,8 +29,14 @@ export function planSends(command: SendMessageRequested): SendStep[] {
     const components = bodyParameters.length > 0 ? [{ type: 'body', parameters: bodyParameters.map((text) => ({ type: 'text', text })) }] : [];
     return [{ type: 'template', body: { ...base, type: 'template', template: { name, language: { code: language }, components } } }];
   }
+  const types: ('image' | 'video' | 'audio' | 'document')[] = [];
+  for (const attachment of command.attachments) {
+    const decision = outboundMediaDecision('whatsapp', attachment);
+    if (!decision.ok) return { code: decision.reason === 'MEDIA_TOO_LARGE' ? 'too_large' : 'invalid_request', message: decision.message };
+    types.push(decision.sendAs as 'image' | 'video' | 'audio' | 'document');
+  }
   const text = command.text?.trim() ? command.text : undefined;
-  const captionTarget = command.attachments.findIndex((a) => mediaTypeOf(a.mimeType) !== 'audio');
+  const captionTarget = types.findIndex((type) => type !== 'audio');
   const captionFirst = text !== undefined && captionTarget >= 0 && text.length <= WHATSAPP_CAPTION_LIMIT;
   const steps: SendStep[] = [];
   if (text !== undefined && !captionFirst) {
@@ -39,26 +45,23 @@ export function planSends(command: SendMessageRequested): SendStep[] {
     }
   }
   command.attachments.forEach((attachment, index) => {
-    const type = mediaTypeOf(attachment.mimeType);
-    const media: Record<string, unknown> = { link: attachment.url };
+    const type = types[index]!;
+    const media: Record<string, unknown> = {};
     if (captionFirst && index === captionTarget) media['caption'] = text;
     if (type === 'document') media['filename'] = attachment.fileName;
-    steps.push({ type, body: { ...base, type, [type]: media } });
+    steps.push({ type, body: { ...base, type, [type]: media }, upload: attachment });
   });
   return steps;
 }
 
 /** The quoted message goes on the first message only, as a person would quote once. */
-export function withContext(step: SendStep, replyToPlatformMessageId: string | undefined): Record<string, unknown> {
-  return replyToPlatformMessageId ? { ...step.body, context: { message_id: replyToPlatformMessageId } } : step.body;
+export function withContext(body: Record<string, unknown>, replyToPlatformMessageId: string | undefined): Record<string, unknown> {
+  return replyToPlatformMessageId ? { ...body, context: { message_id: replyToPlatformMessageId } } : body;
 }
 
-function mediaTypeOf(mimeType: string): 'image' | 'video' | 'audio' | 'document' {
-  const type = mimeType.toLowerCase();
-  if (IMAGE_TYPES.has(type)) return 'image';
-  if (VIDEO_TYPES.has(type)) return 'video';
-  if (type.startsWith('audio/')) return 'audio';
-  return 'document';
+/** The media message body naming the uploaded media id. */
+export function withMediaId(step: SendStep, mediaId: string): Record<string, unknown> {
+  return { ...step.body, [step.type]: { ...(step.body[step.type] as Record<string, unknown>), id: mediaId } };
 }
 
 /** Splits at a line break or space in the second half of each window; never inside a surrogate pair. */

@@ -62,15 +62,24 @@ const chatsArgs = z.object({
 
 const searchQuery = z.string().trim().min(1, 'query must not be empty').max(200, 'query must be at most 200 characters');
 
-const sendMessageInput = z.object({
-  chatId: id('chatId'),
-  text: text('text'),
-  replyToMessageId: id('replyToMessageId').nullish().transform((v) => v ?? undefined),
-  commentReply: z
-    .enum(['PUBLIC', 'PRIVATE'])
-    .nullish()
-    .transform((v) => (v ? (v === 'PRIVATE' ? ('private' as const) : ('public' as const)) : undefined)),
-});
+const sendMessageInput = z
+  .object({
+    chatId: id('chatId'),
+    // Empty only when files are attached: a file may go without a caption.
+    text: z.string().trim().max(4096, 'text must be at most 4096 characters'),
+    replyToMessageId: id('replyToMessageId').nullish().transform((v) => v ?? undefined),
+    commentReply: z
+      .enum(['PUBLIC', 'PRIVATE'])
+      .nullish()
+      .transform((v) => (v ? (v === 'PRIVATE' ? ('private' as const) : ('public' as const)) : undefined)),
+    fileIds: z
+      .array(id('fileIds'))
+      .max(10, 'at most 10 files per message')
+      .refine((list) => new Set(list).size === list.length, 'a file may be attached once')
+      .nullish()
+      .transform((v) => v ?? []),
+  })
+  .refine((input) => input.text !== '' || input.fileIds.length > 0, { message: 'text must not be empty', path: ['text'] });
 
 const sendTemplateMessageInput = z.object({
   chatId: id('chatId'),

@@ -1,4 +1,4 @@
-import type { MessageContent } from '@switchboard/contracts';
+import type { Attachment, MessageContent } from '@switchboard/contracts';
 
 const ATTACHMENT_LABELS: Record<string, string> = {
   image: '[Фото]',
@@ -12,7 +12,9 @@ const ATTACHMENT_LABELS: Record<string, string> = {
 };
 
 /** The one-line preview shown in the chat list (L7). */
-export function messagePreview(content: Pick<MessageContent, 'text' | 'attachments' | 'location' | 'contact' | 'placeholder'>): string {
+export function messagePreview(
+  content: Pick<MessageContent, 'text' | 'location' | 'contact' | 'placeholder'> & { attachments: readonly Pick<Attachment, 'kind' | 'caption'>[] },
+): string {
   const text = content.text?.trim();
   if (text) return text.length > 140 ? `${text.slice(0, 139)}…` : text;
   const first = content.attachments[0];

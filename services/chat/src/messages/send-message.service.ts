@@ -16,6 +16,7 @@ import { CHAT_PRODUCER, chatEvents } from '../chat-events.factory';
 import { emitEvents } from '../feed/emit-events';
 import { messagePreview } from './message-preview';
 import { TEMPLATES_NOT_SUPPORTED, replyWindowClosed, replyWindowOfChat } from './reply-window';
+import { FILES_UNAVAILABLE, type OutboundFiles } from './outbound-files';
 
 export interface SendMessageInput {
   chatId: string;
@@ -25,6 +26,8 @@ export interface SendMessageInput {
   template?: OutboundTemplate | undefined;
   /** Comment chats: answer under the comment (public, the default) or privately (one direct message per comment). */
   commentReply?: CommentReplyMode | undefined;
+  /** Files the operator uploaded to this chat (createFileUpload), sent with the text in this order. */
+  fileIds?: readonly string[] | undefined;
 }
 
 /** extensions.code of a comment-reply choice in a chat that is not a comment thread. */
@@ -39,9 +42,14 @@ export class SendMessageService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly onCommitted: () => void,
+    private readonly files?: OutboundFiles,
   ) {}
 
   async send(principal: Principal, input: SendMessageInput): Promise<{ messageId: string; chatId: string }> {
+    const fileIds = input.fileIds ?? [];
+    if (fileIds.length > 0 && !this.files) throw new GraphQLError('Files cannot be attached here', { extensions: { code: FILES_UNAVAILABLE } });
+    // Read before the transaction: no chat lock is held across a call to another service.
+    const files = fileIds.length > 0 ? await this.files!.load(fileIds) : [];
     const result = await this.dataSource.transaction(async (manager) => {
       // Only a chat the caller may see can be answered (issue 4 permissions), checked under the chat lock.
       const chat = await lockVisibleChat(manager, await loadViewer(manager, principal), input.chatId);
@@ -52,6 +60,9 @@ export class SendMessageService {
           throw new GraphQLError(`${channel} chats have no message templates`, { extensions: { code: TEMPLATES_NOT_SUPPORTED } });
         }
       }
+      // A file the platform would refuse (too large, type not taken) is refused here, not after a round trip to it.
+      const attachable = files.length > 0 ? this.files!.check({ id: chat.id, channel }, files) : [];
+      const attachments = attachable.map((f) => ({ kind: f.kind, fileName: f.fileName, mimeType: f.mimeType, sizeBytes: f.sizeBytes }));
       if (input.commentReply && !COMMENT_CHANNELS.has(channel)) {
         throw new GraphQLError(`commentReply applies to comment chats only; this is a ${channel} chat`, { extensions: { code: NOT_A_COMMENT_CHAT } });
       }
@@ -74,16 +85,16 @@ export class SendMessageService {
         replyToPlatformMessageId = target[0].platform_message_id ?? undefined;
       }
       const inserted = (await manager.query(
-        `INSERT INTO chat.messages (chat_id, direction, text, author_employee_id, delivery_state, sent_at)
-         VALUES ($1, 'outbound', $2, $3, 'pending', now()) RETURNING id, sent_at`,
-        [chat.id, input.text, principal.employeeId],
+        `INSERT INTO chat.messages (chat_id, direction, text, attachments, author_employee_id, delivery_state, sent_at)
+         VALUES ($1, 'outbound', $2, $3::jsonb, $4, 'pending', now()) RETURNING id, sent_at`,
+        [chat.id, input.text === '' ? null : input.text, JSON.stringify(attachments), principal.employeeId],
       )) as { id: string; sent_at: Date }[];
       const message = inserted[0]!;
       const sentAt = new Date(message.sent_at).toISOString();
       await manager.query(
         `UPDATE chat.chats SET last_message_at = $2, last_message_preview = $3, last_message_direction = 'outbound',
            unanswered = false, updated_at = now() WHERE id = $1`,
-        [chat.id, sentAt, messagePreview({ text: input.text, attachments: [] })],
+        [chat.id, sentAt, messagePreview({ text: input.text, attachments })],
       );
       const command = {
         topic: outboundTopic(channel),
@@ -94,8 +105,8 @@ export class SendMessageService {
             chatKey: chat.chat_key,
             connection: { id: chat.connection_id, channel, displayName: chat.connection_display_name },
             externalChatId: chat.external_chat_id,
-            text: input.text,
-            attachments: [],
+            ...(input.text === '' ? {} : { text: input.text }),
+            attachments: attachable.map(({ fileId, url, fileName, mimeType, sizeBytes }) => ({ fileId, url, fileName, mimeType, sizeBytes })),
             ...(replyToPlatformMessageId ? { replyToPlatformMessageId } : {}),
             ...(input.template ? { template: input.template } : {}),
             ...(messageTag ? { messageTag } : {}),
@@ -115,8 +126,8 @@ export class SendMessageService {
             message: {
               messageId: message.id,
               direction: 'outbound',
-              text: input.text,
-              attachments: [],
+              ...(input.text === '' ? {} : { text: input.text }),
+              attachments,
               authorEmployeeId: principal.employeeId,
               deliveryState: 'pending',
               sentAt,
