@@ -8,9 +8,15 @@ const REPO_ROOT = join(__dirname, '..', '..', '..');
  * The chat service as its own process, as the Kafka runtime is deployed: it gets a core of its own instead
  * of sharing the event loop with the webhook, the gateway and the load generator.
  */
-export async function startChatProcess(options: { databaseUrl: string; kafkaBrokers: string[]; kafkaMaxWaitMs: number; jwtSecret: string }): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startChatProcess(options: {
+  databaseUrl: string;
+  kafkaBrokers: string[];
+  kafkaMaxWaitMs: number;
+  jwtSecret: string;
+  cpuProfileDir?: string;
+}): Promise<{ url: string; stop(): Promise<void> }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['-r', './scripts/register.js', 'services/chat/src/main.ts'], {
+  const child = spawn(process.execPath, [...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []), '-r', './scripts/register.js', 'services/chat/src/main.ts'], {
     cwd: REPO_ROOT,
     env: {
       ...process.env,

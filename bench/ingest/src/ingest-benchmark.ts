@@ -4,9 +4,16 @@ import { runLoad, type LoadPlan, type LoadResult } from './load-generator';
 import { summarise, type LatencySummary } from './percentiles';
 import { randomBytes } from 'node:crypto';
 import { startBenchStack, type BenchStack, type Runtime, type StackOptions } from './stack';
+import type { ProfileName, ProfileSpec } from './webhook-profiles';
 
 export interface IngestOptions {
+  /** Which platforms' webhooks to send, one after the other on the same running product. */
+  profiles: ProfileName[];
+  /** Messages per WhatsApp webhook POST. */
+  waBatch: number;
+  /** Messages (not requests) per phase; `rate` is in messages a second too. */
   messages: number;
+  /** Webhook requests in flight in the closed-loop phases. */
   concurrency: number;
   rate: number;
   durationSeconds: number;
@@ -33,6 +40,7 @@ export interface PhaseCounts {
 
 export interface RuntimeResult {
   runtime: Runtime;
+  profile: ProfileName;
   bus: string;
   partitions: Record<string, number>;
   sustained: PhaseCounts & { acceptedPerSecond: number; endToEndPerSecond: number; seconds: number };
@@ -43,11 +51,11 @@ export interface RuntimeResult {
 type Progress = (line: string) => void;
 
 /**
- * One runtime: start it, warm up (every customer writes first, so every chat exists; then until the JIT has
- * settled: in trials the webhook path ran several times faster after a few thousand requests than at first),
- * then the two measured phases.
+ * One runtime: start it, then each profile in turn: warm up (every customer writes first, so every chat
+ * exists; then until the JIT has settled: in trials the webhook path ran several times faster after a few
+ * thousand requests than at first), then the two measured phases.
  */
-export async function benchmarkRuntime(runtime: Runtime, options: IngestOptions & StackOptions, logger: Logger, progress: Progress): Promise<RuntimeResult> {
+export async function benchmarkRuntime(runtime: Runtime, options: IngestOptions & StackOptions, logger: Logger, progress: Progress): Promise<RuntimeResult[]> {
   progress(`starting the ${runtime} runtime`);
   const stack = await startBenchStack(runtime, logger, options);
   const run = randomBytes(4).toString('hex');
@@ -55,23 +63,29 @@ export async function benchmarkRuntime(runtime: Runtime, options: IngestOptions 
   try {
     await observer.start(stack.bus.transport);
     const phases = new PhaseRunner(stack, observer, run, options, progress);
+    const results: RuntimeResult[] = [];
+    for (const profile of options.profiles) {
+      const duplicatesBefore = observer.duplicates;
+      const spec = profileSpec(stack, profile, options);
+      const warmup = await phases.run(spec, 'warm-up', { mode: 'closed', count: Math.max(options.warmup, options.customers) });
+      const warmupCounts = phases.counts(warmup);
+      if (warmupCounts.accepted < warmupCounts.offered || warmupCounts.lost > 0) {
+        throw new Error(`${profile} warm-up failed: ${JSON.stringify(warmupCounts)}`);
+      }
 
-    const warmup = await phases.run('warm-up', { mode: 'closed', count: Math.max(options.warmup, options.customers), concurrency: options.concurrency });
-    const warmupCounts = phases.counts(warmup);
-    if (warmupCounts.accepted < warmupCounts.offered || warmupCounts.lost > 0) {
-      throw new Error(`warm-up failed: ${JSON.stringify(warmupCounts)}`);
+      const sustained = await phases.run(spec, 'sustained', { mode: 'closed', count: options.messages });
+      const fixed = await phases.run(spec, 'fixed load', { mode: 'open', count: Math.round(options.rate * options.durationSeconds) });
+      results.push({
+        runtime,
+        profile,
+        bus: stack.busDescription,
+        partitions: await stack.partitions(),
+        sustained: phases.throughput(sustained),
+        fixed: { ...phases.latency(fixed), rate: options.rate, durationSeconds: options.durationSeconds },
+        duplicates: observer.duplicates - duplicatesBefore,
+      });
     }
-
-    const sustained = await phases.run('sustained', { mode: 'closed', count: options.messages, concurrency: options.concurrency });
-    const fixed = await phases.run('fixed load', { mode: 'open', count: Math.round(options.rate * options.durationSeconds), concurrency: options.concurrency });
-    return {
-      runtime,
-      bus: stack.busDescription,
-      partitions: await stack.partitions(),
-      sustained: phases.throughput(sustained),
-      fixed: { ...phases.latency(fixed), rate: options.rate, durationSeconds: options.durationSeconds },
-      duplicates: observer.duplicates,
-    };
+    return results;
   } finally {
     await observer.stop().catch((error: unknown) => logger.error({ err: error }, 'stopping the observer failed'));
     progress(`stopping the ${runtime} runtime`);
@@ -79,7 +93,19 @@ export async function benchmarkRuntime(runtime: Runtime, options: IngestOptions 
   }
 }
 
+function profileSpec(stack: BenchStack, profile: ProfileName, options: IngestOptions): ProfileSpec {
+  switch (profile) {
+    case 'telegram':
+      if (!stack.telegram) throw new Error('no Telegram bot was connected');
+      return { name: 'telegram', ...stack.telegram };
+    case 'whatsapp':
+      if (!stack.whatsapp) throw new Error('no WhatsApp number was connected');
+      return { name: 'whatsapp', ...stack.whatsapp, batch: options.waBatch };
+  }
+}
+
 interface Phase {
+  /** The phase's message ids (tagged into the texts), in send order. */
   updateIds: number[];
   load: LoadResult;
   lost: number;

@@ -1,23 +1,19 @@
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
+import type { PhaseMessages, ProfileSpec } from './webhook-profiles';
 
 export interface LoadPlan {
-  /** Tags every message text, with the update_id (see telegram-updates.ts). */
-  run: string;
-  webhookUrl: string;
-  secretToken: string;
-  /** `closed`: as fast as possible with `concurrency` in flight; `open`: `ratePerSecond` on a fixed schedule. */
+  /** Who calls the webhook and how (Telegram: one update per POST; WhatsApp: signed batches). */
+  profile: ProfileSpec;
+  /** The phase's messages: their count, ids (tagged into the texts) and customer rotation. */
+  phase: PhaseMessages;
+  /** `closed`: as fast as possible with `concurrency` requests in flight; `open`: `ratePerSecond` messages a second on a fixed schedule. */
   mode: 'closed' | 'open';
-  count: number;
   concurrency: number;
   ratePerSecond: number;
-  customers: number;
-  firstUpdateId: number;
-  /** Position in the customer/text rotation, so phases continue where the previous one stopped. */
-  firstSequence: number;
   timeoutMs: number;
   /**
-   * Closed mode only: at most this many updates sent but without their chat event yet (0 = no limit).
+   * Closed mode only: at most this many messages sent but without their chat event yet (0 = no limit).
    * `observed[0]` is the count of this phase's chat events, kept up to date by the main thread.
    */
   maxBacklog: number;
@@ -26,30 +22,57 @@ export interface LoadPlan {
 
 export interface LoadProgress {
   type: 'progress';
+  /** Messages, not requests. */
   sent: number;
   answered: number;
   ok: number;
 }
 
-/** Per update (index = update_id - firstUpdateId): when it was due, when the webhook answered, HTTP status (0 = network error). */
-export interface LoadResult {
+/** Per request: when it was due, when the webhook answered, HTTP status (0 = network error), messages carried. */
+export interface RequestTimings {
   type: 'done';
+  scheduledAt: Float64Array;
+  answeredAt: Float64Array;
+  status: Int16Array;
+  messages: Uint16Array;
+}
+
+/** Per message (index = message id - firstMessageId): the timings of the request that carried it. */
+export interface LoadResult {
   scheduledAt: Float64Array;
   answeredAt: Float64Array;
   status: Int16Array;
 }
 
-/** Runs the plan in a worker thread (its own event loop) and resolves with every request's timings. */
+/** Runs the plan in a worker thread (its own event loop) and resolves with every message's timings. */
 export function runLoad(plan: LoadPlan, onProgress: (progress: LoadProgress) => void): Promise<LoadResult> {
   return new Promise<LoadResult>((resolve, reject) => {
     const worker = new Worker(join(__dirname, 'load-worker.ts'), { workerData: plan });
     let done = false;
-    worker.on('message', (message: LoadProgress | LoadResult) => {
+    worker.on('message', (message: LoadProgress | RequestTimings) => {
       if (message.type === 'progress') return onProgress(message);
       done = true;
-      resolve(message);
+      try {
+        resolve(perMessage(message, plan.phase.count));
+      } catch (error) {
+        reject(error);
+      }
     });
     worker.once('error', reject);
     worker.once('exit', (code) => done || reject(new Error(`load worker exited with code ${code} before it finished`)));
   });
+}
+
+function perMessage(requests: RequestTimings, count: number): LoadResult {
+  const result: LoadResult = { scheduledAt: new Float64Array(count), answeredAt: new Float64Array(count), status: new Int16Array(count) };
+  let message = 0;
+  for (let i = 0; i < requests.messages.length; i++) {
+    for (let k = 0; k < requests.messages[i]!; k++, message++) {
+      result.scheduledAt[message] = requests.scheduledAt[i]!;
+      result.answeredAt[message] = requests.answeredAt[i]!;
+      result.status[message] = requests.status[i]!;
+    }
+  }
+  if (message !== count) throw new Error(`the load worker's requests carried ${message} messages, not ${count}`);
+  return result;
 }

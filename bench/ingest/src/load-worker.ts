@@ -1,29 +1,33 @@
 /*
- * The load generator's thread: POSTs webhook updates like Telegram does, on its own event loop so the
- * product's work in the main thread cannot delay the schedule (and the schedule cannot hide the product's
- * delays). Open-loop mode sends each update at its scheduled time whether or not earlier ones were answered,
- * and latency is measured from that scheduled time: no coordinated omission.
+ * The load generator's thread: POSTs webhooks like the platform does (a profile says what request i looks
+ * like and how many messages it carries), on its own event loop so the product's work in the main thread
+ * cannot delay the schedule (and the schedule cannot hide the product's delays). Open-loop mode sends each
+ * request at its scheduled time whether or not earlier ones were answered, and latency is measured from that
+ * scheduled time: no coordinated omission.
  */
 import http from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
 import { clock } from './percentiles';
-import { benchUpdate } from './telegram-updates';
-import type { LoadPlan, LoadProgress, LoadResult } from './load-generator';
+import { webhookProfile } from './webhook-profiles';
+import type { LoadPlan, LoadProgress, RequestTimings } from './load-generator';
 
 const plan = workerData as LoadPlan;
-const target = new URL(plan.webhookUrl);
+const profile = webhookProfile(plan.profile, plan.phase);
 const agent = new http.Agent({ keepAlive: true, maxSockets: plan.concurrency });
-const scheduledAt = new Float64Array(plan.count);
-const answeredAt = new Float64Array(plan.count);
-const status = new Int16Array(plan.count);
+const scheduledAt = new Float64Array(profile.requests);
+const answeredAt = new Float64Array(profile.requests);
+const status = new Int16Array(profile.requests);
+const messages = new Uint16Array(profile.requests);
+// Messages, not requests: the rate, the backlog and the progress all count messages.
 let sent = 0;
 let answered = 0;
 let ok = 0;
 let failed = 0;
 
 function post(index: number): Promise<void> {
-  const body = JSON.stringify(benchUpdate(plan.run, plan.firstUpdateId + index, plan.firstSequence + index, plan.customers));
-  sent++;
+  const request = profile.request(index);
+  messages[index] = request.messages;
+  sent += request.messages;
   return new Promise<void>((resolve) => {
     let finished = false;
     const finish = (code: number) => {
@@ -31,35 +35,27 @@ function post(index: number): Promise<void> {
       finished = true;
       answeredAt[index] = clock();
       status[index] = code;
-      answered++;
-      if (code === 200) ok++;
-      else failed++;
+      answered += request.messages;
+      if (code === 200) ok += request.messages;
+      else failed += request.messages;
       resolve();
     };
-    const request = http.request(
-      target,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-          'x-telegram-bot-api-secret-token': plan.secretToken,
-        },
-      },
+    const outgoing = http.request(
+      profile.url,
+      { method: 'POST', agent, headers: { ...request.headers, 'content-length': Buffer.byteLength(request.body) } },
       (response) => {
         response.resume();
         response.on('end', () => finish(response.statusCode ?? 0));
         response.on('error', () => finish(0));
       },
     );
-    request.setTimeout(plan.timeoutMs, () => request.destroy(new Error('timeout')));
-    request.on('error', () => finish(0));
-    request.end(body);
+    outgoing.setTimeout(plan.timeoutMs, () => outgoing.destroy(new Error('timeout')));
+    outgoing.on('error', () => finish(0));
+    outgoing.end(request.body);
   });
 }
 
-/** Too many updates are still waiting for their chat event: a backlog past the broker's retention would be lost. */
+/** Too many messages are still waiting for their chat event: a backlog past the broker's retention would be lost. */
 const backlogFull = () => plan.maxBacklog > 0 && sent - failed - Atomics.load(plan.observed, 0) >= plan.maxBacklog;
 let backlogDrained: Promise<void> | undefined;
 function whenBacklogAllows(): Promise<void> {
@@ -78,9 +74,9 @@ function whenBacklogAllows(): Promise<void> {
 async function closedLoop(): Promise<void> {
   let next = 0;
   const lane = async () => {
-    while (next < plan.count) {
+    while (next < profile.requests) {
       while (backlogFull()) await whenBacklogAllows();
-      if (next >= plan.count) break;
+      if (next >= profile.requests) break;
       const index = next++;
       scheduledAt[index] = clock();
       await post(index);
@@ -89,20 +85,20 @@ async function closedLoop(): Promise<void> {
   await Promise.all(Array.from({ length: plan.concurrency }, lane));
 }
 
-/** Update i is due at start + i / rate; everything due is sent at once, late or not. */
+/** Request i is due when its first message is, at start + i × batch / rate; everything due is sent at once, late or not. */
 async function openLoop(): Promise<void> {
-  const interval = 1000 / plan.ratePerSecond;
+  const interval = (1000 * profile.batch) / plan.ratePerSecond;
   const start = clock() + 5;
   const inFlight: Promise<void>[] = [];
   let next = 0;
   await new Promise<void>((resolve) => {
     const tick = () => {
       const now = clock();
-      while (next < plan.count && start + next * interval <= now) {
+      while (next < profile.requests && start + next * interval <= now) {
         scheduledAt[next] = start + next * interval;
         inFlight.push(post(next++));
       }
-      if (next >= plan.count) return resolve();
+      if (next >= profile.requests) return resolve();
       setTimeout(tick, Math.max(0, start + next * interval - clock()));
     };
     tick();
@@ -114,6 +110,6 @@ const progress = setInterval(() => parentPort!.postMessage({ type: 'progress', s
 void (plan.mode === 'open' ? openLoop() : closedLoop()).then(() => {
   clearInterval(progress);
   agent.destroy();
-  const result: LoadResult = { type: 'done', scheduledAt, answeredAt, status };
-  parentPort!.postMessage(result, [scheduledAt.buffer, answeredAt.buffer, status.buffer]);
+  const result: RequestTimings = { type: 'done', scheduledAt, answeredAt, status, messages };
+  parentPort!.postMessage(result, [scheduledAt.buffer, answeredAt.buffer, status.buffer, messages.buffer]);
 });

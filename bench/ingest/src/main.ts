@@ -29,6 +29,9 @@ const USAGE = `usage: npm run bench:ingest -- [options]
   --ceiling-batch N   rows per INSERT in the ceiling (default 500)
   --kafka-brokers H:P,...  a real Kafka for the kafka runtime instead of librdkafka's mock cluster
   --single-process    kafka runtime: run the chat service in the benchmark's process too (default: its own process)
+  --mock-brokers N    brokers of librdkafka's mock cluster (default 3)
+  --cpu-prof DIR      kafka runtime: write the chat process's V8 CPU profile into DIR (profile the benchmark's own
+                      process with: node --cpu-prof -r ./scripts/register.js bench/ingest/src/main.ts ...)
   --skip-ceiling      do not measure the PostgreSQL ceiling
   --quick             small numbers for a smoke run`;
 
@@ -48,6 +51,8 @@ function parseOptions() {
       'kafka-brokers': { type: 'string' },
       'skip-ceiling': { type: 'boolean', default: false },
       'single-process': { type: 'boolean', default: false },
+      'mock-brokers': { type: 'string' },
+      'cpu-prof': { type: 'string' },
       quick: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -80,7 +85,12 @@ function parseOptions() {
   return {
     runtimes,
     ingest,
-    stack: { ...(kafkaBrokers?.length ? { kafkaBrokers } : {}), singleProcess: values['single-process'] },
+    stack: {
+      ...(kafkaBrokers?.length ? { kafkaBrokers } : {}),
+      singleProcess: values['single-process'],
+      mockBrokers: int('mock-brokers', 3),
+      ...(values['cpu-prof'] ? { cpuProfileDir: values['cpu-prof'] } : {}),
+    },
     ceiling: values['skip-ceiling'] ? undefined : { rows: int('ceiling-rows', quick ? 5_000 : 100_000), batchSize: int('ceiling-batch', 500) },
   };
 }

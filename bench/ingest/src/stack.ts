@@ -3,19 +3,21 @@ import type { EventBus } from '@switchboard/messaging';
 import { startEmbeddedPostgres } from '@switchboard/persistence';
 import type { Logger } from '@switchboard/service-kit';
 import { startSwitchboard } from '@switchboard/standalone';
-import { TelegramBotApiDouble, createTestDatabase, freePort, startKafkaMockCluster } from '@switchboard/testing';
+import { MetaGraphApiDouble, TelegramBotApiDouble, createTestDatabase, freePort, startKafkaMockCluster, type WaNumberRef } from '@switchboard/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { startChatProcess } from './chat-process';
+import { PROFILE_NAMES, type ProfileName } from './webhook-profiles';
 
 export type Runtime = 'kafka' | 'standalone';
 
 export interface BenchStack {
   runtime: Runtime;
-  /** Where Telegram would POST updates, and the secret it would send (from the bot's setWebhook call). */
-  webhookUrl: string;
-  secretToken: string;
+  /** Where Telegram would POST updates, and the secret it would send (from the bot's setWebhook call); with the telegram profile. */
+  telegram?: { webhookUrl: string; secretToken: string };
+  /** Where Meta would POST Cloud API webhooks, the app secret it signs them with, and the connected number; with the whatsapp profile. */
+  whatsapp?: { webhookUrl: string; appSecret: string; number: WaNumberRef };
   bus: EventBus;
   /** What carries the bus, e.g. "librdkafka mock cluster, 3 brokers". */
   busDescription: string;
@@ -29,6 +31,16 @@ export interface StackOptions {
   kafkaBrokers?: string[];
   /** Kafka runtime: run the chat service in this process too (default: its own process, as deployed). */
   singleProcess?: boolean;
+  /**
+   * Brokers of the mock cluster (default 3). The mock never wakes a waiting fetch when data arrives, so every
+   * idle consumer polls each broker every few ms: fewer brokers, less of that mock-only overhead, but fewer
+   * fetch pipelines too (a consumer fetches from each broker on its own).
+   */
+  mockBrokers?: number;
+  /** Where the chat process writes its V8 CPU profile (the benchmark's own process takes --cpu-prof itself). */
+  cpuProfileDir?: string;
+  /** The channels to connect (default all): a bot for telegram, a number for whatsapp. */
+  profiles?: readonly ProfileName[];
 }
 
 const running = new Set<() => Promise<void>>();
@@ -40,11 +52,14 @@ export async function stopAllStacks(): Promise<void> {
 
 const ADMIN = { email: 'bench@switchboard.local', password: 'bench-password-123', name: 'Bench' };
 const BOT = { token: '424242:BENCH-ingest-token', id: 424242, username: 'switchboard_bench_bot', firstName: 'Bench' };
+const WA_NUMBER = { phoneNumberId: '106540352242922', wabaId: '102290129340398', displayPhoneNumber: '15550001111', verifiedName: 'Bench Shop' };
+const WA_CREDENTIALS = { accessToken: `EAAG${'b'.repeat(40)}`, appSecret: randomBytes(16).toString('hex'), verifyToken: randomBytes(16).toString('hex') };
 
 /**
  * The product as each runtime runs it: Kafka (librdkafka's mock cluster) with a real PostgreSQL, the chat
  * service in its own process and the rest in this one; or standalone (PGlite + log bus), all in this
- * process. A bot is connected through the gateway in webhook mode.
+ * process. Through the gateway, as an admin would: a bot is connected in webhook mode (telegram profile) and
+ * a WhatsApp number whose Graph API is the double from libs/testing (whatsapp profile).
  */
 export async function startBenchStack(runtime: Runtime, logger: Logger, options: StackOptions = {}): Promise<BenchStack> {
   const cleanups: (() => Promise<void>)[] = [];
@@ -65,10 +80,11 @@ export async function startBenchStack(runtime: Runtime, logger: Logger, options:
         kafkaBrokers = options.kafkaBrokers;
         busDescription = `Kafka at ${kafkaBrokers.join(',')}`;
       } else {
-        const kafka = await startKafkaMockCluster({ brokers: 3 });
+        const brokers = options.mockBrokers ?? 3;
+        const kafka = await startKafkaMockCluster({ brokers });
         cleanups.push(() => kafka.stop());
         kafkaBrokers = kafka.brokers;
-        busDescription = 'librdkafka mock cluster (kcat), 3 brokers';
+        busDescription = `librdkafka mock cluster (kcat), ${brokers} broker${brokers === 1 ? '' : 's'}`;
       }
     } else {
       const pg = await startEmbeddedPostgres({});
@@ -76,17 +92,22 @@ export async function startBenchStack(runtime: Runtime, logger: Logger, options:
       databaseUrl = pg.url;
       busDescription = 'log bus in PGlite';
     }
+    const profiles = options.profiles ?? PROFILE_NAMES;
     const telegram = new TelegramBotApiDouble();
     await telegram.start();
     cleanups.push(() => telegram.stop());
     telegram.registerBot(BOT);
+    const graph = new MetaGraphApiDouble();
+    await graph.start();
+    cleanups.push(() => graph.stop());
+    graph.registerWhatsAppNumber({ ...WA_NUMBER, accessToken: WA_CREDENTIALS.accessToken, appSecret: WA_CREDENTIALS.appSecret });
     const webhookPort = await freePort();
     const jwtSecret = randomBytes(32).toString('hex');
     // The mock cluster does not wake a waiting fetch when data arrives; real Kafka does (README).
     const kafkaMaxWaitMs = options.kafkaBrokers ? 500 : 10;
     let externalChatUrl: string | undefined;
     if (kafkaBrokers && !options.singleProcess) {
-      const chat = await startChatProcess({ databaseUrl, kafkaBrokers, kafkaMaxWaitMs, jwtSecret });
+      const chat = await startChatProcess({ databaseUrl, kafkaBrokers, kafkaMaxWaitMs, jwtSecret, ...(options.cpuProfileDir ? { cpuProfileDir: options.cpuProfileDir } : {}) });
       cleanups.push(() => chat.stop());
       externalChatUrl = chat.url;
     }
@@ -97,6 +118,7 @@ export async function startBenchStack(runtime: Runtime, logger: Logger, options:
       jwtSecret,
       credentialsKey: randomBytes(32).toString('base64'),
       telegramApiBaseUrl: telegram.baseUrl,
+      whatsAppGraphApiBaseUrl: graph.baseUrl,
       publicWebhookBaseUrl: `http://127.0.0.1:${webhookPort}`,
       ports: { channelTelegram: webhookPort },
       admin: ADMIN,
@@ -108,24 +130,49 @@ export async function startBenchStack(runtime: Runtime, logger: Logger, options:
     const login = await gql<{ login: { accessToken: string } }>(graphql, undefined, `mutation($input: LoginInput!) { login(input: $input) { accessToken } }`, {
       input: { email: ADMIN.email, password: ADMIN.password },
     });
-    const connected = await gql<{ connectTelegramBot: { connection: { mode: string } } }>(
-      graphql,
-      login.login.accessToken,
-      `mutation($input: ConnectTelegramBotInput!) { connectTelegramBot(input: $input) { connection { mode } } }`,
-      { input: { token: BOT.token } },
-    );
-    if (connected.connectTelegramBot.connection.mode !== 'WEBHOOK') throw new Error(`bot connected in ${connected.connectTelegramBot.connection.mode} mode, not WEBHOOK`);
-    const setWebhook = telegram.requestsFor(BOT.token, 'setWebhook').at(-1);
-    const webhookUrl = setWebhook?.params['url'];
-    const secretToken = setWebhook?.params['secret_token'];
-    if (typeof webhookUrl !== 'string' || typeof secretToken !== 'string') throw new Error('the connector did not call setWebhook with a url and secret_token');
+    const accessToken = login.login.accessToken;
     const partitions = () => (kafkaBrokers ? kafkaPartitions(kafkaBrokers) : logBusPartitions(databaseUrl));
     if (externalChatUrl) busDescription += '; chat service in its own process';
-    return { runtime, webhookUrl, secretToken, bus: switchboard.bus, busDescription, partitions, stop };
+    return {
+      runtime,
+      ...(profiles.includes('telegram') ? { telegram: await connectBot(graphql, accessToken, telegram) } : {}),
+      ...(profiles.includes('whatsapp') ? { whatsapp: await connectWhatsAppNumber(graphql, accessToken, switchboard.channelWhatsApp.url) } : {}),
+      bus: switchboard.bus,
+      busDescription,
+      partitions,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+async function connectBot(graphql: string, accessToken: string, telegram: TelegramBotApiDouble): Promise<NonNullable<BenchStack['telegram']>> {
+  const connected = await gql<{ connectTelegramBot: { connection: { mode: string } } }>(
+    graphql,
+    accessToken,
+    `mutation($input: ConnectTelegramBotInput!) { connectTelegramBot(input: $input) { connection { mode } } }`,
+    { input: { token: BOT.token } },
+  );
+  if (connected.connectTelegramBot.connection.mode !== 'WEBHOOK') throw new Error(`bot connected in ${connected.connectTelegramBot.connection.mode} mode, not WEBHOOK`);
+  const setWebhook = telegram.requestsFor(BOT.token, 'setWebhook').at(-1);
+  const webhookUrl = setWebhook?.params['url'];
+  const secretToken = setWebhook?.params['secret_token'];
+  if (typeof webhookUrl !== 'string' || typeof secretToken !== 'string') throw new Error('the connector did not call setWebhook with a url and secret_token');
+  return { webhookUrl, secretToken };
+}
+
+/** As test/e2e/whatsapp-conversation.e2e.spec.ts does; Meta's app has one webhook URL for all its numbers. */
+async function connectWhatsAppNumber(graphql: string, accessToken: string, connectorUrl: string): Promise<NonNullable<BenchStack['whatsapp']>> {
+  const { phoneNumberId, wabaId, displayPhoneNumber } = WA_NUMBER;
+  await gql<{ connectWhatsAppNumber: { connection: { id: string } } }>(
+    graphql,
+    accessToken,
+    `mutation($input: ConnectWhatsAppNumberInput!) { connectWhatsAppNumber(input: $input) { connection { id } } }`,
+    { input: { phoneNumberId, wabaId, ...WA_CREDENTIALS, displayName: 'Bench WhatsApp' } },
+  );
+  return { webhookUrl: `${connectorUrl}/webhooks/whatsapp`, appSecret: WA_CREDENTIALS.appSecret, number: { phoneNumberId, wabaId, displayPhoneNumber } };
 }
 
 async function gql<T>(url: string, token: string | undefined, query: string, variables: Record<string, unknown>): Promise<T> {
