@@ -3,9 +3,12 @@
  * running Switchboard, so the bridge guide cannot drift from the bridge. Then an operator answers the
  * chat they created through the gateway, and the reply must reach the partner (a BridgePartnerDouble that
  * checks the documented signature) and become SENT; a reply the partner never accepted shows FAILED and,
- * replayed by an admin once the partner is back, SENT. Format of an example:
+ * replayed by an admin once the partner is back, SENT. Files both ways: the document the file example sends
+ * by URL (served by the partner double) reaches the operator's download byte for byte, the photo whose URL
+ * cannot be fetched (partner.example) is a FAILED file while its message stays, and a file the operator
+ * attaches reaches the partner as a signed download link that works without credentials. Format of an example:
  * `<!-- bridge-example: name; expect: <status> [<error code>][; header: <name>: <value>] -->` followed by
- * an sh block that uses $SWITCHBOARD_BRIDGE_URL, $BRIDGE_CONNECTION_ID and $BRIDGE_SECRET and ends its
+ * an sh block that uses $SWITCHBOARD_BRIDGE_URL, $BRIDGE_CONNECTION_ID, $BRIDGE_SECRET (and $PARTNER_MEDIA_URL) and ends its
  * output with the HTTP status on a line of its own (curl -w '\n%{http_code}\n').
  */
 import { BridgePartnerDouble, waitFor } from '@switchboard/testing';
@@ -45,6 +48,13 @@ function readExamples(markdown: string): Example[] {
 
 const examples = readExamples(readFileSync(join(__dirname, '..', '..', 'docs', 'bridge.md'), 'utf8'));
 
+/** The document the file example sends: a PDF the files service recognises by its content. */
+const INVOICE = Buffer.from('%PDF-1.7\n1 0 obj << /Title (invoice 1005) >> endobj\ntrailer << >>\n%%EOF\n');
+const TARIFFS = Buffer.from('%PDF-1.7\n1 0 obj << /Title (tariffs) >> endobj\ntrailer << >>\n%%EOF\n');
+
+type FileNode = { origin: string; state: string; fileName: string | null; mimeType: string | null; failure: string | null; downloadUrl: string | null };
+const FILES = `query ($id: ID!) { chat(id: $id) { files(first: 20) { edges { node { origin state fileName mimeType failure downloadUrl } } } } }`;
+
 const CHATS = `query Chats { chats(first: 20) { edges { node {
   id unanswered
   source { channel displayName }
@@ -74,7 +84,9 @@ describe.each(availableRuntimes())('docs/bridge.md examples on the %s runtime', 
       { input: { name: 'Viber number gateway', outboundUrl: partner.url } },
     );
     partner.useSecret(connected.connectBridge.secret);
+    const invoiceUrl = partner.hostFile('invoice-1005.pdf', INVOICE, 'application/pdf');
     Object.assign(env, {
+      PARTNER_MEDIA_URL: invoiceUrl.slice(0, invoiceUrl.lastIndexOf('/')),
       SWITCHBOARD_BRIDGE_URL: stack.switchboard.channelBridge.url,
       BRIDGE_CONNECTION_ID: connected.connectBridge.connection.id,
       BRIDGE_SECRET: connected.connectBridge.secret,
@@ -111,14 +123,14 @@ describe.each(availableRuntimes())('docs/bridge.md examples on the %s runtime', 
       async () => {
         const data = await stack.client.request<{ chats: { edges: { node: ChatNode }[] } }>(CHATS);
         const node = data.chats.edges.find((e) => e.node.source.channel === 'BRIDGE')?.node;
-        return node && node.messages.edges.length >= 2 ? node : undefined;
+        return node && node.messages.edges.length >= 3 ? node : undefined;
       },
-      { timeoutMs: 20_000, description: 'the bridge chat with both accepted messages' },
+      { timeoutMs: 20_000, description: 'the bridge chat with the three accepted messages' },
     );
     expect(chat.source.displayName).toBe('Viber number gateway');
     expect(chat.customer).toEqual({ displayName: 'Оксана Коваль', username: 'oksana_k', phone: '+380501234567' });
-    // The retried and the conflicting requests created nothing: exactly the two accepted messages.
-    expect(chat.messages.edges.map((e) => e.node.text).sort()).toEqual(['Добрий день! Чи є доставка у Львів?', 'Ось я тут'].sort());
+    // The retried and the conflicting requests created nothing: exactly the three accepted messages.
+    expect(chat.messages.edges.map((e) => e.node.text).sort()).toEqual(['Добрий день! Чи є доставка у Львів?', 'Ось я тут', 'Надсилаю рахунок'].sort());
 
     const reply = await stack.client.request<{ sendMessage: { message: { id: string; deliveryState: string } } }>(
       `mutation Reply($input: SendMessageInput!) { sendMessage(input: $input) { message { id deliveryState } } }`,
@@ -142,6 +154,62 @@ describe.each(availableRuntimes())('docs/bridge.md examples on the %s runtime', 
       },
       { timeoutMs: 20_000, description: 'the reply to become SENT' },
     );
+  });
+
+  it("stores the customer's document for the operator's download; the photo whose URL fails is FAILED and its message stays", async () => {
+    const chat = await waitFor(
+      async () => (await stack.client.request<{ chats: { edges: { node: ChatNode }[] } }>(CHATS)).chats.edges.find((e) => e.node.source.channel === 'BRIDGE')?.node,
+      { description: 'the bridge chat' },
+    );
+    const files = await waitFor(
+      async () => {
+        const data = await stack.client.request<{ chat: { files: { edges: { node: FileNode }[] } } }>(FILES, { id: chat.id });
+        const nodes = data.chat.files.edges.map((e) => e.node);
+        return nodes.length === 2 && nodes.every((n) => n.state !== 'PENDING') ? nodes : undefined;
+      },
+      { timeoutMs: 40_000, description: "both customer files fetched or given up" },
+    );
+    const invoice = files.find((f) => f.fileName === 'invoice-1005.pdf');
+    expect(invoice).toMatchObject({ origin: 'CHANNEL', state: 'STORED', mimeType: 'application/pdf', failure: null });
+    const download = await fetch(invoice!.downloadUrl!);
+    expect(download.status).toBe(200);
+    expect(Buffer.from(await download.arrayBuffer()).equals(INVOICE)).toBe(true);
+    expect(partner.fileRequests.filter((r) => r.path === '/media/invoice-1005.pdf')).toEqual([{ path: '/media/invoice-1005.pdf', status: 200 }]);
+
+    // https://partner.example/media/1002.jpg cannot be fetched: the file says why, the message is in the chat.
+    const photo = files.find((f) => f.fileName !== 'invoice-1005.pdf');
+    expect(photo).toMatchObject({ state: 'FAILED', downloadUrl: null, failure: expect.stringContaining('MEDIA_GONE') });
+    expect(chat.messages.edges.some((e) => e.node.text === 'Ось я тут')).toBe(true);
+  });
+
+  it("delivers a file the operator attaches to the partner as a signed download link", async () => {
+    const chat = await waitFor(
+      async () => (await stack.client.request<{ chats: { edges: { node: ChatNode }[] } }>(CHATS)).chats.edges.find((e) => e.node.source.channel === 'BRIDGE')?.node,
+      { description: 'the bridge chat' },
+    );
+    const link = await stack.client.request<{ createFileUpload: { uploadUrl: string } }>(`mutation ($c: ID!) { createFileUpload(chatId: $c) { uploadUrl } }`, { c: chat.id });
+    const uploadUrl = new URL(link.createFileUpload.uploadUrl);
+    uploadUrl.searchParams.set('name', 'tariffs.pdf');
+    const uploaded = await fetch(uploadUrl, { method: 'POST', body: TARIFFS });
+    expect(uploaded.status).toBe(201);
+    const fileId = ((await uploaded.json()) as { file: { id: string } }).file.id;
+
+    const reply = await stack.client.request<{ sendMessage: { message: { id: string } } }>(
+      `mutation Reply($input: SendMessageInput!) { sendMessage(input: $input) { message { id } } }`,
+      { input: { chatId: chat.id, text: 'Тарифи у вкладенні', fileIds: [fileId] } },
+    );
+    const delivered = await waitFor(() => partner.accepted().find((d) => d.body?.['deliveryId'] === reply.sendMessage.message.id), {
+      timeoutMs: 20_000,
+      description: 'the reply with the file at the partner',
+    });
+    expect(delivered.signatureProblem).toBeUndefined();
+    const attachments = delivered.body!['attachments'] as Array<{ url: string; expiresAt: string; fileName: string; mimeType: string; sizeBytes: number }>;
+    expect(attachments).toEqual([{ url: expect.any(String), expiresAt: expect.any(String), fileName: 'tariffs.pdf', mimeType: 'application/pdf', sizeBytes: TARIFFS.length }]);
+    expect(Date.parse(attachments[0]!.expiresAt)).toBeGreaterThan(Date.now());
+    // What the partner does with it, as the guide says: a plain GET, no credentials.
+    const download = await fetch(attachments[0]!.url);
+    expect(download.status).toBe(200);
+    expect(Buffer.from(await download.arrayBuffer()).equals(TARIFFS)).toBe(true);
   });
 
   it('shows a reply the partner never accepted as FAILED; replayed by an admin after the partner recovered, it becomes SENT', async () => {

@@ -2,6 +2,7 @@ import { OutboxRelay, type EventBus } from '@switchboard/messaging';
 import { createServiceDataSource, migrateSchema, openSqlSession } from '@switchboard/persistence';
 import {
   CredentialCipher,
+  InternalFilesClient,
   createEventBus,
   createMetricsRegistry,
   mountSubgraph,
@@ -24,6 +25,8 @@ import { channelBridgeResolvers, channelBridgeTypeDefs } from './graphql/channel
 import { BridgeInboundService } from './inbound/bridge-inbound.service';
 import { IdempotencyKeyJanitor } from './inbound/idempotency-key.janitor';
 import { InboundRequestRepository } from './inbound/inbound-request.repository';
+import { BridgeMediaLinkRepository } from './media/bridge-media-links.repository';
+import { registerBridgeMediaRoute, type PartnerMediaFetchPolicy } from './media/bridge-media.route';
 import { CHANNEL_BRIDGE_MIGRATIONS } from './migrations/0001-init.migration';
 import { BridgeDeliveryWorker } from './outbound/bridge-delivery.worker';
 import { BridgeOutboundConsumer } from './outbound/bridge-outbound.consumer';
@@ -37,6 +40,8 @@ export interface StartChannelBridgeOptions {
   bus?: EventBus;
   /** Host to listen on (default 0.0.0.0). */
   host?: string;
+  /** How partners' attachment URLs are retried for the files service (tests shorten it). */
+  mediaFetchPolicy?: PartnerMediaFetchPolicy;
 }
 
 export interface RunningChannelBridge extends RunningService {
@@ -84,6 +89,7 @@ export async function startChannelBridgeService(options: StartChannelBridgeOptio
     const connectionRepository = new BridgeConnectionRepository(dataSource);
     const requests = new InboundRequestRepository(dataSource);
     const deliveries = new DeliveryRepository(dataSource);
+    const mediaLinks = new BridgeMediaLinkRepository(dataSource);
 
     const relay = new OutboxRelay({
       schema: CHANNEL_BRIDGE_SCHEMA,
@@ -101,6 +107,7 @@ export async function startChannelBridgeService(options: StartChannelBridgeOptio
       connections: connectionRepository,
       deliveries,
       secrets,
+      files: new InternalFilesClient({ jwtSecret: config.JWT_SECRET, service: CHANNEL_BRIDGE_SERVICE }),
       metrics,
       logger,
       maxAttempts: config.BRIDGE_DELIVERY_MAX_ATTEMPTS,
@@ -135,6 +142,7 @@ export async function startChannelBridgeService(options: StartChannelBridgeOptio
       relay,
       connections: connectionRepository,
       requests,
+      mediaLinks,
       secrets,
       toleranceSeconds: config.BRIDGE_SIGNATURE_TOLERANCE_SECONDS,
       logger: logger.child({ component: 'bridge-inbound' }),
@@ -154,6 +162,12 @@ export async function startChannelBridgeService(options: StartChannelBridgeOptio
             database: async () => void (await dataSource.query('SELECT 1')),
             bus: () => bus.transport.ping(),
           },
+        });
+        registerBridgeMediaRoute(app, {
+          links: mediaLinks,
+          jwtSecret: config.JWT_SECRET,
+          logger: logger.child({ component: 'bridge-media' }),
+          ...(options.mediaFetchPolicy ? { fetchPolicy: options.mediaFetchPolicy } : {}),
         });
         const graphql = await mountSubgraph({
           app,

@@ -21,6 +21,6 @@ export { normaliseBridgeMessage, bridgeConnectionRef } from './inbound/bridge-me
 export { IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER } from './inbound/bridge-inbound.controller';
 export type { BridgeErrorBody, BridgeErrorCode } from './inbound/bridge-request.error';
 export { ATTEMPT_HEADER } from './outbound/partner-http.client';
-export type { PartnerDeliveryPayload } from './outbound/partner-delivery.payload';
+export type { PartnerAttachment, PartnerDeliveryPayload } from './outbound/partner-delivery.payload';
 export type { DeadLetterView } from './outbound/dead-letter.service';
 export { CHANNEL_BRIDGE_CREDENTIAL_COLUMNS } from './connections/bridge-credentials.constant';

@@ -10,9 +10,10 @@ import {
 } from '@switchboard/contracts';
 import { EventBus, LOG_BUS_MIGRATIONS, LOG_BUS_SCHEMA, LogTransport } from '@switchboard/messaging';
 import { createServiceDataSource, migrateSchema } from '@switchboard/persistence';
-import { createLogger, signAccessToken } from '@switchboard/service-kit';
+import { channelMediaPath, createLogger, signAccessToken, signServiceToken } from '@switchboard/service-kit';
 import {
   BridgePartnerDouble,
+  FilesInternalDouble,
   createTestDatabase,
   freePort,
   integrationSuite,
@@ -47,6 +48,7 @@ integrationSuite(['postgres'], 'channel-bridge integration tests')('channel-brid
   let service: RunningChannelBridge;
   let baseConfig: Record<string, string>;
   let partner: BridgePartnerDouble;
+  let filesDouble: FilesInternalDouble;
   let admin: string;
   let operator: string;
   let connectionId: string;
@@ -68,6 +70,8 @@ integrationSuite(['postgres'], 'channel-bridge integration tests')('channel-brid
     });
     partner = new BridgePartnerDouble();
     await partner.start();
+    filesDouble = new FilesInternalDouble(JWT_SECRET);
+    await filesDouble.start();
     baseConfig = {
       DATABASE_URL: database.url,
       JWT_SECRET,
@@ -96,6 +100,7 @@ integrationSuite(['postgres'], 'channel-bridge integration tests')('channel-brid
     await service?.stop();
     await bus?.close();
     await partner?.stop();
+    await filesDouble?.stop();
     await database?.drop();
   });
 
@@ -105,6 +110,8 @@ integrationSuite(['postgres'], 'channel-bridge integration tests')('channel-brid
       logger,
       bus,
       host: '127.0.0.1',
+      // Quick retries of partners' attachment URLs, so a failing one is given up within the test.
+      mediaFetchPolicy: { attempts: 3, retryDelayMs: 50, headersTimeoutMs: 2_000 },
     });
   }
 
@@ -171,7 +178,12 @@ integrationSuite(['postgres'], 'channel-bridge integration tests')('channel-brid
     expect(inboundWith(refusedMessageId)).toHaveLength(0);
   }
 
-  function command(text: string, chatId = '380501234567', connection = connectionId) {
+  function command(
+    text: string,
+    chatId = '380501234567',
+    connection = connectionId,
+    attachments: Array<{ fileId: string; url: string; fileName: string; mimeType: string; sizeBytes: number }> = [],
+  ) {
     const chatKey = `${connection}:${chatId}`;
     return createEnvelope(
       SendMessageRequestedV1,
@@ -181,6 +193,7 @@ integrationSuite(['postgres'], 'channel-bridge integration tests')('channel-brid
         connection: { id: connection, channel: 'bridge', displayName: 'Viber number gateway' },
         externalChatId: chatId,
         text,
+        attachments,
         requestedAt: new Date().toISOString(),
       },
       { producer: 'chat', key: chatKey },
@@ -331,6 +344,8 @@ integrationSuite(['postgres'], 'channel-bridge integration tests')('channel-brid
       ['an empty message', message({ message: {} }), 'message'],
       ['an attachment without a URL', message({ message: { attachments: [{ kind: 'image', url: 'not a url' }] } }), 'message.attachments.0.url'],
       ['an unknown attachment kind', message({ message: { attachments: [{ kind: 'hologram', url: 'https://x.example/a' }] } }), 'message.attachments.0.kind'],
+      ['an attachment URL over 4096 characters', message({ message: { attachments: [{ kind: 'document', url: `https://x.example/${'a'.repeat(4100)}` }] } }), 'message.attachments.0.url'],
+      ['an attachment with a negative size', message({ message: { attachments: [{ kind: 'document', url: 'https://x.example/a.pdf', sizeBytes: -1 }] } }), 'message.attachments.0.sizeBytes'],
       ['a latitude out of range', message({ message: { location: { latitude: 91, longitude: 0 } } }), 'message.location.latitude'],
       ['a numeric message id', message({ messageId: 12345678901234567890 }), 'messageId'],
       ['a sentAt without an offset', message({ sentAt: '2026-12-01 10:00' }), 'sentAt'],
@@ -349,6 +364,86 @@ integrationSuite(['postgres'], 'channel-bridge integration tests')('channel-brid
       expect(broken.body).toMatchObject({ error: { code: 'invalid_json' } });
       expect((await send(message(), { connectionId: randomUUID() })).body).toMatchObject({ error: { code: 'unknown_connection' } });
       expect((await send(message(), { connectionId: 'not-a-uuid' })).status).toBe(404);
+    });
+  });
+
+  describe("customers' files (the internal media endpoint the files service pulls from)", () => {
+    let serviceToken: string;
+    beforeAll(async () => {
+      serviceToken = await signServiceToken({ service: 'files', secret: JWT_SECRET, ttlSeconds: 300 });
+    });
+
+    function media(url: string, options: { token?: string | null; connection?: string } = {}) {
+      const token = options.token === undefined ? serviceToken : options.token;
+      return fetch(`${service.url}${channelMediaPath({ connectionId: options.connection ?? connectionId, platformFileId: url })}`, {
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+      });
+    }
+
+    async function sendWithAttachments(urls: string[]): Promise<void> {
+      const body = message({ message: { text: 'Рахунок', attachments: urls.map((url) => ({ kind: 'document', url, fileName: 'invoice.pdf', mimeType: 'application/pdf' })) } });
+      expect((await send(body)).status).toBe(202);
+    }
+
+    it('serves the bytes of an attachment URL a signed message carried, with its type', async () => {
+      const pdf = Buffer.from('%PDF-1.7\n1 0 obj << /Title (invoice) >> endobj\ntrailer << >>\n%%EOF\n');
+      const url = partner.hostFile(`invoice-${randomUUID()}.pdf`, pdf, 'application/pdf');
+      await sendWithAttachments([url]);
+      const rows = await sql<{ url: string }>('SELECT url FROM channel_bridge.inbound_media_links WHERE connection_id = $1 AND url = $2', [connectionId, url]);
+      expect(rows).toHaveLength(1);
+
+      const answer = await media(url);
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('content-type')).toBe('application/pdf');
+      expect(Buffer.from(await answer.arrayBuffer()).equals(pdf)).toBe(true);
+      // The same URL again (a redelivered event) is served again; the link is stored once.
+      await sendWithAttachments([url]);
+      expect((await media(url)).status).toBe(200);
+      expect(await sql('SELECT 1 FROM channel_bridge.inbound_media_links WHERE url = $1', [url])).toHaveLength(1);
+    });
+
+    it('refuses callers without a service token and fetches no URL a message of that connection did not carry', async () => {
+      const url = partner.hostFile(`secret-${randomUUID()}.pdf`, Buffer.from('%PDF-1.7\n%%EOF\n'), 'application/pdf');
+      const before = partner.fileRequests.length;
+      expect((await media(url, { token: null })).status).toBe(401);
+      const operatorToken = await media(url, { token: operator });
+      expect(operatorToken.status).toBe(401);
+      const never = await media(url);
+      expect(never.status).toBe(404);
+      expect(await never.json()).toEqual({ error: { reason: 'MEDIA_GONE', message: expect.stringContaining('No message of this bridge connection') } });
+      // Sent on this connection, asked for on another one.
+      await sendWithAttachments([url]);
+      expect((await media(url, { connection: randomUUID() })).status).toBe(404);
+      expect((await media(url, { connection: 'not-a-uuid' })).status).toBe(400);
+      expect(partner.fileRequests.length).toBe(before);
+    });
+
+    it('answers MEDIA_GONE for a URL that is gone, and for one still failing after the retries (the file is recorded FAILED)', async () => {
+      const gone = partner.hostFile(`gone-${randomUUID()}.pdf`, Buffer.from('%PDF-1.7\n%%EOF\n'), 'application/pdf');
+      const down = partner.hostFile(`down-${randomUUID()}.pdf`, Buffer.from('%PDF-1.7\n%%EOF\n'), 'application/pdf');
+      partner.failFile(gone, 404);
+      partner.failFile(down, 503);
+      await sendWithAttachments([gone, down]);
+
+      const goneAnswer = await media(gone);
+      expect(goneAnswer.status).toBe(404);
+      expect(await goneAnswer.json()).toEqual({ error: { reason: 'MEDIA_GONE', message: expect.stringContaining('HTTP 404') } });
+      expect(partner.fileRequests.filter((r) => r.path === new URL(gone).pathname)).toHaveLength(1);
+
+      const downAnswer = await media(down);
+      expect(downAnswer.status).toBe(404);
+      expect(await downAnswer.json()).toEqual({ error: { reason: 'MEDIA_GONE', message: expect.stringMatching(/failed 3 times.*HTTP 503/) } });
+      expect(partner.fileRequests.filter((r) => r.path === new URL(down).pathname).map((r) => r.status)).toEqual([503, 503, 503]);
+    });
+
+    it('serves a URL that failed once and then answered (a passing partner hiccup)', async () => {
+      const flaky = partner.hostFile(`flaky-${randomUUID()}.txt`, Buffer.from('hello'), 'text/plain');
+      partner.failFile(flaky, 503, 1);
+      await sendWithAttachments([flaky]);
+      const answer = await media(flaky);
+      expect(answer.status).toBe(200);
+      expect(await answer.text()).toBe('hello');
+      expect(partner.fileRequests.filter((r) => r.path === new URL(flaky).pathname).map((r) => r.status)).toEqual([503, 200]);
     });
   });
 
@@ -385,6 +480,42 @@ integrationSuite(['postgres'], 'channel-bridge integration tests')('channel-brid
       const result = await resultOf(cmd.data.commandId);
       expect(result.data).toMatchObject({ state: 'failed', failure: { code: 'invalid_request', message: expect.stringContaining('partner answered 422') } });
       expect(partner.attemptsOf(cmd.data.commandId)).toHaveLength(1);
+    });
+
+    it("delivers an operator's files as signed download links inside the signed body", async () => {
+      const bytes = Buffer.from('%PDF-1.7\n1 0 obj << /Title (price list) >> endobj\ntrailer << >>\n%%EOF\n');
+      const file = filesDouble.addFile({ fileName: 'price-list.pdf', mimeType: 'application/pdf', bytes });
+      const cmd = command('Прайс у вкладенні', 'files-chat', connectionId, [
+        { fileId: file.fileId, url: file.url, fileName: 'price-list.pdf', mimeType: 'application/pdf', sizeBytes: file.sizeBytes },
+      ]);
+      await bus.publish([{ topic: outboundTopic('bridge'), envelope: cmd }]);
+      expect((await resultOf(cmd.data.commandId)).data.state).toBe('sent');
+      const [delivery] = partner.attemptsOf(cmd.data.commandId);
+      expect(delivery!.signatureProblem).toBeUndefined();
+      expect(delivery!.body).toEqual({
+        deliveryId: cmd.data.commandId,
+        connectionId,
+        chatId: 'files-chat',
+        text: 'Прайс у вкладенні',
+        attachments: [{ url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/public\//), expiresAt: expect.any(String), fileName: 'price-list.pdf', mimeType: 'application/pdf', sizeBytes: bytes.length }],
+        requestedAt: cmd.data.requestedAt,
+      });
+      // The partner downloads the file with the link alone, as the docs say.
+      const link = (delivery!.body!['attachments'] as Array<{ url: string; expiresAt: string }>)[0]!;
+      expect(Date.parse(link.expiresAt)).toBeGreaterThan(Date.now());
+      const download = await fetch(link.url);
+      expect(download.status).toBe(200);
+      expect(Buffer.from(await download.arrayBuffer()).equals(bytes)).toBe(true);
+      expect(filesDouble.requests).toContainEqual({ service: 'channel-bridge', method: 'POST', path: `/internal/files/${file.fileId}/public-link` });
+    });
+
+    it('fails a reply whose file is gone from the files service without calling the partner', async () => {
+      const file = filesDouble.addFile({ fileName: 'gone.pdf', mimeType: 'application/pdf', bytes: Buffer.from('%PDF-1.7\n%%EOF\n') });
+      filesDouble.removeFile(file.fileId);
+      const cmd = command('', 'gone-file-chat', connectionId, [{ fileId: file.fileId, url: file.url, fileName: 'gone.pdf', mimeType: 'application/pdf', sizeBytes: 20 }]);
+      await bus.publish([{ topic: outboundTopic('bridge'), envelope: cmd }]);
+      expect((await resultOf(cmd.data.commandId)).data).toMatchObject({ state: 'failed', failure: { code: 'invalid_request', message: expect.stringContaining('"gone.pdf" cannot be sent') } });
+      expect(partner.attemptsOf(cmd.data.commandId)).toHaveLength(0);
     });
 
     it('keeps the order of one chat while its first reply is retried', async () => {

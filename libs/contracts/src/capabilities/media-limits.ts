@@ -13,7 +13,8 @@ import type { ChannelKind } from '../channel';
  * - Messenger Send API: image, video, audio, file, each up to 25 MB.
  * - Instagram Messaging: image PNG/JPEG/GIF 8 MB; video MP4/OGG/AVI/MOV/WebM 25 MB; audio AAC/M4A/WAV/MP4
  *   25 MB; file PDF 25 MB.
- * Comment replies and the channels whose connectors send no files yet take none.
+ * - The bridge: download links to the partner, any type and size the files service keeps.
+ * Comment replies take none.
  */
 export interface MediaRule {
   /** The platform's own name for the send (Telegram method, Viber/WhatsApp/Meta message type). */
@@ -94,8 +95,13 @@ export const OUTBOUND_MEDIA_POLICIES: Readonly<Record<ChannelKind, OutboundMedia
       { sendAs: 'document', mimeTypes: 'any', maxBytes: 2000 * MB },
     ],
   },
+  // The partner gets a signed download link per file (docs/bridge.md): any type the files service accepts, up
+  // to the files service's highest limit (FILES_MAX_BYTES may be set up to 2000 MB; it refuses larger uploads).
+  bridge: {
+    maxAttachments: 10,
+    rules: [{ sendAs: 'link', mimeTypes: 'any', maxBytes: 2000 * MB }],
+  },
   // Their connectors send text only so far: a file would be dropped on the way, so none is accepted.
-  bridge: null,
   'facebook-comments': null,
   'instagram-comments': null,
 };

@@ -28,7 +28,10 @@ export class BridgePartnerDouble {
   private secret?: string;
   private failures: PartnerFailure[] = [];
   private nextMessageNumber = 1;
+  private readonly hostedFiles = new Map<string, { bytes: Buffer; mimeType: string; failure?: { status: number; times: number } }>();
   readonly deliveries: PartnerDelivery[] = [];
+  /** Every GET of a hosted file (the partner's media URLs), in arrival order, with what was answered. */
+  readonly fileRequests: { path: string; status: number }[] = [];
   url = '';
 
   constructor(private readonly options: { toleranceSeconds?: number; path?: string } = {}) {}
@@ -51,6 +54,21 @@ export class BridgePartnerDouble {
     if (!server) return;
     server.closeAllConnections();
     await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+  }
+
+  /**
+   * Serves `bytes` at GET /media/<name> on the double's address, as a partner keeps its customers' files for
+   * Switchboard to fetch (docs/bridge.md, `attachments[].url`). Returns the URL.
+   */
+  hostFile(name: string, bytes: Buffer, mimeType: string): string {
+    this.hostedFiles.set(`/media/${encodeURIComponent(name)}`, { bytes, mimeType });
+    return `${new URL(this.url).origin}/media/${encodeURIComponent(name)}`;
+  }
+
+  /** Makes a hosted file's URL answer `status` (e.g. 404 gone, 503 down) the next `times` requests (default: all). */
+  failFile(url: string, status: number, times = Number.POSITIVE_INFINITY): void {
+    const file = this.hostedFiles.get(new URL(url).pathname);
+    if (file) file.failure = { status, times };
   }
 
   /** The secret Switchboard gave for this bridge (connectBridge / rotateBridgeSecret). */
@@ -83,6 +101,8 @@ export class BridgePartnerDouble {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? '/', 'http://double').pathname;
+    if (req.method === 'GET' && path.startsWith('/media/')) return this.serveFile(path, res);
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const rawBody = Buffer.concat(chunks);
@@ -107,6 +127,23 @@ export class BridgePartnerDouble {
     }
     if (failure) return this.answer(res, record, failure.status, failure.body ?? '');
     return this.answer(res, record, 200, { messageId: `partner-${this.nextMessageNumber++}` });
+  }
+
+  private serveFile(path: string, res: ServerResponse): void {
+    const file = this.hostedFiles.get(path);
+    let status = file ? 200 : 404;
+    if (file?.failure && file.failure.times > 0) {
+      status = file.failure.status;
+      file.failure.times -= 1;
+    }
+    this.fileRequests.push({ path, status });
+    if (!file || status !== 200) {
+      res.writeHead(status, { 'content-type': 'text/plain' });
+      res.end(status === 404 ? 'not found' : 'unavailable');
+      return;
+    }
+    res.writeHead(200, { 'content-type': file.mimeType, 'content-length': String(file.bytes.length) });
+    res.end(file.bytes);
   }
 
   private answer(res: ServerResponse, record: PartnerDelivery, status: number, body: unknown): void {

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { CHANNEL_BRIDGE_SCHEMA } from '../channel-bridge.config';
 import type { BridgeConnectionRecord, BridgeConnectionRepository } from '../connections/bridge-connection.repository';
 import type { BridgeSecretVault } from '../connections/bridge-secret.vault';
+import type { BridgeMediaLinkRepository } from '../media/bridge-media-links.repository';
 import { normaliseBridgeMessage } from './bridge-message.normaliser';
 import { bridgeMessageSchema, type BridgeMessage } from './bridge-message.schema';
 import { BridgeRequestError, type BridgeFieldError } from './bridge-request.error';
@@ -35,6 +36,8 @@ export interface BridgeInboundServiceDeps {
   relay: OutboxRelay;
   connections: BridgeConnectionRepository;
   requests: InboundRequestRepository;
+  /** Attachment URLs, remembered with the message so the media endpoint serves only these. */
+  mediaLinks: BridgeMediaLinkRepository;
   secrets: BridgeSecretVault;
   toleranceSeconds: number;
   logger: Logger;
@@ -75,6 +78,7 @@ export class BridgeInboundService {
     };
     const claimed = await this.deps.dataSource.transaction(async (manager) => {
       if (!(await this.deps.requests.claim(manager, { connectionId: connection.id, idempotencyKey, answer }))) return false;
+      await this.deps.mediaLinks.remember(manager, connection.id, message.message.attachments.map((attachment) => attachment.url));
       await enqueueOutbox(manager, CHANNEL_BRIDGE_SCHEMA, [{ topic, envelope }]);
       return true;
     });

@@ -1,5 +1,6 @@
 import { attachmentKindSchema } from '@switchboard/contracts';
 import { z } from 'zod';
+import { BRIDGE_MEDIA_URL_MAX_LENGTH } from '../media/bridge-media.limits';
 
 /**
  * The body a partner POSTs for one customer message (docs/bridge.md, "Sending a message"). Strict: an
@@ -7,8 +8,11 @@ import { z } from 'zod';
  */
 const attachmentSchema = z.strictObject({
   kind: attachmentKindSchema,
-  /** Where Switchboard can fetch the file (the partner keeps it reachable). */
-  url: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }),
+  /**
+   * Where Switchboard fetches the file, once, within seconds of accepting the message (the files service keeps
+   * a copy); the partner keeps it reachable until then.
+   */
+  url: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).max(BRIDGE_MEDIA_URL_MAX_LENGTH, `must be at most ${BRIDGE_MEDIA_URL_MAX_LENGTH} characters`),
   mimeType: z.string().trim().min(1).max(255).optional(),
   fileName: z.string().trim().min(1).max(255).optional(),
   sizeBytes: z.number().int().nonnegative().optional(),

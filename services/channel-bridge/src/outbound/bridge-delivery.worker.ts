@@ -1,6 +1,7 @@
-import type { FailureCode } from '@switchboard/contracts';
-import { SendMessageRequestedV1, decodeEnvelope, parseEvent } from '@switchboard/contracts';
+import type { FailureCode, SendMessageRequested } from '@switchboard/contracts';
+import { MEDIA_REFUSALS, SendMessageRequestedV1, decodeEnvelope, outboundMediaDecision, parseEvent } from '@switchboard/contracts';
 import { backoffDelay, sleep, type BackoffPolicy, type OutboxRelay } from '@switchboard/messaging';
+import { InternalFileError, type InternalFilesClient, type PublicFileLink } from '@switchboard/service-kit';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { ChannelBridgeMetrics } from '../channel-bridge.metrics';
@@ -17,6 +18,8 @@ export interface BridgeDeliveryWorkerDeps {
   connections: BridgeConnectionRepository;
   deliveries: DeliveryRepository;
   secrets: BridgeSecretVault;
+  /** Operators' files reach the partner as download links the files service signs, asked for per attempt. */
+  files: InternalFilesClient;
   metrics: ChannelBridgeMetrics;
   logger: Logger;
   maxAttempts: number;
@@ -149,12 +152,14 @@ export class BridgeDeliveryWorker {
       return final('unauthorized', `Bridge connection ${connection?.name ?? delivery.connectionId} is disconnected`, null);
     }
     const command = parseEvent(SendMessageRequestedV1, decodeEnvelope(delivery.command));
+    const links = await this.downloadLinks(command.data);
+    if (!Array.isArray(links)) return links;
     let response: PartnerResponse;
     try {
       response = await postSigned({
         url: connection.outboundUrl,
         secret: this.deps.secrets.open(connection),
-        body: JSON.stringify(partnerDeliveryPayload(command.data)),
+        body: JSON.stringify(partnerDeliveryPayload(command.data, links)),
         idempotencyKey: delivery.commandId,
         attempt: delivery.attempts,
         timeoutMs: this.deps.timeoutMs,
@@ -164,6 +169,29 @@ export class BridgeDeliveryWorker {
       return { kind: 'retry', lastStatus: null, error: `could not reach ${connection.outboundUrl}: ${reason}` };
     }
     return classify(response, delivery.commandId);
+  }
+
+  /**
+   * A signed download link per file, asked for at each attempt, so a retry minutes later never carries an
+   * expired link. The media limits are checked again first (commands queued before a deploy, other producers).
+   * A file the files service will never hand out fails the delivery; the files service being away is retried.
+   */
+  private async downloadLinks(command: SendMessageRequested): Promise<PublicFileLink[] | AttemptResult> {
+    const links: PublicFileLink[] = [];
+    for (const attachment of command.attachments) {
+      const decision = outboundMediaDecision('bridge', attachment);
+      if (!decision.ok) return final(decision.reason === MEDIA_REFUSALS.tooLarge ? 'too_large' : 'invalid_request', decision.message, null);
+      try {
+        links.push(await this.deps.files.publicLink(attachment.url));
+      } catch (error) {
+        if (error instanceof InternalFileError && error.permanent) {
+          return final('invalid_request', `The file "${attachment.fileName}" cannot be sent: ${error.message}`, null);
+        }
+        const reason = error instanceof Error ? `${error.message}${causeOf(error)}` : String(error);
+        return { kind: 'retry', lastStatus: null, error: `the files service did not sign a link for "${attachment.fileName}": ${reason}` };
+      }
+    }
+    return links;
   }
 }
 
