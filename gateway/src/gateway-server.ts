@@ -56,6 +56,11 @@ export interface GatewayOptions {
   trustProxy?: number;
   /** A built operator console (apps/console/dist) to serve at / beside /graphql; none when omitted. */
   consoleDir?: string;
+  /**
+   * The files service's public origin(s) (FILES_PUBLIC_URL): the console's Content-Security-Policy lets the
+   * page upload to them and show images from them. Without it, attaching files from the console fails.
+   */
+  consoleFileOrigins?: string[];
 }
 
 export interface RunningGateway {
@@ -133,7 +138,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       },
     }),
   );
-  if (options.consoleDir) app.use(consoleStatic(options.consoleDir));
+  if (options.consoleDir) app.use(consoleStatic(options.consoleDir, { fileOrigins: options.consoleFileOrigins ?? [] }));
   app.use(jsonErrorHandler(logger));
 
   try {

@@ -1,5 +1,5 @@
 import { startEmbeddedPostgres } from '@switchboard/persistence';
-import { createLogger, loadConfig, env } from '@switchboard/service-kit';
+import { createLogger, loadConfig, env, startTracingFromConfig, tracingConfigSchema } from '@switchboard/service-kit';
 import { TelegramBotApiDouble } from '@switchboard/testing';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -47,6 +47,10 @@ async function main(): Promise<void> {
   const dataDir = resolve(config.SWITCHBOARD_DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
   const secrets = loadOrCreateSecrets(dataDir);
+  // Before any service starts, so the first webhook and consumed batch are traced too (decision 0037): one
+  // exporter, a tracer per service, as with one process per service.
+  const tracing = await startTracingFromConfig(loadConfig('standalone', tracingConfigSchema));
+  if (tracing) logger.info('tracing on: spans go to OTEL_EXPORTER_OTLP_ENDPOINT');
 
   logger.info({ dataDir }, 'starting embedded PostgreSQL');
   const database = await startEmbeddedPostgres({ dataDir: join(dataDir, 'pgdata') });
@@ -110,6 +114,8 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'stopping');
     await switchboard.stop();
+    // The spans of the drain are the last ones: export them before exiting.
+    await tracing?.shutdown();
     await telegram.stop();
     await database.stop();
     process.exit(0);

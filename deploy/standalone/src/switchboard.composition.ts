@@ -15,6 +15,7 @@ import { LOG_BUS_MIGRATIONS, LOG_BUS_SCHEMA, type EventBus } from '@switchboard/
 import { createServiceDataSource, migrateSchema } from '@switchboard/persistence';
 import { createEventBus, type Logger, type RunningService } from '@switchboard/service-kit';
 import { readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
 export interface SwitchboardOptions {
@@ -61,6 +62,8 @@ export interface SwitchboardOptions {
   externalChatUrl?: string;
   /** A built operator console (apps/console/dist) for the gateway to serve at /; none when omitted. */
   consoleDir?: string;
+  /** channel-bridge's delivery retries (BRIDGE_DELIVERY_*; defaults: 8 attempts from 2 s): tests shorten them. */
+  bridgeDelivery?: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number; pollMs: number };
   logger: Logger;
 }
 
@@ -114,13 +117,23 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Run
       }),
     });
     started.push(identity);
+    // The chat service reads operators' files from the files service, which starts later (it needs the chat URL).
+    const filesPort = ports.files ?? (await freeLocalPort());
+    // The files service lets the console page (served by the gateway, which starts last) use its upload links.
+    const gatewayPort = ports.gateway || (await freeLocalPort());
     if (options.externalChatUrl && !kafka) throw new Error('externalChatUrl needs Kafka: the log bus is single-process');
     const chat = options.externalChatUrl
       ? undefined
       : await startChatService({
           logger: logger.child({ service: 'chat' }),
           bus,
-          config: chatConfigSchema.parse({ PORT: String(ports.chat ?? 0), DATABASE_URL: options.databaseUrl, JWT_SECRET: options.jwtSecret, ...busEnv }),
+          config: chatConfigSchema.parse({
+            PORT: String(ports.chat ?? 0),
+            DATABASE_URL: options.databaseUrl,
+            JWT_SECRET: options.jwtSecret,
+            FILES_SERVICE_URL: `http://127.0.0.1:${filesPort}`,
+            ...busEnv,
+          }),
         });
     if (chat) started.push(chat);
     const chatUrl = options.externalChatUrl ?? chat!.url;
@@ -185,6 +198,14 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Run
         DATABASE_URL: options.databaseUrl,
         JWT_SECRET: options.jwtSecret,
         CREDENTIALS_KEY: options.credentialsKey,
+        ...(options.bridgeDelivery
+          ? {
+              BRIDGE_DELIVERY_MAX_ATTEMPTS: String(options.bridgeDelivery.maxAttempts),
+              BRIDGE_DELIVERY_BASE_DELAY_MS: String(options.bridgeDelivery.baseDelayMs),
+              BRIDGE_DELIVERY_MAX_DELAY_MS: String(options.bridgeDelivery.maxDelayMs),
+              BRIDGE_DELIVERY_POLL_MS: String(options.bridgeDelivery.pollMs),
+            }
+          : {}),
         ...busEnv,
       }),
     });
@@ -236,18 +257,24 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Run
       logger: logger.child({ service: 'files' }),
       bus,
       config: filesConfigSchema.parse({
-        PORT: String(ports.files ?? 0),
+        PORT: String(filesPort),
         DATABASE_URL: options.databaseUrl,
         JWT_SECRET: options.jwtSecret,
         CHAT_SERVICE_URL: chatUrl,
         CHANNEL_TELEGRAM_URL: channelTelegram.url,
+        CHANNEL_VIBER_URL: channelViber.url,
+        CHANNEL_WHATSAPP_URL: channelWhatsApp.url,
+        CHANNEL_META_URL: channelMeta.url,
+        CHANNEL_TELEGRAM_USER_URL: channelTelegramUser.url,
+        CHANNEL_BRIDGE_URL: channelBridge.url,
+        CORS_ORIGINS: `http://127.0.0.1:${gatewayPort},http://localhost:${gatewayPort}`,
         ...(options.filesDir ? { FILES_DIR: options.filesDir } : {}),
         ...busEnv,
       }),
     });
     started.push(files);
     const gateway = await startGateway({
-      port: ports.gateway ?? 0,
+      port: gatewayPort,
       supergraphSdl: readFileSync(SUPERGRAPH_FILE, 'utf8'),
       subgraphUrls: {
         identity: `${identity.url}/graphql`,
@@ -264,7 +291,7 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Run
       },
       jwtSecret: options.jwtSecret,
       logger: logger.child({ service: 'gateway' }),
-      ...(options.consoleDir ? { consoleDir: options.consoleDir } : {}),
+      ...(options.consoleDir ? { consoleDir: options.consoleDir, consoleFileOrigins: [new URL(files.url).origin] } : {}),
     });
     started.push(gateway);
     let stopping: Promise<void> | undefined;
@@ -294,4 +321,12 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Run
 async function stopAll(started: { stop(): Promise<void> }[], bus: EventBus): Promise<void> {
   for (const service of [...started].reverse()) await service.stop();
   await bus.close();
+}
+
+async function freeLocalPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }

@@ -38,6 +38,12 @@ export const filesConfigSchema = z
     CHANNEL_TELEGRAM_URL: z.url().optional(),
     CHANNEL_VIBER_URL: z.url().optional(),
     CHANNEL_WHATSAPP_URL: z.url().optional(),
+    /** channel-meta: Messenger, Instagram Direct and both kinds of comments. */
+    CHANNEL_META_URL: z.url().optional(),
+    /** channel-telegram-user: customers of personal Telegram accounts (MTProto). */
+    CHANNEL_TELEGRAM_USER_URL: z.url().optional(),
+    /** channel-bridge: attachment URLs partners sent (fetched through the bridge, which knows which it was sent). */
+    CHANNEL_BRIDGE_URL: z.url().optional(),
     /** Timeout of one media fetch from a connector. */
     FILES_MEDIA_FETCH_TIMEOUT_MS: env.ms(60_000),
     /** Browser origins allowed to use upload and download links (the console on another origin). */

@@ -24,12 +24,14 @@ import { FILES_CONSUMER_GROUPS, FILES_SCHEMA, type FilesConfig } from './files.c
 import { createFilesDataSource } from './files-data-source';
 import { filesResolvers } from './graphql/files.resolvers';
 import { registerCorsForLinks } from './http/cors';
-import { registerDownloadRoute } from './http/download.route';
+import { registerDownloadRoute, registerThumbnailRoute } from './http/download.route';
 import { PublicBaseUrl } from './http/file-links';
 import { registerUploadRoute } from './http/upload.route';
+import { registerInternalFileRoutes } from './http/internal-files.route';
 import { DiskFileStorage } from './storage/disk-file-storage';
 import type { FileStorage } from './storage/file-storage';
 import { S3FileStorage } from './storage/s3-file-storage';
+import { Thumbnailer } from './thumbnails/thumbnailer';
 import { LinkTokens } from './tokens/link-tokens';
 
 export const FILES_TYPE_DEFS = readFileSync(join(__dirname, 'graphql', 'files.graphql'), 'utf8');
@@ -74,12 +76,22 @@ export async function startFilesService(options: { config: FilesConfig; logger: 
 
   const storage = createFileStorage(config);
   const files = new FileRepository(dataSource);
-  const store = new FileStoreService(files, storage, config.FILES_MAX_BYTES);
+  const store = new FileStoreService(files, storage, config.FILES_MAX_BYTES, new Thumbnailer(logger.child({ component: 'thumbnails' })));
   const tokens = new LinkTokens(config.JWT_SECRET);
   const publicUrl = new PublicBaseUrl(config.FILES_PUBLIC_URL);
   const chats = new ChatVisibilityClient({ chatServiceUrl: config.CHAT_SERVICE_URL, jwtSecret: config.JWT_SECRET, service: 'files' });
   const media = new ChannelMediaClient({
-    connectorUrls: { telegram: config.CHANNEL_TELEGRAM_URL, viber: config.CHANNEL_VIBER_URL, whatsapp: config.CHANNEL_WHATSAPP_URL },
+    connectorUrls: {
+      telegram: config.CHANNEL_TELEGRAM_URL,
+      viber: config.CHANNEL_VIBER_URL,
+      whatsapp: config.CHANNEL_WHATSAPP_URL,
+      messenger: config.CHANNEL_META_URL,
+      instagram: config.CHANNEL_META_URL,
+      'facebook-comments': config.CHANNEL_META_URL,
+      'instagram-comments': config.CHANNEL_META_URL,
+      'telegram-user': config.CHANNEL_TELEGRAM_USER_URL,
+      bridge: config.CHANNEL_BRIDGE_URL,
+    },
     tokens: new ServiceTokenSource({ jwtSecret: config.JWT_SECRET, service: 'files' }),
     maxBytes: config.FILES_MAX_BYTES,
     timeoutMs: config.FILES_MEDIA_FETCH_TIMEOUT_MS,
@@ -100,6 +112,8 @@ export async function startFilesService(options: { config: FilesConfig; logger: 
       registerCorsForLinks(app, config.CORS_ORIGINS);
       registerUploadRoute(app, { store, tokens, chats, publicUrl, downloadTtlSeconds: config.FILES_DOWNLOAD_URL_TTL_SECONDS, logger });
       registerDownloadRoute(app, { files, storage, tokens, logger });
+      registerThumbnailRoute(app, { files, storage, tokens, logger });
+      registerInternalFileRoutes(app, { files, storage, tokens, publicUrl, jwtSecret: config.JWT_SECRET, logger });
       await mountSubgraph({
         app,
         typeDefs: FILES_TYPE_DEFS,
