@@ -23,7 +23,11 @@ export async function startEmbeddedPostgres(options: { dataDir?: string; port?: 
     db,
     host: '127.0.0.1',
     port: options.port ?? 0,
-    maxConnections: options.maxConnections ?? 32,
+    // Standalone runs a dozen services on this one server, each with its own pool, relay session and bus
+    // consumers: together they open far more than 32 connections under load, and the socket server drops
+    // connections beyond its limit ("Connection terminated unexpectedly"). Connections are cheap here (every
+    // query runs on PGlite's single session anyway), so the limit only guards against leaks.
+    maxConnections: options.maxConnections ?? 256,
   });
   // Private field of the socket server; see pglite-session-queue.ts for why its scheduler is replaced.
   makeSessionExclusive((server as unknown as { queryQueue: Parameters<typeof makeSessionExclusive>[0] }).queryQueue);
