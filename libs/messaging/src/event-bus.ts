@@ -58,6 +58,8 @@ export class EventBus {
     topics: readonly string[];
     handler: EnvelopeBatchHandler;
     backoff?: BackoffPolicy;
+    /** See ConsumeOptions.background. */
+    background?: boolean;
   }): Promise<ConsumerHandle> {
     const handleBatch = reliableBatchHandler({
       handler: options.handler,
@@ -66,7 +68,12 @@ export class EventBus {
       logger: this.logger.child({ group: options.group }),
       publishDeadLetters: (records) => this.transport.publish(records),
     });
-    const handle = await this.transport.consume({ group: options.group, topics: options.topics, handleBatch });
+    const handle = await this.transport.consume({
+      group: options.group,
+      topics: options.topics,
+      handleBatch,
+      ...(options.background ? { background: true } : {}),
+    });
     this.consumers.push(handle);
     return handle;
   }

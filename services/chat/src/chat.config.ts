@@ -7,12 +7,21 @@ export const chatConfigSchema = z
     DATABASE_URL: z.string().min(1, 'DATABASE_URL is required (postgres://...)'),
     JWT_SECRET: env.secret(),
     DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
+    /**
+     * Inbound transactions that may run at once (each carrying whatever partitions' batches arrived while the
+     * others ran). One serialises ingest on a single transaction's round trips; keep it below the pool size.
+     */
+    INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(3),
     /** How long live-feed events stay resumable; a client away longer refetches instead. */
     FEED_RETENTION_HOURS: z.coerce.number().positive().default(24),
     /** The files service's base URL (internal): sendMessage reads operators' files there and checks them against the platform's limits. Without it files cannot be attached. */
     FILES_SERVICE_URL: z.url('FILES_SERVICE_URL must be the files service base URL (http://host:port)').optional(),
   })
-  .extend(busConfigSchema.shape);
+  .extend(busConfigSchema.shape)
+  .refine((c) => c.INGEST_CONCURRENCY < c.DATABASE_POOL_SIZE, {
+    message: 'INGEST_CONCURRENCY must be below DATABASE_POOL_SIZE (queries, the feed and the outbox relay need connections too)',
+    path: ['INGEST_CONCURRENCY'],
+  });
 
 export type ChatConfig = z.output<typeof chatConfigSchema>;
 

@@ -71,7 +71,7 @@ export async function startChatService(options: { config: ChatConfig; logger: Lo
     relay.notify();
     feedSignal.signal();
   };
-  const ingest = new InboundIngestService(dataSource, logger.child({ component: 'ingest' }), notify);
+  const ingest = new InboundIngestService(dataSource, logger.child({ component: 'ingest' }), notify, { concurrency: config.INGEST_CONCURRENCY });
   const delivery = new DeliveryResultService(dataSource, notify);
   const queries = new ChatQueryService(dataSource);
   const employees = new EmployeeReplicaService(dataSource);

@@ -115,6 +115,8 @@ export async function startCrmService(options: { config: CrmConfig; logger: Logg
   const consumers = [
     await bus.subscribe({
       group: CRM_CONSUMER_GROUPS.chatEvents,
+      // Directory matching is a side effect nobody waits on (decision 0040).
+      background: true,
       topics: [TOPICS.chatEvents],
       handler: (records) => chatEvents.handle(records.map((r) => r.envelope)),
     }),

@@ -136,6 +136,8 @@ export async function startFilesService(options: { config: FilesConfig; logger: 
   const consumers = [
     await bus.subscribe({
       group: FILES_CONSUMER_GROUPS.chatEvents,
+      // Fetching customers' media follows the message; nobody waits on it at once (decision 0040).
+      background: true,
       topics: [TOPICS.chatEvents],
       handler: (records, context) => consumer.handle(records.map((r) => r.envelope), context),
     }),

@@ -120,6 +120,8 @@ export async function startTasksService(options: { config: TasksConfig; logger: 
   const consumers = [
     await bus.subscribe({
       group: TASKS_CONSUMER_GROUPS.chatEvents,
+      // Cancelling a deleted chat's reminders is a side effect nobody waits on (decision 0040).
+      background: true,
       topics: [TOPICS.chatEvents],
       handler: (records) => chatDeleted.handle(records.map((r) => r.envelope)),
     }),

@@ -37,6 +37,8 @@ export interface KafkaTransportOptions {
   topicPartitions?: number;
   /** Producer linger: how long a publish waits for others to share its request (default 0). */
   lingerMs?: number;
+  /** Fetch wait of background consumers (ConsumeOptions.background), never below maxWaitTimeMs (default 500). */
+  backgroundMaxWaitTimeMs?: number;
 }
 
 function kafkaLogCreator(logger: Logger) {
@@ -77,7 +79,7 @@ export class KafkaTransport implements BusTransport {
       idempotent: false,
       maxInFlightRequests: 1,
     });
-    this.queue = new GroupCommitQueue((records) => this.sendNow(records), 10_000, false, options.lingerMs ?? 0);
+    this.queue = new GroupCommitQueue((records) => this.sendNow(records), { lingerMs: options.lingerMs ?? 0 });
   }
 
   async connect(): Promise<void> {
@@ -153,7 +155,9 @@ export class KafkaTransport implements BusTransport {
     let running = true;
     const consumer = this.kafka.consumer({
       groupId: options.group,
-      maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 500,
+      maxWaitTimeInMs: options.background
+        ? Math.max(this.options.maxWaitTimeMs ?? 500, this.options.backgroundMaxWaitTimeMs ?? 500)
+        : (this.options.maxWaitTimeMs ?? 500),
       sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
       // Kafka wants heartbeats well inside the session timeout (a third is its own default ratio).
       heartbeatInterval: Math.min(3_000, Math.floor((this.options.sessionTimeoutMs ?? 30_000) / 3)),

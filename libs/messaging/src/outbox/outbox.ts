@@ -24,12 +24,22 @@ export function outboxTableDdl(schema: string): { up: string[]; down: string[] }
  */
 export async function enqueueOutbox(executor: SqlExecutor, schema: string, events: readonly EventToPublish[]): Promise<void> {
   if (events.length === 0) return;
+  const insert = outboxInsert(schema, events, 1);
+  await executor.query(insert.sql, insert.parameters);
+}
+
+/**
+ * The outbox INSERT as a statement with its parameters numbered from `firstParameter`, for callers that
+ * write more in the same statement (a data-modifying CTE saves a round trip on a hot path).
+ */
+export function outboxInsert(schema: string, events: readonly EventToPublish[], firstParameter: number): { sql: string; parameters: unknown[] } {
   const records = events.map(toOutgoingRecord);
-  await executor.query(
-    `INSERT INTO "${schema}".outbox (topic, key, value, headers)
-     SELECT t, k, v, h::jsonb FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS r(t, k, v, h, ord) ORDER BY ord`,
-    [records.map((r) => r.topic), records.map((r) => r.key), records.map((r) => r.value), records.map((r) => JSON.stringify(r.headers ?? {}))],
-  );
+  const [t, k, v, h] = [0, 1, 2, 3].map((i) => `$${firstParameter + i}`);
+  return {
+    sql: `INSERT INTO "${schema}".outbox (topic, key, value, headers)
+     SELECT t, k, v, h::jsonb FROM unnest(${t}::text[], ${k}::text[], ${v}::text[], ${h}::text[]) WITH ORDINALITY AS r(t, k, v, h, ord) ORDER BY ord`,
+    parameters: [records.map((r) => r.topic), records.map((r) => r.key), records.map((r) => r.value), records.map((r) => JSON.stringify(r.headers ?? {}))],
+  };
 }
 
 /** A dedicated database session (connection): session-level advisory locks live as long as it does. */

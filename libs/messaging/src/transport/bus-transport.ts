@@ -40,6 +40,12 @@ export interface ConsumeOptions {
   topics: readonly string[];
   /** A group that has no committed offset starts at the oldest record (nothing published before it is lost). */
   handleBatch(records: ConsumedRecord[], context: BatchContext): Promise<void>;
+  /**
+   * Nobody waits on this consumer's work (a replica, a side effect), so an idle fetch may wait longer for
+   * data. Real Kafka answers a fetch as soon as data arrives, so this costs nothing there; on a broker that
+   * does not (librdkafka's mock) it turns a poll every few ms into a few per second.
+   */
+  background?: boolean;
 }
 
 export interface ConsumerHandle {

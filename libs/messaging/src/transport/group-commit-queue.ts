@@ -1,48 +1,64 @@
+export interface GroupCommitOptions {
+  /** Most items one request carries; callers beyond it wait for the next request. */
+  maxItemsPerRequest?: number;
+  /**
+   * When a combined request fails, retry each caller's items on their own, so one caller's bad input
+   * (a poison record) fails only that caller. Right for work that can fail per item (a database
+   * transaction); wrong for a broker that is down (every caller would wait twice).
+   */
+  isolateFailures?: boolean;
+  /**
+   * Wait this long before each request so more callers join it (Kafka's linger.ms): fewer, larger
+   * requests under load, at the price of this much added latency.
+   */
+  lingerMs?: number;
+  /**
+   * Requests that may run at once (default 1). More than one only when callers never share a key whose
+   * order matters: the chat service's callers are Kafka partitions, each of which hands over its next
+   * batch only after the previous one settled, so their requests never hold the same chat. One request in
+   * flight is what keeps per-key order across callers that do share keys (a producer).
+   */
+  maxInFlight?: number;
+}
+
 /**
  * Gathers items from concurrent callers into one request (a broker send, a database transaction) while
- * the previous request is in flight ("group commit"). Every caller's promise settles with the request that carried its records,
- * so a webhook is answered only after its own records are acknowledged. One request in flight at a
- * time keeps per-key order across callers.
+ * earlier requests are in flight ("group commit"). Every caller's promise settles with the request that
+ * carried its items, so a webhook is answered only after its own records are acknowledged.
  */
 export class GroupCommitQueue<T> {
   private pending: { items: readonly T[]; resolve: () => void; reject: (error: unknown) => void }[] = [];
-  private flushing = false;
+  private inFlight = 0;
+  private readonly maxItemsPerRequest: number;
+  private readonly isolateFailures: boolean;
+  private readonly lingerMs: number;
+  private readonly maxInFlight: number;
 
   constructor(
     private readonly send: (items: T[]) => Promise<void>,
-    private readonly maxItemsPerRequest = 10_000,
-    /**
-     * When a combined request fails, retry each caller's items on their own, so one caller's bad input
-     * (a poison record) fails only that caller. Right for work that can fail per item (a database
-     * transaction); wrong for a broker that is down (every caller would wait twice).
-     */
-    private readonly isolateFailures = false,
-    /**
-     * Wait this long before each request so more callers join it (Kafka's linger.ms): fewer, larger
-     * requests under load, at the price of this much added latency.
-     */
-    private readonly lingerMs = 0,
-  ) {}
+    options: GroupCommitOptions = {},
+  ) {
+    this.maxItemsPerRequest = options.maxItemsPerRequest ?? 10_000;
+    this.isolateFailures = options.isolateFailures ?? false;
+    this.lingerMs = options.lingerMs ?? 0;
+    this.maxInFlight = Math.max(1, options.maxInFlight ?? 1);
+  }
 
   enqueue(items: readonly T[]): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ items, resolve, reject });
-      if (!this.flushing) void this.flush();
+      if (this.inFlight < this.maxInFlight) void this.flush();
     });
   }
 
+  /** One flusher: takes what is pending, sends it, repeats while there is more. Up to maxInFlight run at once. */
   private async flush(): Promise<void> {
-    this.flushing = true;
+    this.inFlight += 1;
     try {
       while (this.pending.length > 0) {
         if (this.lingerMs > 0) await new Promise((resolve) => setTimeout(resolve, this.lingerMs));
-        const group: typeof this.pending = [];
-        let count = 0;
-        while (this.pending.length > 0 && (group.length === 0 || count + this.pending[0]!.items.length <= this.maxItemsPerRequest)) {
-          const next = this.pending.shift()!;
-          group.push(next);
-          count += next.items.length;
-        }
+        const group = this.takeGroup();
+        if (group.length === 0) break;
         try {
           await this.send(group.flatMap((g) => g.items));
           for (const g of group) g.resolve();
@@ -62,7 +78,18 @@ export class GroupCommitQueue<T> {
         }
       }
     } finally {
-      this.flushing = false;
+      this.inFlight -= 1;
     }
+  }
+
+  private takeGroup(): typeof this.pending {
+    const group: typeof this.pending = [];
+    let count = 0;
+    while (this.pending.length > 0 && (group.length === 0 || count + this.pending[0]!.items.length <= this.maxItemsPerRequest)) {
+      const next = this.pending.shift()!;
+      group.push(next);
+      count += next.items.length;
+    }
+    return group;
   }
 }

@@ -1,5 +1,5 @@
 import { TOPICS } from '@switchboard/contracts';
-import { enqueueOutbox, traceHeadersFor, type EventToPublish } from '@switchboard/messaging';
+import { enqueueOutbox, outboxInsert, traceHeadersFor, type EventToPublish } from '@switchboard/messaging';
 import type { EntityManager } from 'typeorm';
 import { CHAT_SCHEMA } from '../chat.config';
 
@@ -24,19 +24,25 @@ export async function emitEvents(
   audienceOf: (event: EventToPublish) => FeedAudience | undefined = () => undefined,
 ): Promise<void> {
   if (events.length === 0) return;
-  await enqueueOutbox(manager, CHAT_SCHEMA, events);
   const chatEvents = events.filter((e) => e.topic === TOPICS.chatEvents);
-  if (chatEvents.length === 0) return;
+  if (chatEvents.length === 0) {
+    await enqueueOutbox(manager, CHAT_SCHEMA, events);
+    return;
+  }
   const audiences = chatEvents.map(audienceOf);
-  // Positions must be handed out in commit order: a reader that returned position 8 never looks back, so 7
-  // must not commit after it. Holding this lock from the insert to the commit ensures it (decision 0012,
-  // amendment: the former xid-based read filter lost live events in the chaos suite, in both directions).
-  await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended('chat.feed', 0))`);
+  const outbox = outboxInsert(CHAT_SCHEMA, events, 8);
+  // One round trip for the outbox rows, the feed lock and the feed rows (this runs in every chat-event
+  // transaction, ingest's included). Positions must be handed out in commit order: a reader that returned
+  // position 8 never looks back, so 7 must not commit after it. The lock is held from the insert to the
+  // commit (decision 0012, amendment: the former xid-based read filter lost live events in the chaos
+  // suite); it sits in the feed rows' FROM, so no row (and no position) exists before it is granted.
   await manager.query(
-    `INSERT INTO chat.feed (chat_id, connection_id, operator_ids, only_employee_id, type, envelope, traceparent)
+    `WITH outbox_rows AS (${outbox.sql})
+     INSERT INTO chat.feed (chat_id, connection_id, operator_ids, only_employee_id, type, envelope, traceparent)
      SELECT e.chat_id, COALESCE(e.connection_id, c.connection_id), COALESCE(e.operator_ids::uuid[], c.operator_ids), e.only_employee_id, e.type, e.envelope, e.traceparent
-     FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::jsonb[], $7::text[]) WITH ORDINALITY
-          AS e(chat_id, connection_id, operator_ids, only_employee_id, type, envelope, traceparent, ord)
+     FROM (SELECT pg_advisory_xact_lock(hashtextextended('chat.feed', 0))) AS feed_lock,
+          unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::jsonb[], $7::text[]) WITH ORDINALITY
+            AS e(chat_id, connection_id, operator_ids, only_employee_id, type, envelope, traceparent, ord)
      LEFT JOIN chat.chats c ON c.id = e.chat_id
      ORDER BY e.ord`,
     [
@@ -49,6 +55,7 @@ export async function emitEvents(
       chatEvents.map((e) => JSON.stringify(e.envelope)),
       // The same trace context the outbox record carries: the gateway's delivery continues it (decision 0037).
       chatEvents.map((e) => traceHeadersFor(e.envelope)['traceparent'] ?? null),
+      ...outbox.parameters,
     ],
   );
 }

@@ -37,17 +37,26 @@ interface ChatRow {
  */
 export class InboundIngestService {
   /**
-   * Batches of different partitions arrive concurrently; while one transaction runs, the next ones wait
-   * and then go together, so the transaction cost is paid once for all of them (a failure is retried per
-   * batch, so a poison record fails only its own partition's batch).
+   * Batches of different partitions arrive concurrently; while `concurrency` transactions run, the next ones
+   * wait and then go together, so the transaction cost is paid once for all of them (a failure is retried per
+   * batch, so a poison record fails only its own partition's batch). Transactions may overlap because their
+   * batches come from different partitions, hence different chats: a partition hands over its next batch
+   * only after this one resolved. Feed positions still follow commit order (the feed lock in emitEvents).
    */
-  private readonly queue = new GroupCommitQueue<Envelope>((envelopes) => this.ingestNow(envelopes), 5_000, true);
+  private readonly queue: GroupCommitQueue<Envelope>;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly logger: Logger,
     private readonly onCommitted: () => void,
-  ) {}
+    options: { concurrency?: number } = {},
+  ) {
+    this.queue = new GroupCommitQueue<Envelope>((envelopes) => this.ingestNow(envelopes), {
+      maxItemsPerRequest: 5_000,
+      isolateFailures: true,
+      maxInFlight: options.concurrency ?? 1,
+    });
+  }
 
   /** Resolves when these envelopes are stored (or were already): only then may their offsets be committed. */
   ingest(envelopes: readonly Envelope[]): Promise<void> {
@@ -184,15 +193,33 @@ export class InboundIngestService {
         return true;
       })
       .map((item) => ({ ...item, chat: chatByKey.get(item.data.chatKey)! }));
+    // 4. Chat activity, in the same statement (one round trip fewer on the hottest path): the newest inserted
+    // message of each chat decides its preview and the "unanswered" state; a redelivered one changes nothing.
     const inserted = (await manager.query(
-      `INSERT INTO chat.messages (chat_id, direction, platform_message_id, text, attachments, location, contact, placeholder, raw,
-                                  reply_to_platform_message_id, media_group_id, sent_at)
-       SELECT chat_id, 'inbound', pmid, txt, att::jsonb, loc::jsonb, con::jsonb, ph, raw::jsonb, reply, grp, t
-       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::timestamptz[])
-         WITH ORDINALITY AS r(chat_id, pmid, txt, att, loc, con, ph, raw, reply, grp, t, ord)
-       ORDER BY ord
-       ON CONFLICT (chat_id, direction, platform_message_id) DO NOTHING
-       RETURNING id, chat_id, platform_message_id, sent_at`,
+      `WITH input AS (
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::timestamptz[], $12::text[])
+           WITH ORDINALITY AS r(chat_id, pmid, txt, att, loc, con, ph, raw, reply, grp, t, preview, ord)
+       ), inserted AS (
+         INSERT INTO chat.messages (chat_id, direction, platform_message_id, text, attachments, location, contact, placeholder, raw,
+                                    reply_to_platform_message_id, media_group_id, sent_at)
+         SELECT chat_id, 'inbound', pmid, txt, att::jsonb, loc::jsonb, con::jsonb, ph, raw::jsonb, reply, grp, t FROM input ORDER BY ord
+         ON CONFLICT (chat_id, direction, platform_message_id) DO NOTHING
+         RETURNING id, chat_id, platform_message_id, sent_at
+       ), numbered AS (
+         SELECT i.id, i.chat_id, i.platform_message_id, i.sent_at, input.preview, input.ord
+         FROM inserted i JOIN input ON input.chat_id = i.chat_id AND input.pmid = i.platform_message_id
+       ), latest AS (
+         SELECT DISTINCT ON (chat_id) chat_id, sent_at, preview FROM numbered ORDER BY chat_id, sent_at DESC, ord DESC
+       ), activity AS (
+         UPDATE chat.chats c SET
+           last_message_at = l.sent_at, last_message_preview = l.preview, last_message_direction = 'inbound',
+           unanswered = true, updated_at = now()
+         FROM latest l
+         WHERE c.id = l.chat_id AND c.last_message_at <= l.sent_at
+         RETURNING c.id
+       )
+       SELECT n.id, n.chat_id, n.platform_message_id, n.sent_at, EXISTS (SELECT 1 FROM activity a WHERE a.id = n.chat_id) AS unanswered_now
+       FROM numbered n ORDER BY n.ord`,
       columns(rows, [
         (r) => r.chat.id,
         (r) => r.data.platformMessageId,
@@ -205,30 +232,13 @@ export class InboundIngestService {
         (r) => ('post' in r.data ? (r.data.parentCommentId ?? null) : (r.data.replyToPlatformMessageId ?? null)),
         (r) => ('mediaGroupId' in r.data ? (r.data.mediaGroupId ?? null) : null),
         (r) => r.data.occurredAt,
+        (r) => messagePreview(r.data.content),
       ]),
-    )) as { id: string; chat_id: string; platform_message_id: string; sent_at: Date }[];
+    )) as { id: string; chat_id: string; platform_message_id: string; sent_at: Date; unanswered_now: boolean }[];
     if (inserted.length === 0) return events;
 
-    // 4. Chat activity: the newest message decides the preview and the "unanswered" state.
     const byChatAndPmid = new Map(rows.map((r) => [`${r.chat.id}\u0000${r.data.platformMessageId}`, r]));
-    const latestByChat = new Map<string, { sentAt: Date; preview: string }>();
-    for (const row of inserted) {
-      const source = byChatAndPmid.get(`${row.chat_id}\u0000${row.platform_message_id}`)!;
-      const sentAt = new Date(row.sent_at);
-      const current = latestByChat.get(row.chat_id);
-      if (!current || sentAt >= current.sentAt) latestByChat.set(row.chat_id, { sentAt, preview: messagePreview(source.data.content) });
-    }
-    const activity = [...latestByChat.entries()];
-    const updated = (await queryRows(manager,
-      `UPDATE chat.chats c SET
-         last_message_at = a.t, last_message_preview = a.preview, last_message_direction = 'inbound',
-         unanswered = true, updated_at = now()
-       FROM unnest($1::uuid[], $2::timestamptz[], $3::text[]) AS a(id, t, preview)
-       WHERE c.id = a.id AND c.last_message_at <= a.t
-       RETURNING c.id`,
-      columns(activity, [([id]) => id, ([, a]) => a.sentAt.toISOString(), ([, a]) => a.preview]),
-    )) as { id: string }[];
-    const unansweredNow = new Set(updated.map((r) => r.id));
+    const unansweredNow = new Set(inserted.filter((r) => r.unanswered_now).map((r) => r.chat_id));
     for (const row of inserted) {
       const source = byChatAndPmid.get(`${row.chat_id}\u0000${row.platform_message_id}`)!;
       const content = source.data.content;
