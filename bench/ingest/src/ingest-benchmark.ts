@@ -19,13 +19,13 @@ export interface IngestOptions {
   durationSeconds: number;
   customers: number;
   /**
-   * Sustained phase: at most this many updates accepted but without their chat event. librdkafka's mock
+   * Sustained phase: at most this many messages accepted but without their chat event. librdkafka's mock
    * cluster keeps only 5 MB per partition and drops older records, so an unbounded backlog would lose data there.
    */
   maxBacklog: number;
-  /** Unmeasured updates before the phases (JIT, pools, every chat created); at least `customers`. */
+  /** Unmeasured messages before the phases (JIT, pools, every chat created); at least `customers`. */
   warmup: number;
-  /** A phase is over when every accepted update's chat event arrived, or nothing arrived for this long. */
+  /** A phase is over when every accepted message's chat event arrived, or nothing arrived for this long. */
   idleTimeoutMs: number;
 }
 
@@ -106,13 +106,13 @@ function profileSpec(stack: BenchStack, profile: ProfileName, options: IngestOpt
 
 interface Phase {
   /** The phase's message ids (tagged into the texts), in send order. */
-  updateIds: number[];
+  messageIds: number[];
   load: LoadResult;
   lost: number;
 }
 
 class PhaseRunner {
-  private nextUpdateId = 100_000_000;
+  private nextMessageId = 100_000_000;
   private nextSequence = 0;
 
   constructor(
@@ -123,62 +123,61 @@ class PhaseRunner {
     private readonly progress: Progress,
   ) {}
 
-  async run(name: string, shape: Pick<LoadPlan, 'mode' | 'count' | 'concurrency'>): Promise<Phase> {
+  async run(profile: ProfileSpec, name: string, shape: { mode: LoadPlan['mode']; count: number }): Promise<Phase> {
     const plan: LoadPlan = {
-      ...shape,
-      run: this.runTag,
-      webhookUrl: this.stack.webhookUrl,
-      secretToken: this.stack.secretToken,
+      profile,
+      phase: { run: this.runTag, count: shape.count, firstMessageId: this.nextMessageId, firstSequence: this.nextSequence, customers: this.options.customers },
+      mode: shape.mode,
+      concurrency: this.options.concurrency,
       ratePerSecond: this.options.rate,
-      customers: this.options.customers,
-      firstUpdateId: this.nextUpdateId,
-      firstSequence: this.nextSequence,
       timeoutMs: 30_000,
       maxBacklog: shape.mode === 'closed' ? this.options.maxBacklog : 0,
       observed: new Int32Array(new SharedArrayBuffer(4)),
     };
-    this.nextUpdateId += shape.count;
+    const first = this.nextMessageId;
+    this.nextMessageId += shape.count;
     this.nextSequence += shape.count;
-    const updateIds = Array.from({ length: shape.count }, (_, i) => plan.firstUpdateId + i);
+    const messageIds = Array.from({ length: shape.count }, (_, i) => first + i);
     this.observer.onFirstSeen = (id) => {
-      if (id >= plan.firstUpdateId && id < plan.firstUpdateId + shape.count) Atomics.add(plan.observed, 0, 1);
+      if (id >= first && id < first + shape.count) Atomics.add(plan.observed, 0, 1);
     };
-    const label = `[${this.stack.runtime}] ${name}`;
+    const label = `[${this.stack.runtime} ${profile.name}] ${name}`;
+    const perRequest = profile.name === 'whatsapp' ? `, ${profile.batch} per webhook` : '';
     const what =
       shape.mode === 'open'
-        ? `${this.options.rate} msg/s for ${this.options.durationSeconds} s`
-        : `${shape.count} updates, ${shape.concurrency} in flight, backlog ≤ ${plan.maxBacklog || 'unbounded'}`;
+        ? `${this.options.rate} msg/s for ${this.options.durationSeconds} s${perRequest}`
+        : `${shape.count} messages${perRequest}, ${this.options.concurrency} requests in flight, backlog ≤ ${plan.maxBacklog || 'unbounded'}`;
     this.progress(`${label}: ${what}`);
     const load = await runLoad(plan, (p) =>
-      this.progress(`${label}: sent ${p.sent}/${shape.count}, answered ${p.answered} (200: ${p.ok}), chat events ${this.observer.countSeen(updateIds)}`),
+      this.progress(`${label}: sent ${p.sent}/${shape.count}, answered ${p.answered} (200: ${p.ok}), chat events ${this.observer.countSeen(messageIds)}`),
     );
-    const accepted = updateIds.filter((_, i) => load.status[i] === 200);
+    const accepted = messageIds.filter((_, i) => load.status[i] === 200);
     const lost = await this.observer.waitFor(accepted, this.options.idleTimeoutMs, (seen) => this.progress(`${label}: chat events ${seen}/${accepted.length}`));
     this.progress(`${label}: done, ${accepted.length} accepted, ${lost} lost`);
-    return { updateIds, load, lost };
+    return { messageIds, load, lost };
   }
 
-  counts({ updateIds, load, lost }: Phase): PhaseCounts {
+  counts({ messageIds, load, lost }: Phase): PhaseCounts {
     const errors: Record<string, number> = {};
-    for (let i = 0; i < updateIds.length; i++) {
+    for (let i = 0; i < messageIds.length; i++) {
       const status = load.status[i]!;
       if (status === 200) continue;
       const key = status === 0 ? 'net' : String(status);
       errors[key] = (errors[key] ?? 0) + 1;
     }
     const failed = Object.values(errors).reduce((a, b) => a + b, 0);
-    return { offered: updateIds.length, accepted: updateIds.length - failed, errors, lost };
+    return { offered: messageIds.length, accepted: messageIds.length - failed, errors, lost };
   }
 
-  /** From the first send: how fast updates were accepted, and how fast their chat events came out. */
+  /** From the first send: how fast messages were accepted, and how fast their chat events came out. */
   throughput(phase: Phase): RuntimeResult['sustained'] {
     const counts = this.counts(phase);
-    const { load, updateIds } = phase;
+    const { load, messageIds } = phase;
     const start = load.scheduledAt.reduce((a, b) => Math.min(a, b), Infinity);
     const lastAnswer = load.answeredAt.reduce((a, b) => Math.max(a, b), 0);
     let lastEvent = start;
     let events = 0;
-    for (const id of updateIds) {
+    for (const id of messageIds) {
       const seen = this.observer.seenAt.get(id);
       if (seen === undefined) continue;
       events++;
@@ -192,11 +191,11 @@ class PhaseRunner {
     };
   }
 
-  /** Latencies from each update's scheduled send time: the webhook's answer, and its chat event. */
+  /** Latencies of each message from its webhook's scheduled send time: the webhook's answer, and its chat event. */
   latency(phase: Phase): PhaseCounts & { webhook?: LatencySummary; chatEvent?: LatencySummary } {
     const webhook: number[] = [];
     const chatEvent: number[] = [];
-    phase.updateIds.forEach((id, i) => {
+    phase.messageIds.forEach((id, i) => {
       if (phase.load.status[i] !== 200) return;
       const scheduled = phase.load.scheduledAt[i]!;
       webhook.push(phase.load.answeredAt[i]! - scheduled);

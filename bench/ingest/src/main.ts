@@ -1,11 +1,12 @@
 /*
- * bench/ingest (issue 3): sustained inbound messages/s and webhook-to-chat-event latency at a fixed
- * offered load, on the Kafka and standalone runtimes, beside PostgreSQL's own insert ceiling.
+ * bench/ingest (issues 3 and 5): sustained inbound messages/s and webhook-to-chat-event latency at a fixed
+ * offered load, on the Kafka and standalone runtimes, for Telegram updates and batched WhatsApp webhooks,
+ * beside PostgreSQL's own insert ceiling.
  *
- *   npm run bench:ingest -- [--runtime kafka|standalone|both] [--messages N] [--rate R] [--duration S] [--quick]
+ *   npm run bench:ingest -- [--runtime kafka|standalone|both] [--profile telegram|whatsapp|both] [--messages N] [--rate R] [--duration S] [--quick]
  *
  * The report (markdown) goes to stdout, progress and product warnings to stderr. Exits 1 when any accepted
- * update's chat event never arrived, or a runtime failed.
+ * message's chat event never arrived, or a runtime failed.
  */
 import { isKcatAvailable, isPostgresAvailable, createTestDatabase } from '@switchboard/testing';
 import { startEmbeddedPostgres } from '@switchboard/persistence';
@@ -15,16 +16,20 @@ import { measureCeiling } from './ceiling';
 import { benchmarkRuntime, type IngestOptions, type RuntimeResult } from './ingest-benchmark';
 import { renderReport, type CeilingReport } from './report';
 import { stopAllStacks, type Runtime } from './stack';
+import { PROFILE_NAMES, type ProfileName } from './webhook-profiles';
 
 const USAGE = `usage: npm run bench:ingest -- [options]
   --runtime kafka|standalone|both   (default both)
-  --messages N        updates in the sustained phase (default 20000; --quick 1000)
+  --profile telegram|whatsapp|both  (default both): Telegram updates (one message per webhook) and/or
+                      signed WhatsApp Cloud API webhooks carrying --wa-batch messages of different customers each
+  --wa-batch N        messages per WhatsApp webhook (default 5)
+  --messages N        messages in the sustained phase (default 20000; --quick 1000)
   --concurrency N     webhook requests in flight (default 64)
-  --max-backlog N     sustained phase: at most N updates accepted but without their chat event yet (default 2000; 0 = no limit)
-  --rate R            offered load of the latency phase, msg/s (default 500)
+  --max-backlog N     sustained phase: at most N messages accepted but without their chat event yet (default 2000; 0 = no limit)
+  --rate R            offered load of the latency phase, messages/s (not requests) (default 500)
   --duration S        length of the latency phase, seconds (default 20; --quick 3)
   --customers N       distinct customers, hence chats (default 200)
-  --warmup N          unmeasured updates first, at least one per customer (default 3000; --quick 200)
+  --warmup N          unmeasured messages first, at least one per customer (default 3000; --quick 200)
   --ceiling-rows N    rows per PostgreSQL ceiling measurement (default 100000; --quick 5000)
   --ceiling-batch N   rows per INSERT in the ceiling (default 500)
   --kafka-brokers H:P,...  a real Kafka for the kafka runtime instead of librdkafka's mock cluster
@@ -39,6 +44,8 @@ function parseOptions() {
   const { values } = parseArgs({
     options: {
       runtime: { type: 'string', default: 'both' },
+      profile: { type: 'string', default: 'both' },
+      'wa-batch': { type: 'string' },
       messages: { type: 'string' },
       concurrency: { type: 'string' },
       'max-backlog': { type: 'string' },
@@ -70,8 +77,12 @@ function parseOptions() {
   };
   const runtimes: Runtime[] = values.runtime === 'both' ? ['kafka', 'standalone'] : [values.runtime as Runtime];
   if (!runtimes.every((r) => r === 'kafka' || r === 'standalone')) throw new Error(`--runtime must be kafka, standalone or both\n${USAGE}`);
+  const profiles: ProfileName[] = values.profile === 'both' ? [...PROFILE_NAMES] : [values.profile as ProfileName];
+  if (!profiles.every((p) => PROFILE_NAMES.includes(p))) throw new Error(`--profile must be telegram, whatsapp or both\n${USAGE}`);
   const quick = values.quick;
   const ingest: IngestOptions = {
+    profiles,
+    waBatch: int('wa-batch', 5),
     messages: int('messages', quick ? 1_000 : 20_000),
     concurrency: int('concurrency', 64),
     maxBacklog: int('max-backlog', 2_000, true),
@@ -88,6 +99,7 @@ function parseOptions() {
     stack: {
       ...(kafkaBrokers?.length ? { kafkaBrokers } : {}),
       singleProcess: values['single-process'],
+      profiles,
       mockBrokers: int('mock-brokers', 3),
       ...(values['cpu-prof'] ? { cpuProfileDir: values['cpu-prof'] } : {}),
     },
@@ -136,7 +148,7 @@ async function main(): Promise<number> {
   const failures: string[] = [];
   for (const runtime of options.runtimes) {
     try {
-      runs.push(await benchmarkRuntime(runtime, { ...options.ingest, ...options.stack }, logger, progress));
+      runs.push(...(await benchmarkRuntime(runtime, { ...options.ingest, ...options.stack }, logger, progress)));
     } catch (error) {
       progress(`${runtime} failed: ${(error as Error).stack ?? String(error)}`);
       failures.push(runtime);
@@ -145,7 +157,7 @@ async function main(): Promise<number> {
   const ceilingReports = options.ceiling ? await ceilings(options.runtimes, options.ceiling) : [];
   console.log(renderReport(options.ingest, runs, ceilingReports, failures));
   const lost = runs.reduce((n, r) => n + r.sustained.lost + r.fixed.lost, 0);
-  if (lost > 0) progress(`FAILED: ${lost} accepted updates never produced a chat event`);
+  if (lost > 0) progress(`FAILED: ${lost} accepted messages never produced a chat event`);
   return lost > 0 || failures.length > 0 ? 1 : 0;
 }
 
