@@ -7,7 +7,10 @@
  * the status menu, search inside the chat, a canned answer by "/", and the detail panel's end and delete (with
  * confirmation) work; an operator without access to the chat cannot open it by its URL. The detail panel links
  * the chat to a CRM lead ("Вибрати зв'язок") and shows its card, creates a task and a reminder that then fires
- * in the page; a PNG uploaded by "Файли" shows in the timeline with its download link.
+ * in the page; a PNG uploaded by "Файли" shows in the timeline with its download link. The admin pages add a
+ * status (then in the chat's status menu), a canned answer (refused while it names an unknown variable, then
+ * offered by "/") and an operator, show the Telegram connection with its health and the API's refusal of a bad
+ * token; the new operator sees no admin entries and gets "Немає доступу" at their URLs.
  */
 import { waitFor } from '@switchboard/testing';
 import { execFileSync } from 'node:child_process';
@@ -238,6 +241,93 @@ describeInBrowser('operator console in a browser (standalone)', () => {
     await page.getByRole('button', { name: 'Файли' }).click();
     await (await refused).setFiles({ name: 'invoice.pdf', mimeType: 'application/pdf', buffer: Buffer.from(PIXEL_PNG, 'base64') });
     await page.getByRole('alert').getByText(/Файл «invoice\.pdf» не прийнято: .+/).waitFor({ timeout: 20_000 });
+  }, 60_000);
+
+  it('admin pages: adds a status, a canned answer and an operator, shows the connections with health, and keeps operators out', async () => {
+    const nav = page.getByRole('navigation', { name: 'Розділи' });
+
+    // Status list: add one, move it up a place.
+    await nav.getByRole('link', { name: 'Статуси чатів' }).click();
+    await page.waitForURL(/\/admin\/statuses$/);
+    const statusForm = page.getByRole('form', { name: 'Додати статус' });
+    await statusForm.getByLabel('Код', { exact: true }).fill('awaiting_payment');
+    await statusForm.getByLabel('Назва', { exact: true }).fill('Очікує оплати');
+    await statusForm.getByRole('button', { name: 'Додати статус' }).click();
+    await page.getByRole('status').getByText('Статус «Очікує оплати» додано').waitFor();
+    await page.getByRole('button', { name: 'Вище: Очікує оплати' }).click();
+    await waitFor(async () => (await page.locator('tbody tr').nth(2).getAttribute('data-status-code')) === 'awaiting_payment', {
+      timeoutMs: 10_000,
+      description: 'the new status to move above Завершений',
+    });
+
+    // Canned answers: an unknown variable is refused by the API (shown as it says), a known one is saved.
+    await nav.getByRole('link', { name: 'Готові відповіді' }).click();
+    await page.getByRole('button', { name: 'Нова готова відповідь' }).click();
+    const cannedForm = page.getByRole('form', { name: 'Нова готова відповідь' });
+    await cannedForm.getByLabel('Скорочення (пишеться після «/»)').fill('thanks');
+    await cannedForm.getByLabel('Назва', { exact: true }).fill('Подяка');
+    await cannedForm.getByLabel('Текст', { exact: true }).fill('Дякуємо, {{custmer.firstName}}!');
+    await cannedForm.getByRole('button', { name: 'Зберегти' }).click();
+    await cannedForm.getByRole('alert').getByText(/Unknown variables: \{\{custmer\.firstName\}\}/).waitFor();
+    await cannedForm.getByLabel('Текст', { exact: true }).fill('Дякуємо, ');
+    await cannedForm.getByRole('button', { name: 'Вставити {{customer.firstName}}' }).click();
+    await cannedForm.getByRole('button', { name: 'Зберегти' }).click();
+    await page.getByRole('status').getByText('Готову відповідь «/thanks» збережено').waitFor();
+    await page.locator('[data-shortcode="thanks"]').getByText('Дякуємо, {{customer.firstName}}').waitFor();
+
+    // Employees: a new operator.
+    await nav.getByRole('link', { name: 'Працівники та ролі' }).click();
+    const employeeForm = page.getByRole('form', { name: 'Додати працівника' });
+    await employeeForm.getByLabel('Ім’я').fill('Ірина Операторка');
+    await employeeForm.getByLabel('Електронна пошта').fill('iryna@switchboard.test');
+    await employeeForm.getByLabel('Початковий пароль').fill('iryna-password-1');
+    await employeeForm.getByRole('button', { name: 'Додати' }).click();
+    await page.getByRole('status').getByText('Працівника «Ірина Операторка» додано').waitFor();
+    await page.getByRole('cell', { name: 'iryna@switchboard.test' }).waitFor();
+
+    // Connections: the Telegram bot with its health; a token Telegram rejects is refused with the API's error.
+    await nav.getByRole('link', { name: 'Підключення' }).click();
+    const telegram = page.getByRole('region', { name: 'Telegram', exact: true });
+    const bot = telegram.locator('tr', { hasText: `@${BOT.username}` });
+    await bot.getByText('Активне').waitFor();
+    await bot.locator('[data-health-state="OK"]').getByText('Працює').waitFor();
+    await bot.getByText(/^Остання подія: /).waitFor();
+    await telegram.getByRole('button', { name: 'Підключити: Telegram' }).click();
+    const connectForm = telegram.getByRole('form', { name: 'Підключити: Telegram' });
+    await connectForm.getByLabel('Токен бота від @BotFather').fill('999:revoked-token');
+    await connectForm.getByRole('button', { name: 'Підключити' }).click();
+    await connectForm.locator('[data-error-code="BAD_USER_INPUT"]').waitFor();
+    await screenshot(page, 'console-connections');
+
+    // The operator: no admin entries, and "no access" at the admin URLs.
+    const operator = await browser.newPage({ viewport: { width: 1366, height: 800 } });
+    await operator.goto(`${consoleUrl}admin/connections`);
+    await operator.getByLabel('Електронна пошта').fill('iryna@switchboard.test');
+    await operator.getByLabel('Пароль').fill('iryna-password-1');
+    await operator.getByRole('button', { name: 'Увійти' }).click();
+    await operator.getByRole('heading', { name: 'Немає доступу' }).waitFor();
+    await operator.getByRole('alert').getByText('Ця сторінка доступна лише адміністраторам.').waitFor();
+    expect(await operator.getByRole('navigation', { name: 'Розділи' }).count()).toBe(0);
+    expect(await operator.getByText('@switchboard_e2e_bot').count()).toBe(0);
+    await operator.goto(`${consoleUrl}admin/statuses`);
+    await operator.getByRole('heading', { name: 'Немає доступу' }).waitFor();
+    await operator.getByRole('button', { name: 'До месенджерів' }).click();
+    await operator.getByRole('heading', { name: 'Месенджери' }).waitFor();
+    expect(await operator.getByRole('link', { name: 'Статуси чатів' }).count()).toBe(0);
+    await operator.close();
+
+    // Back in the chat: the new status is in its menu and the new answer is offered by "/".
+    await nav.getByRole('link', { name: 'Месенджери' }).click();
+    await page.locator('.chat-row', { hasText: 'Оксана Коваль' }).click();
+    await page.getByRole('combobox', { name: 'Статус' }).locator('option', { hasText: 'Очікує оплати' }).waitFor({ state: 'attached' });
+    const replyBox = page.getByRole('textbox', { name: /Відповідь клієнту/ });
+    await replyBox.fill('/tha');
+    await page.getByRole('option', { name: /\/thanks/ }).click();
+    await waitFor(async () => (await replyBox.inputValue()) === 'Дякуємо, Оксана', {
+      timeoutMs: 10_000,
+      description: 'the new canned answer to be rendered into the reply box',
+    });
+    await replyBox.fill('');
   }, 60_000);
 
   it('takes the chat into work, changes its status, inserts a canned answer, keeps it from outsiders, ends and deletes it', async () => {

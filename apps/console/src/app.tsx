@@ -1,10 +1,12 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { Provider, type Client } from 'urql';
 import { LoginPage } from './auth/login-page';
 import { useSession } from './auth/session';
 import { createConsoleClient } from './graphql/client';
 import { MessengersPage } from './inbox/messengers-page';
 import { LiveProvider } from './live/live-context';
+import { adminPageOf } from './routing/admin-routes';
+import { useLocation } from './routing/router';
 
 export function App() {
   const current = useSession();
@@ -24,8 +26,24 @@ function SignedIn() {
   return (
     <Provider value={client}>
       <LiveProvider>
-        <MessengersPage />
+        <Pages />
       </LiveProvider>
     </Provider>
+  );
+}
+
+/** Admins only, and rarely: kept out of the first load's bundle (issue 9 caps it at 300 KB gzipped). */
+const AdminPage = lazy(() => import('./admin/admin-page').then((module) => ({ default: module.AdminPage })));
+
+/** /admin/... are the admin pages; every other path is the Messengers page (the list, or the list and a chat). */
+function Pages() {
+  const { pathname } = useLocation();
+  const admin = adminPageOf(pathname);
+  return admin ? (
+    <Suspense fallback={null}>
+      <AdminPage page={admin} />
+    </Suspense>
+  ) : (
+    <MessengersPage />
   );
 }

@@ -1,4 +1,4 @@
-import { cacheExchange } from '@urql/exchange-graphcache';
+import { cacheExchange, type Cache } from '@urql/exchange-graphcache';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 import { Client, fetchExchange, mapExchange, subscriptionExchange } from 'urql';
 import { session } from '../auth/session';
@@ -57,6 +57,19 @@ function normalisedCache() {
       ChatCrmLink: embedded,
       CrmSocialProfile: embedded,
       CrmSearchHit: embedded,
+      // Admin pages (admin/*).
+      ChannelConnectionHealth: embedded,
+      ConnectTelegramBotPayload: embedded,
+      DisconnectTelegramBotPayload: embedded,
+      ConnectViberBotPayload: embedded,
+      DisconnectViberBotPayload: embedded,
+      ConnectWhatsAppNumberPayload: embedded,
+      DisconnectWhatsAppNumberPayload: embedded,
+      ConnectMetaPagePayload: embedded,
+      DisconnectMetaPagePayload: embedded,
+      BridgeConnectionSecretPayload: embedded,
+      DisconnectBridgePayload: embedded,
+      CannedAnswerVariable: embedded,
     },
     updates: {
       Mutation: {
@@ -64,9 +77,38 @@ function normalisedCache() {
         deleteChat: (_result, args, cache) => {
           cache.invalidate({ __typename: 'Chat', id: args['chatId'] as string });
         },
+        // Lists an admin change adds to, removes from or reorders are asked for again; an entity changed
+        // in place (a rename, a disconnect) updates by its key without this.
+        createChatStatus: (_result, _args, cache) => invalidateQueryField(cache, 'chatStatuses'),
+        reorderChatStatuses: (_result, _args, cache) => invalidateQueryField(cache, 'chatStatuses'),
+        createCannedAnswer: (_result, _args, cache) => invalidateQueryField(cache, 'cannedAnswers'),
+        updateCannedAnswer: (_result, _args, cache) => invalidateQueryField(cache, 'cannedAnswers'),
+        deleteCannedAnswer: (_result, _args, cache) => invalidateQueryField(cache, 'cannedAnswers'),
+        createEmployee: (_result, _args, cache) => invalidateQueryField(cache, 'employees'),
+        connectTelegramBot: (_result, _args, cache) => invalidateQueryField(cache, 'telegramConnections', 'channelHealth'),
+        connectViberBot: (_result, _args, cache) => invalidateQueryField(cache, 'viberConnections', 'channelHealth'),
+        connectWhatsAppNumber: (_result, _args, cache) => invalidateQueryField(cache, 'whatsAppConnections', 'channelHealth'),
+        connectMetaPage: (_result, _args, cache) => invalidateQueryField(cache, 'metaPageConnections', 'channelHealth'),
+        connectBridge: (_result, _args, cache) => invalidateQueryField(cache, 'bridgeConnections', 'channelHealth'),
+        // A login's last step connects the account; an earlier step changes no list, so this is cheap.
+        submitTelegramUserLoginCode: (_result, _args, cache) => invalidateQueryField(cache, 'telegramUserConnections', 'channelHealth'),
+        submitTelegramUserLoginPassword: (_result, _args, cache) => invalidateQueryField(cache, 'telegramUserConnections', 'channelHealth'),
+        disconnectTelegramBot: (_result, _args, cache) => invalidateQueryField(cache, 'channelHealth'),
+        disconnectTelegramUserAccount: (_result, _args, cache) => invalidateQueryField(cache, 'channelHealth'),
+        disconnectViberBot: (_result, _args, cache) => invalidateQueryField(cache, 'channelHealth'),
+        disconnectWhatsAppNumber: (_result, _args, cache) => invalidateQueryField(cache, 'channelHealth'),
+        disconnectMetaPage: (_result, _args, cache) => invalidateQueryField(cache, 'channelHealth'),
+        disconnectBridge: (_result, _args, cache) => invalidateQueryField(cache, 'channelHealth'),
       },
     },
   });
+}
+
+/** Drops every cached instance (all arguments) of these root fields, so the pages showing them refetch. */
+function invalidateQueryField(cache: Cache, ...fieldNames: string[]): void {
+  for (const field of cache.inspectFields('Query')) {
+    if (fieldNames.includes(field.fieldName)) cache.invalidate('Query', field.fieldName, field.arguments ?? undefined);
+  }
 }
 
 export interface ConsoleClient {

@@ -288,3 +288,245 @@ export const CreateReminderMutation = graphql(`
     createReminder(input: $input) { id text fireAt state chatNumber }
   }
 `);
+
+/*
+ * Admin pages (issue 9): connections with their health, employees, the status list, canned answers. The
+ * API refuses these to operators; the console also hides them (admin/admin-access.ts).
+ */
+
+export const ViewerQuery = graphql(`
+  query Viewer {
+    me { id name role }
+  }
+`);
+
+/** Every connector's view of its connections' health (the federated channelHealth singleton). */
+export const HealthFragment = graphql(`
+  fragment HealthFields on ChannelConnectionHealth @_unmask {
+    channel connectionId displayName state detail lastEventAt lastError lastErrorAt backlog oldestBacklogAt
+  }
+`);
+export type ConnectionHealth = ResultOf<typeof HealthFragment>;
+
+export const ChannelHealthQuery = graphql(
+  `
+  query ChannelHealth {
+    channelHealth {
+      id
+      telegram { ...HealthFields }
+      telegramUser { ...HealthFields }
+      viber { ...HealthFields }
+      whatsapp { ...HealthFields }
+      meta { ...HealthFields }
+      bridge { ...HealthFields }
+    }
+  }
+`,
+  [HealthFragment],
+);
+
+export const TelegramConnectionsQuery = graphql(`
+  query TelegramConnections {
+    telegramConnections { id botUsername displayName mode state lastUpdateAt lastError }
+  }
+`);
+
+export const ConnectTelegramBotMutation = graphql(`
+  mutation ConnectTelegramBot($input: ConnectTelegramBotInput!) {
+    connectTelegramBot(input: $input) { connection { id botUsername displayName mode state lastUpdateAt lastError } }
+  }
+`);
+
+export const DisconnectTelegramBotMutation = graphql(`
+  mutation DisconnectTelegramBot($id: ID!) {
+    disconnectTelegramBot(id: $id) { connection { id state } }
+  }
+`);
+
+export const TelegramUserConnectionsQuery = graphql(`
+  query TelegramUserConnections {
+    telegramUserConnections { id phone username displayName state lastEventAt lastError }
+  }
+`);
+
+export const DisconnectTelegramUserAccountMutation = graphql(`
+  mutation DisconnectTelegramUserAccount($id: ID!) {
+    disconnectTelegramUserAccount(id: $id) { id state }
+  }
+`);
+
+export const ViberConnectionsQuery = graphql(`
+  query ViberConnections {
+    viberConnections { id accountName uri displayName senderName state lastEventAt lastError }
+  }
+`);
+
+export const ConnectViberBotMutation = graphql(`
+  mutation ConnectViberBot($input: ConnectViberBotInput!) {
+    connectViberBot(input: $input) { connection { id accountName uri displayName senderName state lastEventAt lastError } }
+  }
+`);
+
+export const DisconnectViberBotMutation = graphql(`
+  mutation DisconnectViberBot($id: ID!) {
+    disconnectViberBot(id: $id) { connection { id state } }
+  }
+`);
+
+export const WhatsAppConnectionsQuery = graphql(`
+  query WhatsAppConnections {
+    whatsAppConnections { id phoneNumberId wabaId displayPhoneNumber verifiedName displayName state lastWebhookAt lastError }
+  }
+`);
+
+export const ConnectWhatsAppNumberMutation = graphql(`
+  mutation ConnectWhatsAppNumber($input: ConnectWhatsAppNumberInput!) {
+    connectWhatsAppNumber(input: $input) {
+      connection { id phoneNumberId wabaId displayPhoneNumber verifiedName displayName state lastWebhookAt lastError }
+    }
+  }
+`);
+
+export const DisconnectWhatsAppNumberMutation = graphql(`
+  mutation DisconnectWhatsAppNumber($id: ID!) {
+    disconnectWhatsAppNumber(id: $id) { connection { id state } }
+  }
+`);
+
+export const MetaPageConnectionsQuery = graphql(`
+  query MetaPageConnections {
+    metaPageConnections { id pageId pageName instagramAccountId instagramUsername displayName state subscribed lastWebhookAt lastError }
+  }
+`);
+
+export const ConnectMetaPageMutation = graphql(`
+  mutation ConnectMetaPage($input: ConnectMetaPageInput!) {
+    connectMetaPage(input: $input) {
+      connection { id pageId pageName instagramAccountId instagramUsername displayName state subscribed lastWebhookAt lastError }
+    }
+  }
+`);
+
+export const DisconnectMetaPageMutation = graphql(`
+  mutation DisconnectMetaPage($id: ID!) {
+    disconnectMetaPage(id: $id) { connection { id state } }
+  }
+`);
+
+export const BridgeConnectionsQuery = graphql(`
+  query BridgeConnections {
+    bridgeConnections { id name outboundUrl state inboundPath lastInboundAt }
+  }
+`);
+
+export const ConnectBridgeMutation = graphql(`
+  mutation ConnectBridge($input: ConnectBridgeInput!) {
+    connectBridge(input: $input) { secret connection { id name outboundUrl state inboundPath lastInboundAt } }
+  }
+`);
+
+export const DisconnectBridgeMutation = graphql(`
+  mutation DisconnectBridge($id: ID!) {
+    disconnectBridge(id: $id) { connection { id state } }
+  }
+`);
+
+export const EmployeesQuery = graphql(`
+  query Employees {
+    employees { id name email role active }
+  }
+`);
+
+export const CreateEmployeeMutation = graphql(`
+  mutation CreateEmployee($input: CreateEmployeeInput!) {
+    createEmployee(input: $input) { id name email role active }
+  }
+`);
+
+export const ChatStatusesQuery = graphql(`
+  query ChatStatuses {
+    chatStatuses { code name position isClosed }
+  }
+`);
+export type ChatStatusRow = ResultOf<typeof ChatStatusesQuery>['chatStatuses'][number];
+
+export const CreateChatStatusMutation = graphql(`
+  mutation CreateChatStatus($input: CreateChatStatusInput!) {
+    createChatStatus(input: $input) { code name position isClosed }
+  }
+`);
+
+export const UpdateChatStatusMutation = graphql(`
+  mutation UpdateChatStatus($input: UpdateChatStatusInput!) {
+    updateChatStatus(input: $input) { code name position isClosed }
+  }
+`);
+
+export const ReorderChatStatusesMutation = graphql(`
+  mutation ReorderChatStatuses($codes: [String!]!) {
+    reorderChatStatuses(codes: $codes) { code name position isClosed }
+  }
+`);
+
+/** The admin page's list: the caller's personal answers and the shared set, with the variables bodies may use. */
+export const CannedAnswersAdminQuery = graphql(`
+  query CannedAnswersAdmin {
+    cannedAnswers { id shortcode title body shared }
+    cannedAnswerVariables { name description }
+  }
+`);
+export type CannedAnswerRow = ResultOf<typeof CannedAnswersAdminQuery>['cannedAnswers'][number];
+
+export const CreateCannedAnswerMutation = graphql(`
+  mutation CreateCannedAnswer($input: CreateCannedAnswerInput!) {
+    createCannedAnswer(input: $input) { id shortcode title body shared }
+  }
+`);
+
+export const UpdateCannedAnswerMutation = graphql(`
+  mutation UpdateCannedAnswer($input: UpdateCannedAnswerInput!) {
+    updateCannedAnswer(input: $input) { id shortcode title body shared }
+  }
+`);
+
+export const DeleteCannedAnswerMutation = graphql(`
+  mutation DeleteCannedAnswer($id: ID!) {
+    deleteCannedAnswer(id: $id)
+  }
+`);
+
+/** A Telegram user account connects by logging in: phone, then the code Telegram sent, then the 2FA password if set. */
+export const TelegramUserLoginFragment = graphql(`
+  fragment TelegramUserLoginFields on TelegramUserLogin @_unmask {
+    id phone step codeDelivery passwordHint expiresAt
+    connection { id phone username displayName state lastEventAt lastError }
+  }
+`);
+export type TelegramUserLogin = ResultOf<typeof TelegramUserLoginFragment>;
+
+export const StartTelegramUserLoginMutation = graphql(
+  `
+  mutation StartTelegramUserLogin($input: StartTelegramUserLoginInput!) {
+    startTelegramUserLogin(input: $input) { ...TelegramUserLoginFields }
+  }
+`,
+  [TelegramUserLoginFragment],
+);
+
+export const SubmitTelegramUserLoginCodeMutation = graphql(
+  `
+  mutation SubmitTelegramUserLoginCode($input: SubmitTelegramUserLoginCodeInput!) {
+    submitTelegramUserLoginCode(input: $input) { ...TelegramUserLoginFields }
+  }
+`,
+  [TelegramUserLoginFragment],
+);
+
+export const SubmitTelegramUserLoginPasswordMutation = graphql(
+  `
+  mutation SubmitTelegramUserLoginPassword($input: SubmitTelegramUserLoginPasswordInput!) {
+    submitTelegramUserLoginPassword(input: $input) { ...TelegramUserLoginFields }
+  }
+`,
+  [TelegramUserLoginFragment],
+);
