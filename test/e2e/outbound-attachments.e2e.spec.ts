@@ -2,7 +2,8 @@
  * Issues 7 and 5, an operator's attachment on every platform (decision 0036), through the gateway on both
  * runtimes: the operator uploads a file to the chat (createFileUpload + the upload link) and sends it with
  * sendMessage(fileIds); Telegram gets it as a multipart upload, Viber as a signed files-service link it
- * downloads, WhatsApp as an uploaded media id, Messenger as filedata in the Send API call: each double holds
+ * downloads, WhatsApp as an uploaded media id, Messenger as filedata in the Send API call, Instagram (which
+ * takes media only by URL) as a signed files-service link in payload.url that Meta downloads: each double holds
  * the exact bytes. A file the platform would refuse (too large for WhatsApp images, a type WhatsApp does not
  * take) is refused by sendMessage with a typed error before anything is stored or sent; a disguised file is
  * refused at upload.
@@ -45,6 +46,8 @@ const WA_CUSTOMER = { waId: '380501110777', name: 'Оксана WhatsApp' };
 const APP_SECRET = 'c0ffee00c0ffee00c0ffee00c0ff0777';
 const PAGE = { pageId: '104857600000707', name: 'Files Page', accessToken: `EAAB${'z'.repeat(40)}`, appSecret: APP_SECRET };
 const PSID = '6000000000000707';
+const IG = { accountId: '17841400000000707', username: 'files.shop.ua' };
+const IGSID = '7000000000000707';
 const MB = 1024 * 1024;
 
 const jpeg = (size: number) => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), Buffer.from('JFIF\0'), randomBytes(size)]);
@@ -89,7 +92,7 @@ describe.each(availableRuntimes())('operator attachments to every platform on th
     await graph.start();
     cleanups.push(() => graph.stop());
     graph.registerWhatsAppNumber({ ...WA_NUMBER, accessToken: WA_CREDENTIALS.accessToken, appSecret: WA_CREDENTIALS.appSecret });
-    graph.registerPage(PAGE);
+    graph.registerPage({ ...PAGE, instagram: IG });
     const channelViberPort = await freePort();
     switchboard = await startSwitchboard({
       databaseUrl,
@@ -114,7 +117,7 @@ describe.each(availableRuntimes())('operator attachments to every platform on th
       input: { phoneNumberId: WA_NUMBER.phoneNumberId, wabaId: WA_NUMBER.wabaId, ...WA_CREDENTIALS, displayName: 'Files WhatsApp' },
     });
     await client.request(`mutation ($input: ConnectMetaPageInput!) { connectMetaPage(input: $input) { connection { id } } }`, {
-      input: { pageId: PAGE.pageId, accessToken: PAGE.accessToken, appSecret: APP_SECRET, verifyToken: 'e2e-files-meta-verify-7' },
+      input: { pageId: PAGE.pageId, accessToken: PAGE.accessToken, appSecret: APP_SECRET, verifyToken: 'e2e-files-meta-verify-7', instagramAccountId: IG.accountId },
     });
 
     // One customer writes on each channel, so each has a chat to answer.
@@ -125,7 +128,9 @@ describe.each(availableRuntimes())('operator attachments to every platform on th
     expect((await postWhatsAppWebhook(`${switchboard.channelWhatsApp.url}/webhooks/whatsapp`, wa, { appSecret: WA_CREDENTIALS.appSecret })).status).toBe(200);
     const messenger = metaWebhook('page', [{ id: PAGE.pageId, messaging: [metaTextMessage({ from: PSID, to: PAGE.pageId, text: 'Можна схему?' })] }]);
     expect((await postMetaWebhook(`${switchboard.channelMeta.url}/webhooks/meta`, messenger, { appSecret: APP_SECRET })).status).toBe(200);
-    await waitFor(async () => (await chats()).length === 4, { description: 'a chat on each of the four channels', timeoutMs: 60_000 });
+    const instagram = metaWebhook('instagram', [{ id: IG.accountId, messaging: [metaTextMessage({ from: IGSID, to: IG.accountId, text: 'Є фото в іншому кольорі?' })] }]);
+    expect((await postMetaWebhook(`${switchboard.channelMeta.url}/webhooks/meta`, instagram, { appSecret: APP_SECRET })).status).toBe(200);
+    await waitFor(async () => (await chats()).length === 5, { description: 'a chat on each of the five channels', timeoutMs: 60_000 });
   });
 
   afterAll(async () => {
@@ -203,6 +208,22 @@ describe.each(availableRuntimes())('operator attachments to every platform on th
     const post = graph.postsTo(PAGE.pageId, 'messages').find((p) => p.file)!;
     expect(post.body['message']).toMatchObject({ attachment: { type: 'image', payload: { is_reusable: false } } });
     expect(post.file!.bytes.equals(bytes)).toBe(true);
+  });
+
+  it('Instagram: the image goes as a signed files-service link in payload.url that Meta downloads', async () => {
+    const chat = await chatOn('INSTAGRAM');
+    const bytes = jpeg(35_000);
+    const fileId = await uploaded(chat.id, 'колір.jpg', bytes);
+    const message = await sendFiles(chat.id, 'Ось у синьому', [fileId]);
+    await waitSent('INSTAGRAM', message.id);
+    const posts = graph.postsTo(IG.accountId, 'messages');
+    expect(posts.map((p) => p.body['message'])).toEqual([
+      { text: 'Ось у синьому' },
+      { attachment: { type: 'image', payload: { is_reusable: false, url: expect.stringContaining(`/files/${fileId}/content?token=`) } } },
+    ]);
+    expect(posts[1]!.body['recipient']).toEqual({ id: IGSID });
+    // Meta fetched the link when the message was sent: the double holds what it downloaded.
+    expect(posts[1]!.file!.bytes.equals(bytes)).toBe(true);
   });
 
   it('refuses what the platform would reject with a typed error before anything is stored or sent, and disguised files at upload', async () => {

@@ -1,7 +1,9 @@
 /**
  * Issue 6, Telegram user accounts: one full conversation through the gateway on both runtimes. An admin logs
  * the account in over GraphQL (code, then the 2FA password), a customer's messages become a chat, the
- * operator's reply goes out from the account and the customer reading it moves it to READ. channelHealth then
+ * operator's reply goes out from the account and the customer reading it moves it to READ. A photo and a document
+ * the customer sends are fetched by the files service from the connector, which downloads them through the
+ * account's live client (decision 0025), and reach the operator's download byte for byte. channelHealth then
  * answers for every connector in one query (each connector's field comes from its own subgraph).
  */
 import { startEmbeddedPostgres } from '@switchboard/persistence';
@@ -12,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { GraphQLClient } from './support/graphql-client';
 import { availableRuntimes } from './support/infra';
 
@@ -20,6 +23,9 @@ jest.setTimeout(120_000);
 const ADMIN = { email: 'admin@switchboard.test', password: 'correct-horse-battery', name: 'Ada Admin' };
 const ACCOUNT = { userId: '5081234567', phone: '+380501112233', firstName: 'Олена', password: 'two-step secret', passwordHint: 'as usual' };
 const CUSTOMER = { userId: '6011223344', firstName: 'Оксана', lastName: 'Коваль', username: 'oksana_k' };
+
+type FileNode = { state: string; kind: string; origin: string; mimeType: string | null; fileName: string | null; failure: string | null; messageId: string | null; downloadUrl: string | null; thumbnailUrl: string | null };
+const FILES = `query($id: ID!) { chat(id: $id) { files(first: 20) { edges { node { state kind origin mimeType fileName failure messageId downloadUrl thumbnailUrl } } } } }`;
 
 interface ChatNode {
   id: string;
@@ -82,6 +88,13 @@ describe.each(availableRuntimes())('Telegram user account conversation on the %s
     return data.chats.edges.map((e) => e.node).find((c) => c.customer.displayName === name);
   }
 
+  async function bytesOf(url: string | null): Promise<Buffer> {
+    expect(url).not.toBeNull();
+    const response = await fetch(url!);
+    expect(response.status).toBe(200);
+    return Buffer.from(await response.arrayBuffer());
+  }
+
   it('logs the account in with 2FA, turns its private messages into a chat, sends the reply and follows the read receipt', async () => {
     const started = await client.request<{ startTelegramUserLogin: { id: string; step: string } }>(
       'mutation ($input: StartTelegramUserLoginInput!) { startTelegramUserLogin(input: $input) { id step } }',
@@ -114,6 +127,37 @@ describe.each(availableRuntimes())('Telegram user account conversation on the %s
     await waitFor(async () => (await outbound())?.deliveryState === 'SENT', { description: 'SENT', timeoutMs: 30_000 });
     cloud.customerReads(ACCOUNT.userId, CUSTOMER.userId, sent.id);
     await waitFor(async () => (await outbound())?.deliveryState === 'READ', { description: 'READ', timeoutMs: 30_000 });
+  });
+
+  it("stores a customer's photo and document, downloaded through the account's live client, for the operator", async () => {
+    const chat = (await chatOf('Оксана Коваль'))!;
+    const photo = await sharp({ create: { width: 1200, height: 800, channels: 3, background: { r: 30, g: 120, b: 200 } } }).jpeg({ quality: 80 }).toBuffer();
+    const document = Buffer.from('%PDF-1.7\n1 0 obj << /Title (Накладна) >> endobj\ntrailer << >>\n%%EOF\n');
+    cloud.customerSendsFile(ACCOUNT.userId, CUSTOMER.userId, { as: 'photo', bytes: photo, width: 1200, height: 800, caption: 'Ось пошкодження' });
+    cloud.customerSendsFile(ACCOUNT.userId, CUSTOMER.userId, { as: 'document', bytes: document, fileName: 'Накладна.pdf', mimeType: 'application/pdf' });
+    const files = await waitFor(
+      async () => {
+        const found = (await client.request<{ chat: { files: { edges: { node: FileNode }[] } } }>(FILES, { id: chat.id })).chat.files.edges.map((e) => e.node);
+        return found.length === 2 && found.every((f) => f.state !== 'PENDING') ? found : undefined;
+      },
+      { description: 'both files fetched', timeoutMs: 60_000 },
+    );
+    const image = files.find((f) => f.kind === 'image');
+    const pdf = files.find((f) => f.kind === 'document');
+    expect(image).toMatchObject({ state: 'STORED', origin: 'CHANNEL', mimeType: 'image/jpeg', failure: null });
+    expect(pdf).toMatchObject({ state: 'STORED', origin: 'CHANNEL', mimeType: 'application/pdf', fileName: 'Накладна.pdf', failure: null, thumbnailUrl: null });
+    expect((await bytesOf(image!.downloadUrl)).equals(photo)).toBe(true);
+    expect((await bytesOf(pdf!.downloadUrl)).equals(document)).toBe(true);
+    const thumbnail = await sharp(await bytesOf(image!.thumbnailUrl)).metadata();
+    expect({ format: thumbnail.format, width: thumbnail.width, height: thumbnail.height }).toEqual({ format: 'webp', width: 320, height: 213 });
+    // Each file belongs to the inbound message it came with; the photo's caption is that message's text.
+    const messages = await client.request<{ chat: { messages: { edges: { node: { id: string; direction: string; text: string | null } }[] } } }>(
+      'query ($id: ID!) { chat(id: $id) { messages(first: 20) { edges { node { id direction text } } } } }',
+      { id: chat.id },
+    );
+    const byId = new Map(messages.chat.messages.edges.map((e) => [e.node.id, e.node]));
+    expect(byId.get(image!.messageId!)).toMatchObject({ direction: 'INBOUND', text: 'Ось пошкодження' });
+    expect(byId.get(pdf!.messageId!)).toMatchObject({ direction: 'INBOUND' });
   });
 
   it("sends the operator's uploaded file from the account as a document, the text as its caption", async () => {
