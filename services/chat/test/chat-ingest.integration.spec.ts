@@ -88,4 +88,17 @@ describe('chat ingest idempotency (PostgreSQL, log bus)', () => {
     const numbers = (await sql.query<{ number: string }>(`SELECT number FROM chat.chats ORDER BY number`)).rows.map((r) => Number(r.number));
     expect(numbers).toEqual(numbers.map((_, i) => i + 1));
   });
+
+  it("keeps a new customer's username and phone when a later message of the same batch omits them", async () => {
+    if (!db) return;
+    const first = messageEvent('7001', 300, 'з профілем');
+    const firstData = first.envelope.data as { customer: Record<string, string> };
+    firstData.customer = { ...firstData.customer, username: 'oksana_k', phone: '+380501234567' };
+    const second = messageEvent('7001', 301, 'без профілю');
+    // One publish: the two records reach the chat service in one batch, hence one ingest transaction.
+    await bus.publish([first, second]);
+    await waitFor(() => count(`SELECT count(*) AS n FROM chat.messages WHERE platform_message_id = '301'`, []), { description: 'both messages' });
+    const customer = (await sql.query<{ username: string | null; phone: string | null }>(`SELECT username, phone FROM chat.customers WHERE external_id = '7001'`)).rows[0];
+    expect(customer).toEqual({ username: 'oksana_k', phone: '+380501234567' });
+  });
 });

@@ -88,10 +88,24 @@ export class InboundIngestService {
 
   private async storeNewMessages(manager: EntityManager, batch: NewMessageEvent[]): Promise<EventToPublish[]> {
     const events: EventToPublish[] = [];
-    // 1. Customers: the latest profile wins (people rename themselves).
+    // 1. Customers: the latest profile wins (people rename themselves), but a message that omits a field
+    // keeps what an earlier one said, within the batch as in the upsert below (a later message without the
+    // username must not erase the one the first message brought).
     const customers = new Map<string, MessageReceived['customer'] & { connectionId: string; channel: string }>();
     for (const { data } of batch) {
-      customers.set(`${data.connection.id}\u0000${data.customer.externalId}`, { ...data.customer, connectionId: data.connection.id, channel: data.connection.channel });
+      const key = `${data.connection.id}\u0000${data.customer.externalId}`;
+      const earlier = customers.get(key);
+      const latest = data.customer;
+      customers.set(key, {
+        ...earlier,
+        ...latest,
+        username: latest.username ?? earlier?.username,
+        phone: latest.phone ?? earlier?.phone,
+        languageCode: latest.languageCode ?? earlier?.languageCode,
+        profileUrl: latest.profileUrl ?? earlier?.profileUrl,
+        connectionId: data.connection.id,
+        channel: data.connection.channel,
+      });
     }
     const customerRows = (await manager.query(
       `INSERT INTO chat.customers AS c (connection_id, channel, external_id, display_name, username, phone, language_code, profile_url)
