@@ -15,7 +15,7 @@ import { LOG_BUS_MIGRATIONS, LOG_BUS_SCHEMA, type EventBus } from '@switchboard/
 import { createServiceDataSource, migrateSchema } from '@switchboard/persistence';
 import { createEventBus, type Logger, type RunningService } from '@switchboard/service-kit';
 import { readFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 export interface SwitchboardOptions {
@@ -323,10 +323,24 @@ async function stopAll(started: { stop(): Promise<void> }[], bus: EventBus): Pro
   await bus.close();
 }
 
+/**
+ * A port for a service that must be known before it listens (the chat and files services need each
+ * other's URL). Picked below Linux's ephemeral range (32768-60999): a port the kernel hands out for
+ * listen(0) is also one it hands out to outgoing connections, and in the seconds before the service
+ * listens one of them took it (EADDRINUSE in the e2e suite). Checked on all interfaces, as services bind.
+ */
 async function freeLocalPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const server = createServer();
+    const free = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '0.0.0.0', () => resolve(true));
+    });
+    if (free) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      return port;
+    }
+  }
+  throw new Error('no free port found between 20000 and 32000');
 }

@@ -235,8 +235,13 @@ integrationSuite(['postgres'], 'files service integration tests')('the files ser
         createEnvelope(ChatDeletedV1, { chatId, chatNumber: 42, connectionId, byEmployeeId: olena.employeeId, at: new Date().toISOString() }, origin),
       ]);
       await waitFor(async () => ((await h.query(`SELECT 1 FROM files.files WHERE chat_id = $1`, [chatId])).length === 0 ? true : undefined));
-      const onDisk = await readdir(h.filesDir, { recursive: true });
-      for (const { storage_key } of keys) expect(onDisk.some((p) => p.endsWith(storage_key.split('/')[1]!))).toBe(false);
+      // Rows go first, bytes right after (a crash between leaves orphan bytes, never rows without bytes).
+      const stillOnDisk = async () => {
+        const onDisk = await readdir(h.filesDir, { recursive: true });
+        return keys.filter(({ storage_key }) => onDisk.some((p) => p.endsWith(storage_key.split('/')[1]!)));
+      };
+      await waitFor(async () => ((await stillOnDisk()).length === 0 ? true : undefined), { timeoutMs: 10_000, description: "the deleted chat's bytes removed" });
+      expect(await stillOnDisk()).toEqual([]);
     });
   });
 });
