@@ -1,5 +1,6 @@
 import { startSwitchboard, type RunningSwitchboard, type SwitchboardOptions } from '@switchboard/standalone';
 import { startEmbeddedPostgres } from '@switchboard/persistence';
+import { startTasksService, tasksConfigSchema, type RunningTasksService } from '@switchboard/tasks';
 import { createLogger } from '@switchboard/service-kit';
 import { TelegramBotApiDouble, createTestDatabase, freePort, startKafkaMockCluster } from '@switchboard/testing';
 import { randomBytes } from 'node:crypto';
@@ -19,6 +20,12 @@ export interface TestStack {
   client: GraphQLClient;
   databaseUrl: string;
   kafkaBrokers?: string[];
+  /**
+   * Another tasks-service instance on the stack's database and bus, configured like the composition's own
+   * (a replica: its reminder scheduler races the other's). The gateway keeps routing to the stack's
+   * instance. Stopped with the stack if the test has not stopped it.
+   */
+  startExtraTasksInstance(): Promise<RunningTasksService>;
   stop(): Promise<void>;
 }
 
@@ -56,10 +63,12 @@ export async function startTestStack(options: {
     const channelTelegramPort = await freePort();
     const filesDir = await mkdtemp(join(tmpdir(), 'switchboard-e2e-files-'));
     cleanups.push(() => rm(filesDir, { recursive: true, force: true }));
+    const jwtSecret = randomBytes(32).toString('hex');
+    const logger = createLogger('e2e', process.env.LOG_LEVEL ?? 'warn', { nameKey: 'process' });
     const switchboard = await startSwitchboard({
       databaseUrl,
       ...(kafkaBrokers ? { kafkaBrokers, kafkaMaxWaitMs: 10 } : {}),
-      jwtSecret: randomBytes(32).toString('hex'),
+      jwtSecret,
       credentialsKey: randomBytes(32).toString('base64'),
       telegramApiBaseUrl: telegram.baseUrl,
       ...(options.telegramMode === 'webhook' ? { publicWebhookBaseUrl: `http://127.0.0.1:${channelTelegramPort}` } : {}),
@@ -70,9 +79,14 @@ export async function startTestStack(options: {
       ...(options.metaGraphApiBaseUrl ? { metaGraphApiBaseUrl: options.metaGraphApiBaseUrl } : {}),
       ...(options.bridgeDelivery ? { bridgeDelivery: options.bridgeDelivery } : {}),
       filesDir,
-      logger: createLogger('e2e', process.env.LOG_LEVEL ?? 'warn', { nameKey: 'process' }),
+      logger,
     });
     cleanups.push(() => switchboard.stop());
+    const extraTasks: RunningTasksService[] = [];
+    // Runs before switchboard.stop() (cleanups run in reverse): replicas go before the bus they share closes.
+    cleanups.push(async () => {
+      for (const instance of extraTasks) await instance.stop();
+    });
     const client = new GraphQLClient(switchboard.gateway.url);
     await client.login(ADMIN.email, ADMIN.password);
     return {
@@ -82,6 +96,23 @@ export async function startTestStack(options: {
       client,
       databaseUrl,
       ...(kafkaBrokers ? { kafkaBrokers } : {}),
+      startExtraTasksInstance: async () => {
+        // The settings startSwitchboard gives its tasks service (deploy/standalone switchboard.composition.ts).
+        const instance = await startTasksService({
+          logger: logger.child({ service: 'tasks-replica' }),
+          bus: switchboard.bus,
+          config: tasksConfigSchema.parse({
+            PORT: '0',
+            DATABASE_URL: databaseUrl,
+            JWT_SECRET: jwtSecret,
+            CHAT_SERVICE_URL: switchboard.chat!.url,
+            KAFKA_BROKERS: kafkaBrokers?.join(','),
+            KAFKA_MAX_WAIT_MS: '10',
+          }),
+        });
+        extraTasks.push(instance);
+        return instance;
+      },
       stop: async () => {
         for (const cleanup of cleanups.reverse()) await cleanup();
       },
