@@ -13,7 +13,6 @@ import {
   registerOperationalRoutes,
   type Logger,
   type RateLimiter,
-  keepIdleConnectionsLongerThanClients,
 } from '@switchboard/service-kit';
 import { CORRELATION_ID_HEADER, createGatewayContext, type GatewayContext } from './auth/gateway-context';
 import { loginRateLimitPlugin } from './auth/login-rate-limit.plugin';
@@ -83,7 +82,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   app.disable('x-powered-by');
   app.set('trust proxy', options.trustProxy ?? 0);
   const httpServer = createServer(app);
-  keepIdleConnectionsLongerThanClients(httpServer);
   const registry = createMetricsRegistry('gateway');
   const rateLimiter = options.rateLimiter ?? new MemoryRateLimiter();
   const closeRateLimiter = options.rateLimiter ? async () => undefined : () => rateLimiter.close();

@@ -3,11 +3,9 @@ import type { INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import express, { type Express } from 'express';
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { webhookTracing } from '../webhooks/webhook-tracing';
-import { keepIdleConnectionsLongerThanClients } from '../http/keep-alive';
 
 /** Nest's own log lines go through pino too, so a process writes one JSON format only. */
 export class PinoNestLogger implements LoggerService {
@@ -64,7 +62,6 @@ export async function startNestService(options: {
   if (options.configure) await options.configure(server, app);
   await app.init();
   const httpServer = await app.listen(options.port, options.host ?? '0.0.0.0');
-  keepIdleConnectionsLongerThanClients(httpServer as Server);
   const port = (httpServer.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
   options.logger.info({ url }, `${options.name} listening`);
