@@ -125,6 +125,8 @@ integrationSuite(['postgres'], 'crm service integration tests')('the crm service
     await waitFor(async () => (await h.query<{ phone: string | null }>(`SELECT phone FROM crm.leads WHERE id = $1`, [strangerLead.target_id]))[0]?.phone === '+48 601 234 567', {
       description: 'the phone kept on the lead',
     });
+    // The link event leaves through the outbox relay, after the row it describes.
+    await waitFor(async () => h.eventsOf(stranger.data.chatId).length > 0, { description: "the stranger's link event" });
     expect(types(h.eventsOf(stranger.data.chatId))).toEqual(['crm.chat-linked']);
   });
 
