@@ -10,9 +10,13 @@
  * in the page; a PNG uploaded by "Файли" shows in the timeline with its download link. The admin pages add a
  * status (then in the chat's status menu), a canned answer (refused while it names an unknown variable, then
  * offered by "/") and an operator, show the Telegram connection with its health and the API's refusal of a bad
- * token; the new operator sees no admin entries and gets "Немає доступу" at their URLs.
+ * token; the new operator sees no admin entries and gets "Немає доступу" at their URLs. A photo a customer
+ * sends shows as its thumbnail, linking to the full file. On the employees page an admin changes a role and
+ * deactivates and reactivates an operator (each confirmed; the deactivated one cannot log in). A WhatsApp
+ * chat whose 24-hour window has closed offers "Надіслати шаблон": an approved template, its parameters filled
+ * in and previewed, reaches the Graph API double as a template message.
  */
-import { waitFor } from '@switchboard/testing';
+import { MetaGraphApiDouble, postWhatsAppWebhook, waitFor, waMessagesChange, waText, waWebhook } from '@switchboard/testing';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +26,9 @@ import { integrationRequired } from './support/infra';
 import { ADMIN, BOT, startTestStack, type TestStack } from './support/test-stack';
 
 const CHROMIUM = '/usr/bin/chromium';
+const WA_NUMBER = { phoneNumberId: '106540352249901', wabaId: '102290129349901', displayPhoneNumber: '15550009901', verifiedName: 'Console Shop' };
+const WA_CREDENTIALS = { accessToken: `EAAG${'c'.repeat(40)}`, appSecret: 'c1b2c3d4e5f60718293a4b5c6d7e9901', verifyToken: 'e2e-console-verify-token-1' };
+const WA_CUSTOMER = { waId: '380671239901', name: 'Марко WhatsApp' };
 const REPO = join(__dirname, '..', '..');
 const CONSOLE_DIR = join(REPO, 'apps', 'console', 'dist');
 /** UPDATE_SCREENSHOTS=1 refreshes the README's screenshots (docs/screenshots) from this run. */
@@ -42,6 +49,7 @@ const describeInBrowser = chromiumAvailable() ? describe : describe.skip;
 
 describeInBrowser('operator console in a browser (standalone)', () => {
   let stack: TestStack;
+  let graph: MetaGraphApiDouble;
   let browser: Browser;
   let page: Page;
   let consoleUrl: string;
@@ -49,9 +57,18 @@ describeInBrowser('operator console in a browser (standalone)', () => {
   beforeAll(async () => {
     // Builds only when sources changed since the last build (the same step `npm start` runs first).
     execFileSync('node', [join(REPO, 'apps', 'console', 'scripts', 'build-if-stale.mjs')], { stdio: 'inherit' });
-    stack = await startTestStack({ runtime: 'standalone', telegramMode: 'polling', consoleDir: CONSOLE_DIR });
+    graph = new MetaGraphApiDouble();
+    await graph.start();
+    graph.registerWhatsAppNumber({ ...WA_NUMBER, accessToken: WA_CREDENTIALS.accessToken, appSecret: WA_CREDENTIALS.appSecret });
+    graph.addTemplate(WA_NUMBER.wabaId, { name: 'order_update', language: 'uk', body: 'Вітаємо, {{1}}! Замовлення {{2}} вже в дорозі.' });
+    // Not approved yet: the picker must not offer it.
+    graph.addTemplate(WA_NUMBER.wabaId, { name: 'spring_sale', language: 'uk', status: 'PENDING', body: 'Весняний розпродаж!' });
+    stack = await startTestStack({ runtime: 'standalone', telegramMode: 'polling', consoleDir: CONSOLE_DIR, metaGraphApiBaseUrl: graph.baseUrl });
     await stack.client.request(`mutation Connect($input: ConnectTelegramBotInput!) { connectTelegramBot(input: $input) { connection { id } } }`, {
       input: { token: BOT.token },
+    });
+    await stack.client.request(`mutation ($input: ConnectWhatsAppNumberInput!) { connectWhatsAppNumber(input: $input) { connection { id } } }`, {
+      input: { phoneNumberId: WA_NUMBER.phoneNumberId, wabaId: WA_NUMBER.wabaId, ...WA_CREDENTIALS, displayName: 'Console WhatsApp' },
     });
     consoleUrl = stack.switchboard.gateway.url.replace(/\/graphql$/, '/');
     browser = await chromium.launch({
@@ -75,6 +92,7 @@ describeInBrowser('operator console in a browser (standalone)', () => {
   afterAll(async () => {
     await browser?.close();
     await stack?.stop();
+    await graph?.stop();
   });
 
   it('logs in, shows a new customer chat live, sends a note and a reply to Telegram, and searches the chat', async () => {
@@ -243,6 +261,36 @@ describeInBrowser('operator console in a browser (standalone)', () => {
     await page.getByRole('alert').getByText(/Файл «invoice\.pdf» не прийнято: .+/).waitFor({ timeout: 20_000 });
   }, 60_000);
 
+  it("shows a customer's photo as its thumbnail, which links to the full file", async () => {
+    const timeline = page.getByRole('log');
+    const customer = stack.telegram.customer(BOT.token, { id: 909001, firstName: 'Оксана', lastName: 'Коваль', username: 'oksana_k' });
+    customer.sendPhoto({ bytes: Buffer.from(SMALL_PNG, 'base64'), mimeType: 'image/png', caption: 'Ось фото посилки' });
+    const bubble = timeline.locator('.bubble--inbound', { hasText: 'Ось фото посилки' });
+    await bubble.waitFor({ timeout: 30_000 });
+    // The media is fetched from Telegram after the message arrives; the thumbnail follows once it is stored.
+    const thumbnail = bubble.locator('img.file-link__thumbnail');
+    await thumbnail.waitFor({ timeout: 30_000 });
+    const loadedWidth = () => thumbnail.evaluate((element) => {
+      const image = element as unknown as { complete: boolean; naturalWidth: number };
+      return image.complete ? image.naturalWidth : 0;
+    });
+    await waitFor(async () => (await loadedWidth()) === 4, {
+      timeoutMs: 10_000,
+      description: 'the 4 px wide thumbnail to load in the page',
+    });
+    // The box is reserved before the image loads: the timeline does not jump when it arrives.
+    expect(await thumbnail.getAttribute('width')).toBe('160');
+    expect(await thumbnail.getAttribute('height')).toBe('160');
+    expect(await thumbnail.getAttribute('alt')).toBeTruthy();
+    const preview = await fetch((await thumbnail.getAttribute('src'))!);
+    expect(preview.status).toBe(200);
+    expect(preview.headers.get('content-type')).toBe('image/webp');
+    // The thumbnail is the link to the original bytes.
+    const href = await bubble.locator('a.file-link:has(img.file-link__thumbnail)').getAttribute('href');
+    const original = await fetch(href!);
+    expect(Buffer.from(await original.arrayBuffer()).equals(Buffer.from(SMALL_PNG, 'base64'))).toBe(true);
+  }, 60_000);
+
   it('admin pages: adds a status, a canned answer and an operator, shows the connections with health, and keeps operators out', async () => {
     const nav = page.getByRole('navigation', { name: 'Розділи' });
 
@@ -382,7 +430,104 @@ describeInBrowser('operator console in a browser (standalone)', () => {
     await page.waitForURL((url) => url.pathname === '/');
     await page.getByText('Чатів немає').waitFor();
   }, 60_000);
+
+  it('employees page: changes a role, refuses demoting the last admin, deactivates and reactivates an operator, each confirmed', async () => {
+    await page.getByRole('navigation', { name: 'Розділи' }).getByRole('link', { name: 'Працівники та ролі' }).click();
+    const dialog = page.getByRole('dialog');
+    const iryna = page.locator('tr', { hasText: 'iryna@switchboard.test' });
+    const role = iryna.getByRole('combobox', { name: 'Роль: Ірина Операторка' });
+
+    // A cancelled choice changes nothing; a confirmed one is saved by the API.
+    await role.selectOption('ADMIN');
+    await dialog.getByText('Змінити роль працівника «Ірина Операторка» на «Адміністратор»?').waitFor();
+    await dialog.getByRole('button', { name: 'Скасувати' }).click();
+    expect(await role.inputValue()).toBe('OPERATOR');
+    await role.selectOption('ADMIN');
+    await dialog.getByRole('button', { name: 'Так, змінити' }).click();
+    await iryna.getByRole('status').getByText('Роль працівника «Ірина Операторка» змінено на «Адміністратор»').waitFor();
+    expect(await role.inputValue()).toBe('ADMIN');
+    await role.selectOption('OPERATOR');
+    await dialog.getByRole('button', { name: 'Так, змінити' }).click();
+    await iryna.getByRole('status').getByText('Роль працівника «Ірина Операторка» змінено на «Оператор»').waitFor();
+
+    // The only admin left cannot demote themselves (the API's words are shown) nor deactivate themselves.
+    const me = page.locator('tr', { hasText: ADMIN.email });
+    expect(await me.getByRole('button', { name: `Деактивувати: ${ADMIN.name}` }).isDisabled()).toBe(true);
+    await me.getByRole('combobox', { name: `Роль: ${ADMIN.name}` }).selectOption('OPERATOR');
+    await dialog.getByRole('button', { name: 'Так, змінити' }).click();
+    await me.locator('[data-error-code="CONFLICT"]').getByText(`${ADMIN.name} is the last active admin: make another employee an admin first`, { exact: false }).waitFor();
+    expect(await me.getByRole('combobox', { name: `Роль: ${ADMIN.name}` }).inputValue()).toBe('ADMIN');
+
+    // Deactivated: marked so, and the login is refused; reactivated: the login works again.
+    await iryna.getByRole('button', { name: 'Деактивувати: Ірина Операторка' }).click();
+    await dialog.getByText(/^Деактивувати працівника «Ірина Операторка»\?/).waitFor();
+    await dialog.getByRole('button', { name: 'Так, змінити' }).click();
+    await iryna.getByRole('status').getByText('Працівника «Ірина Операторка» деактивовано').waitFor();
+    await iryna.getByText('Деактивований').waitFor();
+    expect(await loginErrorCode('iryna@switchboard.test', 'iryna-password-1')).toBe('UNAUTHENTICATED');
+    await iryna.getByRole('button', { name: 'Відновити доступ: Ірина Операторка' }).click();
+    await dialog.getByRole('button', { name: 'Так, змінити' }).click();
+    await iryna.getByRole('status').getByText('Доступ працівника «Ірина Операторка» відновлено').waitFor();
+    await iryna.getByText('Активний').waitFor();
+    expect(await loginErrorCode('iryna@switchboard.test', 'iryna-password-1')).toBeUndefined();
+  }, 60_000);
+
+  it('offers an approved WhatsApp template once the 24-hour window closed, previews it with its parameters and sends it', async () => {
+    const stale = waText(WA_CUSTOMER, 'Чи є у вас доставка у Львів?', { at: new Date(Date.now() - 25 * 3_600_000) });
+    const webhook = waWebhook([{ wabaId: WA_NUMBER.wabaId, changes: [waMessagesChange({ number: WA_NUMBER, contacts: [WA_CUSTOMER], messages: [stale] })] }]);
+    const posted = await postWhatsAppWebhook(`${stack.switchboard.channelWhatsApp.url}/webhooks/whatsapp`, webhook, { appSecret: WA_CREDENTIALS.appSecret });
+    expect(posted.status).toBe(200);
+    await page.getByRole('navigation', { name: 'Розділи' }).getByRole('link', { name: 'Месенджери' }).click();
+    const row = page.locator('.chat-row', { hasText: WA_CUSTOMER.name });
+    await row.waitFor({ timeout: 30_000 });
+    await row.click();
+    await page.getByRole('log').getByText('Чи є у вас доставка у Львів?').waitFor();
+    await page.getByText('Вікно для відповіді закрите: платформа не прийме вільний текст').waitFor();
+    expect(await page.getByRole('button', { name: 'Надіслати', exact: true }).isDisabled()).toBe(true);
+
+    await page.getByRole('button', { name: 'Надіслати шаблон' }).click();
+    const picker = page.getByRole('region', { name: 'Шаблон WhatsApp' });
+    const select = picker.getByRole('combobox', { name: 'Шаблон', exact: true });
+    await select.locator('option', { hasText: 'order_update · uk' }).waitFor({ state: 'attached' });
+    // Only approved templates can be sent outside the window.
+    expect(await select.locator('option', { hasText: 'spring_sale' }).count()).toBe(0);
+    await select.selectOption({ label: 'order_update · uk' });
+    await picker.getByRole('textbox', { name: '{{1}}' }).fill('Марко');
+    await picker.getByRole('button', { name: 'Надіслати шаблон' }).click();
+    await picker.getByRole('alert').getByText('Заповніть параметри: {{2}}').waitFor();
+    await picker.getByRole('textbox', { name: '{{2}}' }).fill('№2077');
+    await picker.getByText('Вітаємо, Марко! Замовлення №2077 вже в дорозі.').waitFor();
+
+    const sentBefore = graph.sent.length;
+    await picker.getByRole('button', { name: 'Надіслати шаблон' }).click();
+    const sent = await waitFor(() => graph.sent.slice(sentBefore).find((record) => record.body['type'] === 'template'), {
+      timeoutMs: 30_000,
+      description: 'the template at the Graph API double',
+    });
+    expect(sent.body['to']).toBe(WA_CUSTOMER.waId);
+    expect(sent.body['template']).toEqual({
+      name: 'order_update',
+      language: { code: 'uk' },
+      components: [{ type: 'body', parameters: [{ type: 'text', text: 'Марко' }, { type: 'text', text: '№2077' }] }],
+    });
+    await page.getByRole('log').locator('.bubble--outbound', { hasText: 'Вітаємо, Марко! Замовлення №2077 вже в дорозі.' }).waitFor({ timeout: 30_000 });
+    expect(await picker.count()).toBe(0);
+  }, 60_000);
+
+  /** The login API's error code for these credentials (undefined when it lets them in). */
+  async function loginErrorCode(email: string, password: string): Promise<string | undefined> {
+    const response = await fetch(stack.switchboard.gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'mutation ($input: LoginInput!) { login(input: $input) { accessToken } }', variables: { input: { email, password } } }),
+    });
+    const body = (await response.json()) as { errors?: { extensions?: { code?: string } }[] };
+    return body.errors?.[0]?.extensions?.code;
+  }
 });
+
+/** A 4x3 PNG a customer sends as a photo: small enough that its thumbnail keeps its size (no upscaling). */
+const SMALL_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAQAAAADCAIAAAA7ljmRAAAAEElEQVR42mM4EaABRww4OQAsNg8BSqno0gAAAABJRU5ErkJggg==';
 
 /** A 1x1 PNG: the files service tells its type from these bytes, not from the name. */
 const PIXEL_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';

@@ -31,6 +31,7 @@ const file = (id: string, createdAt: string, extra: Partial<ChatFile> = {}): Cha
   createdAt,
   downloadUrl: `http://files.test/${id}`,
   downloadUrlExpiresAt: '2026-12-01T10:05:00.000Z',
+  thumbnailUrl: null,
   uploadedBy: { id: 'e1', name: 'Ada' },
   ...extra,
 });

@@ -32,6 +32,13 @@ const CREATE_EMPLOYEE = `mutation Create($input: CreateEmployeeInput!) {
   createEmployee(input: $input) { id email name role active }
 }`;
 
+const UPDATE_EMPLOYEE = `mutation Update($id: ID!, $input: UpdateEmployeeInput!) {
+  updateEmployee(id: $id, input: $input) { id name role active }
+}`;
+const DEACTIVATE_EMPLOYEE = `mutation Deactivate($id: ID!) { deactivateEmployee(id: $id) { id role active } }`;
+const REACTIVATE_EMPLOYEE = `mutation Reactivate($id: ID!) { reactivateEmployee(id: $id) { id role active } }`;
+const AUDIT_LOG = `query Audit($targetId: ID) { identityAuditLog(targetId: $targetId) { action actorId targetId details } }`;
+
 interface LoginData {
   login: { accessToken: string; expiresAt: string; employee: { id: string; email: string; name: string; role: string; active: boolean } };
 }
@@ -48,6 +55,10 @@ async function tokenFor(service: RunningService, email: string, password: string
 
 function errorCode(result: GraphQLResponse<unknown>): string | undefined {
   return result.errors?.[0]?.extensions?.code;
+}
+
+function errorReason(result: GraphQLResponse<unknown>): unknown {
+  return (result.errors?.[0]?.extensions as Record<string, unknown> | undefined)?.['reason'];
 }
 
 describe('identity service', () => {
@@ -239,5 +250,118 @@ describe('identity service', () => {
     service = await startIdentityService({ config, logger, bus });
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(announced.filter((e) => e.name === ADMIN.name).length).toBe(before + 1);
+  });
+  it('lets an admin rename, promote, deactivate and reactivate an employee, each audited and announced', async () => {
+    const adminToken = await tokenFor(running(), ADMIN.email, ADMIN.password);
+    const adminId = (await verifyAccessToken(adminToken, JWT_SECRET)).employeeId;
+    const petro = { email: 'petro@example.com', name: 'Petro', role: 'OPERATOR', password: 'petro-password-1' };
+    const created = await graphql<{ createEmployee: { id: string } }>(running(), CREATE_EMPLOYEE, { input: petro }, adminToken);
+    const id = created.data!.createEmployee.id;
+    const petroToken = await tokenFor(running(), petro.email, petro.password);
+
+    // Operators may not; the input is checked at the edge.
+    expect(errorCode(await graphql(running(), UPDATE_EMPLOYEE, { id, input: { role: 'ADMIN' } }, petroToken))).toBe('FORBIDDEN');
+    expect(errorCode(await graphql(running(), DEACTIVATE_EMPLOYEE, { id: adminId }, petroToken))).toBe('FORBIDDEN');
+    const empty = await graphql(running(), UPDATE_EMPLOYEE, { id, input: {} }, adminToken);
+    expect(errorCode(empty)).toBe('BAD_USER_INPUT');
+    expect(empty.errors?.[0]?.message).toMatch(/give a name or a role to change/);
+    expect(errorCode(await graphql(running(), UPDATE_EMPLOYEE, { id, input: { name: '  ' } }, adminToken))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await graphql(running(), DEACTIVATE_EMPLOYEE, { id: 'not-a-uuid' }, adminToken))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await graphql(running(), DEACTIVATE_EMPLOYEE, { id: '00000000-0000-4000-8000-000000000000' }, adminToken))).toBe('NOT_FOUND');
+
+    const updated = await graphql<{ updateEmployee: unknown }>(running(), UPDATE_EMPLOYEE, { id, input: { name: 'Петро Адмін', role: 'ADMIN' } }, adminToken);
+    expect(updated.errors).toBeUndefined();
+    expect(updated.data?.updateEmployee).toEqual({ id, name: 'Петро Адмін', role: 'ADMIN', active: true });
+    await waitFor(() => announced.some((e) => e.employeeId === id && e.role === 'admin' && e.name === 'Петро Адмін'), { description: 'the promotion announced' });
+
+    const deactivated = await graphql<{ deactivateEmployee: unknown }>(running(), DEACTIVATE_EMPLOYEE, { id }, adminToken);
+    expect(deactivated.data?.deactivateEmployee).toEqual({ id, role: 'ADMIN', active: false });
+    await waitFor(() => announced.some((e) => e.employeeId === id && !e.active), { description: 'the deactivation announced' });
+    // No more logins, and the token issued before stops working here at once (it would verify until expiry).
+    const refused = await login(running(), petro.email, petro.password);
+    expect(errorCode(refused)).toBe('UNAUTHENTICATED');
+    expect(refused.errors?.[0]?.message).toBe('Email or password is wrong');
+    const me = await graphql(running(), '{ me { id } }', {}, petroToken);
+    expect(errorCode(me)).toBe('UNAUTHENTICATED');
+    expect(me.errors?.[0]?.message).toBe('Your employee account is deactivated');
+    expect(errorCode(await graphql(running(), '{ employees { id } }', {}, petroToken))).toBe('UNAUTHENTICATED');
+    // Deactivating again changes nothing: no second audit entry, no event.
+    const eventsBefore = announced.filter((e) => e.employeeId === id).length;
+    expect((await graphql<{ deactivateEmployee: unknown }>(running(), DEACTIVATE_EMPLOYEE, { id }, adminToken)).data?.deactivateEmployee).toEqual({ id, role: 'ADMIN', active: false });
+
+    const reactivated = await graphql<{ reactivateEmployee: unknown }>(running(), REACTIVATE_EMPLOYEE, { id }, adminToken);
+    expect(reactivated.data?.reactivateEmployee).toEqual({ id, role: 'ADMIN', active: true });
+    await waitFor(() => announced.filter((e) => e.employeeId === id).length === eventsBefore + 1, { description: 'the reactivation announced' });
+    expect(announced.filter((e) => e.employeeId === id).at(-1)).toMatchObject({ active: true, role: 'admin' });
+    const again = await login(running(), petro.email, petro.password);
+    expect(again.data?.login.employee).toMatchObject({ id, role: 'ADMIN', active: true });
+
+    const audit = await graphql<{ identityAuditLog: Array<{ action: string; actorId: string; targetId: string; details: string }> }>(
+      running(),
+      AUDIT_LOG,
+      { targetId: id },
+      adminToken,
+    );
+    expect(audit.data?.identityAuditLog.map((entry) => entry.action)).toEqual(['employee.reactivate', 'employee.deactivate', 'employee.update', 'employee.create']);
+    expect(audit.data?.identityAuditLog.every((entry) => entry.actorId === adminId)).toBe(true);
+    expect(JSON.parse(audit.data!.identityAuditLog[2]!.details)).toEqual({
+      email: petro.email,
+      name: { from: 'Petro', to: 'Петро Адмін' },
+      role: { from: 'operator', to: 'admin' },
+    });
+    expect(JSON.parse(audit.data!.identityAuditLog[1]!.details)).toEqual({ email: petro.email, active: { from: true, to: false } });
+
+    // Back to an operator, so the next test starts with one admin.
+    await graphql(running(), UPDATE_EMPLOYEE, { id, input: { role: 'OPERATOR' } }, adminToken);
+  });
+
+  it('refuses deactivating yourself and demoting the last active admin, even when two admins race to demote each other', async () => {
+    const adminToken = await tokenFor(running(), ADMIN.email, ADMIN.password);
+    const adminId = (await verifyAccessToken(adminToken, JWT_SECRET)).employeeId;
+    const list = await graphql<{ employees: Array<{ id: string; email: string; role: string; active: boolean }> }>(
+      running(),
+      '{ employees { id email role active } }',
+      {},
+      adminToken,
+    );
+    expect(list.data?.employees.filter((e) => e.role === 'ADMIN' && e.active).map((e) => e.id)).toEqual([adminId]);
+
+    const self = await graphql(running(), DEACTIVATE_EMPLOYEE, { id: adminId }, adminToken);
+    expect(errorCode(self)).toBe('BAD_USER_INPUT');
+    expect(errorReason(self)).toBe('SELF_DEACTIVATION');
+    expect(self.errors?.[0]?.message).toBe('You cannot deactivate your own account: ask another admin');
+    const last = await graphql(running(), UPDATE_EMPLOYEE, { id: adminId, input: { role: 'OPERATOR' } }, adminToken);
+    expect(errorCode(last)).toBe('CONFLICT');
+    expect(errorReason(last)).toBe('LAST_ADMIN');
+    expect(last.errors?.[0]?.message).toBe(`${ADMIN.name} is the last active admin: make another employee an admin first`);
+
+    // A second admin; both try to demote the other at once: exactly one wins, one admin remains.
+    const olga = list.data!.employees.find((e) => e.email === 'olga@example.com')!;
+    await graphql(running(), UPDATE_EMPLOYEE, { id: olga.id, input: { role: 'ADMIN' } }, adminToken);
+    const olgaToken = await tokenFor(running(), olga.email, 'operator-password');
+    const results = await Promise.all([
+      graphql(running(), UPDATE_EMPLOYEE, { id: adminId, input: { role: 'OPERATOR' } }, olgaToken),
+      graphql(running(), UPDATE_EMPLOYEE, { id: olga.id, input: { role: 'OPERATOR' } }, adminToken),
+    ]);
+    // The loser is refused as the last admin's demoter (CONFLICT) or, if the winner committed first, as no admin any more.
+    const refusedCodes = results.map(errorCode).filter((code) => code !== undefined);
+    expect(refusedCodes).toHaveLength(1);
+    expect(['CONFLICT', 'FORBIDDEN']).toContain(refusedCodes[0]);
+    const admins = (await graphql<{ employees: Array<{ id: string; role: string }> }>(running(), '{ employees { id role } }', {}, olgaToken)).data!.employees.filter(
+      (e) => e.role === 'ADMIN',
+    );
+    expect(admins).toHaveLength(1);
+
+    // The demoted one's token still says admin; identity goes by the current role.
+    const [winnerToken, loserToken] = admins[0]!.id === adminId ? [adminToken, olgaToken] : [olgaToken, adminToken];
+    expect(errorCode(await graphql(running(), CREATE_EMPLOYEE, { input: { email: 'late@example.com', name: 'Late', role: 'ADMIN', password: 'late-password-1' } }, loserToken))).toBe(
+      'FORBIDDEN',
+    );
+    expect(errorCode(await graphql(running(), AUDIT_LOG, {}, loserToken))).toBe('FORBIDDEN');
+    // Leave Ada as the only admin and Olga an operator, whoever won.
+    if (admins[0]!.id !== adminId) {
+      await graphql(running(), UPDATE_EMPLOYEE, { id: adminId, input: { role: 'ADMIN' } }, winnerToken);
+      await graphql(running(), UPDATE_EMPLOYEE, { id: olga.id, input: { role: 'OPERATOR' } }, adminToken);
+    }
   });
 });

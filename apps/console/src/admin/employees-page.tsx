@@ -1,7 +1,15 @@
 import { useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { useSession } from '../auth/session';
-import { CreateEmployeeMutation, EmployeesQuery } from '../graphql/operations';
+import { ConfirmDialog } from '../details/confirm-dialog';
+import {
+  CreateEmployeeMutation,
+  DeactivateEmployeeMutation,
+  EmployeesQuery,
+  ReactivateEmployeeMutation,
+  UpdateEmployeeMutation,
+  type EmployeeListRow,
+} from '../graphql/operations';
 import { useI18n } from '../i18n/i18n-context';
 import { AdminForm, ApiErrorMessage, Field } from './admin-form';
 import { apiErrors } from './api-error';
@@ -12,8 +20,8 @@ const ROLES = ['OPERATOR', 'ADMIN'] as const;
 type Role = (typeof ROLES)[number];
 
 /**
- * Employees and their roles. The identity API lists and creates employees (with a role and an initial
- * password); it has no operation to change a role or deactivate anyone, so the page offers neither.
+ * Employees and their roles: add one, change a role, deactivate or reactivate (each after a confirmation).
+ * The identity API refuses demoting the last active admin and deactivating yourself; its words are shown.
  */
 export function EmployeesPage() {
   const { t, tn } = useI18n();
@@ -36,24 +44,112 @@ export function EmployeesPage() {
               <th scope="col">{t('emp.email')}</th>
               <th scope="col">{t('emp.role')}</th>
               <th scope="col">{t('emp.status')}</th>
+              <th scope="col">{t('emp.actions')}</th>
             </tr>
           </thead>
           <tbody>
             {employees.map((employee) => (
-              <tr key={employee.id} data-employee-id={employee.id}>
-                <td>
-                  {employee.name} {employee.id === me && <span className="muted">{t('emp.you')}</span>}
-                </td>
-                <td>{employee.email}</td>
-                <td>{t(`emp.role.${employee.role}`)}</td>
-                <td className={employee.active ? undefined : 'muted'}>{employee.active ? t('emp.active') : t('emp.inactive')}</td>
-              </tr>
+              <EmployeeItem key={employee.id} employee={employee} isMe={employee.id === me} />
             ))}
           </tbody>
         </table>
       </section>
       <NewEmployeeForm />
     </div>
+  );
+}
+
+/** What the admin asked for and is confirming. */
+type PendingChange = { kind: 'role'; role: Role } | { kind: 'deactivate' } | { kind: 'reactivate' };
+
+function EmployeeItem({ employee, isMe }: { employee: EmployeeListRow; isMe: boolean }) {
+  const { t } = useI18n();
+  const [, update] = useMutation(UpdateEmployeeMutation);
+  const [, deactivate] = useMutation(DeactivateEmployeeMutation);
+  const [, reactivate] = useMutation(ReactivateEmployeeMutation);
+  const action = useAdminAction();
+  const [pending, setPending] = useState<PendingChange | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const { name } = employee;
+
+  const confirmText = (change: PendingChange) =>
+    change.kind === 'role'
+      ? t('emp.roleConfirm', { name, role: t(`emp.role.${change.role}`) })
+      : change.kind === 'deactivate'
+        ? t('emp.deactivateConfirm', { name })
+        : t('emp.reactivateConfirm', { name });
+  const apply = async (change: PendingChange) => {
+    setPending(null);
+    setDone(null);
+    const data =
+      change.kind === 'role'
+        ? await action.run(() => update({ id: employee.id, input: { role: change.role } }))
+        : change.kind === 'deactivate'
+          ? await action.run(() => deactivate({ id: employee.id }))
+          : await action.run(() => reactivate({ id: employee.id }));
+    if (!data) return;
+    setDone(change.kind === 'role' ? t('emp.roleChanged', { name, role: t(`emp.role.${change.role}`) }) : change.kind === 'deactivate' ? t('emp.deactivated', { name }) : t('emp.reactivated', { name }));
+  };
+
+  return (
+    <tr data-employee-id={employee.id} data-active={employee.active}>
+      <td>
+        {name} {isMe && <span className="muted">{t('emp.you')}</span>}
+      </td>
+      <td>{employee.email}</td>
+      <td>
+        {/* Shows the saved role: a choice only takes effect once confirmed and accepted by the API. */}
+        <select
+          aria-label={t('emp.roleOf', { name })}
+          value={employee.role}
+          disabled={action.busy}
+          onChange={(event) => setPending({ kind: 'role', role: event.target.value as Role })}
+        >
+          {ROLES.map((value) => (
+            <option key={value} value={value}>
+              {t(`emp.role.${value}`)}
+            </option>
+          ))}
+        </select>
+      </td>
+      <td className={employee.active ? undefined : 'muted'}>{employee.active ? t('emp.active') : t('emp.inactive')}</td>
+      <td>
+        <div className="admin-table__buttons">
+          {employee.active ? (
+            // The API refuses deactivating yourself; the button says so before anyone tries.
+            <button
+              type="button"
+              className="button button--danger"
+              aria-label={t('emp.deactivateLabel', { name })}
+              disabled={action.busy || isMe}
+              title={isMe ? t('emp.cannotDeactivateSelf') : undefined}
+              onClick={() => setPending({ kind: 'deactivate' })}
+            >
+              {t('emp.deactivate')}
+            </button>
+          ) : (
+            <button type="button" className="button" aria-label={t('emp.reactivateLabel', { name })} disabled={action.busy} onClick={() => setPending({ kind: 'reactivate' })}>
+              {t('emp.reactivate')}
+            </button>
+          )}
+        </div>
+        <ApiErrorMessage errors={action.errors} />
+        {done && (
+          <p className="success" role="status">
+            {done}
+          </p>
+        )}
+        {pending && (
+          <ConfirmDialog
+            message={confirmText(pending)}
+            confirmLabel={t('emp.confirm')}
+            cancelLabel={t('details.cancel')}
+            onCancel={() => setPending(null)}
+            onConfirm={() => void apply(pending)}
+          />
+        )}
+      </td>
+    </tr>
   );
 }
 

@@ -8,8 +8,15 @@ import { formatBytes } from './upload-file';
 const EXPIRY_MARGIN_MS = 15_000;
 
 /**
+ * The box a thumbnail is shown in (CSS pixels). The API gives no image dimensions, so the box is fixed and
+ * reserved before the image loads: the timeline, scrolled to its end, must not jump when previews arrive.
+ */
+export const THUMBNAIL_BOX_PX = 160;
+
+/**
  * A chat file as the timeline shows it: a download link while stored (the files service answers with
- * Content-Disposition: attachment), "being received" or the failure otherwise.
+ * Content-Disposition: attachment), "being received" or the failure otherwise. A stored image shows as its
+ * thumbnail (the files service's WebP preview), which is the link to the full file.
  */
 export function FileLink({ file, label }: { file: ChatFile; label?: string }) {
   const { t, locale } = useI18n();
@@ -33,8 +40,21 @@ export function FileLink({ file, label }: { file: ChatFile; label?: string }) {
   };
   return (
     <a className="file-link" href={file.downloadUrl} download={file.fileName ?? undefined} onClick={(event) => void onClick(event)} title={t('files.download', { name })}>
-      {name}
-      {size}
+      {file.thumbnailUrl && (
+        <img
+          className="file-link__thumbnail"
+          src={file.thumbnailUrl}
+          alt={name}
+          width={THUMBNAIL_BOX_PX}
+          height={THUMBNAIL_BOX_PX}
+          loading="lazy"
+          decoding="async"
+        />
+      )}
+      <span className="file-link__name">
+        {name}
+        {size}
+      </span>
     </a>
   );
 }

@@ -21,3 +21,10 @@ export const createEmployeeInputSchema = z.object({
   password: passwordSchema,
 });
 export type CreateEmployeeInput = z.input<typeof createEmployeeInputSchema>;
+
+/** Admin edits of an employee: name and role, at least one (null, as GraphQL may send it, means unchanged). */
+export const updateEmployeeInputSchema = z
+  .object({ name: employeeNameSchema.nullish(), role: roleSchema.nullish() })
+  .refine((input) => input.name != null || input.role != null, { message: 'give a name or a role to change' })
+  .transform((input) => ({ ...(input.name != null ? { name: input.name } : {}), ...(input.role != null ? { role: input.role } : {}) }));
+export type EmployeeChanges = z.output<typeof updateEmployeeInputSchema> & { active?: boolean };

@@ -34,6 +34,10 @@ export class EmployeeRepository {
     return this.rows.findOneBy({ id });
   }
 
+  findByIdOrFail(id: string): Promise<EmployeeEntity> {
+    return this.rows.findOneByOrFail({ id });
+  }
+
   /** Case-insensitive, like the unique index. */
   findByEmail(email: string): Promise<EmployeeEntity | null> {
     return this.rows.createQueryBuilder('e').where('lower(e.email) = lower(:email)', { email }).getOne();
