@@ -3,10 +3,11 @@
  * runtimes: the operator uploads a file to the chat (createFileUpload + the upload link) and sends it with
  * sendMessage(fileIds); Telegram gets it as a multipart upload, Viber as a signed files-service link it
  * downloads, WhatsApp as an uploaded media id, Messenger as filedata in the Send API call, Instagram (which
- * takes media only by URL) as a signed files-service link in payload.url that Meta downloads: each double holds
- * the exact bytes. A file the platform would refuse (too large for WhatsApp images, a type WhatsApp does not
- * take) is refused by sendMessage with a typed error before anything is stored or sent; a disguised file is
- * refused at upload.
+ * takes media only by URL) as a signed files-service link in payload.url that Meta downloads, a Facebook comment
+ * reply's photo as a signed link in attachment_url that Facebook downloads: each double holds the exact bytes. A
+ * file the platform would refuse (too large for WhatsApp images, a type WhatsApp or a comment reply does not
+ * take, any file on a private comment reply) is refused by sendMessage with a typed error before anything is
+ * stored or sent; a disguised file is refused at upload.
  */
 import { startEmbeddedPostgres } from '@switchboard/persistence';
 import { createLogger } from '@switchboard/service-kit';
@@ -16,6 +17,7 @@ import {
   TelegramBotApiDouble,
   ViberApiDouble,
   createTestDatabase,
+  feedCommentChange,
   freePort,
   metaTextMessage,
   metaWebhook,
@@ -51,6 +53,7 @@ const IGSID = '7000000000000707';
 const MB = 1024 * 1024;
 
 const jpeg = (size: number) => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), Buffer.from('JFIF\0'), randomBytes(size)]);
+const png = (size: number) => Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), randomBytes(size)]);
 const pdf = () => Buffer.from(`%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n${randomBytes(2_000).toString('hex')}\ntrailer << >>\n%%EOF\n`);
 
 type MessageNode = { id: string; direction: string; text: string | null; attachments: { kind: string; fileName: string | null; mimeType: string | null; sizeBytes: number | null }[]; deliveryState: string | null };
@@ -224,6 +227,34 @@ describe.each(availableRuntimes())('operator attachments to every platform on th
     expect(posts[1]!.body['recipient']).toEqual({ id: IGSID });
     // Meta fetched the link when the message was sent: the double holds what it downloaded.
     expect(posts[1]!.file!.bytes.equals(bytes)).toBe(true);
+  });
+
+  it('Facebook comments: a public reply’s photo goes as a signed link in attachment_url that Facebook downloads; a PDF or a private photo is refused', async () => {
+    const commentId = '707_1';
+    graph.registerComment({ commentId, ownerId: PAGE.pageId, createdAt: new Date() });
+    const change = feedCommentChange({ pageId: PAGE.pageId, postId: `${PAGE.pageId}_707`, commentId, from: { id: '8000000000000707', name: 'Оксана Facebook' }, message: 'Покажіть фото' });
+    expect((await postMetaWebhook(`${switchboard.channelMeta.url}/webhooks/meta`, metaWebhook('page', [{ id: PAGE.pageId, changes: [change] }]), { appSecret: APP_SECRET })).status).toBe(200);
+    const chat = await waitFor(async () => (await chats()).find((c) => c.source.channel === 'FACEBOOK_COMMENTS'), { description: 'the comment chat', timeoutMs: 30_000 });
+    const bytes = png(30_000);
+    const fileId = await uploaded(chat.id, 'фото.png', bytes);
+    const message = await sendFiles(chat.id, 'Ось фото', [fileId]);
+    expect(message.attachments).toEqual([{ kind: 'image', fileName: 'фото.png', mimeType: 'image/png', sizeBytes: bytes.length }]);
+    await waitSent('FACEBOOK_COMMENTS', message.id);
+    const [reply] = graph.postsTo(commentId, 'comments');
+    expect(reply!.body).toEqual({ message: 'Ось фото', attachment_url: expect.stringContaining(`/files/${fileId}/content?token=`) });
+    // Facebook fetched the link when the reply was posted: the double holds what it downloaded.
+    expect(reply!.file!.mimeType).toBe('image/png');
+    expect(reply!.file!.bytes.equals(bytes)).toBe(true);
+
+    const messagesBefore = (await chatOn('FACEBOOK_COMMENTS')).messages.edges.length;
+    const postsBefore = graph.requests.filter((r) => r.method === 'POST').length;
+    const pdfId = await uploaded(chat.id, 'прайс.pdf', pdf());
+    const wrongType = await client.raw(SEND, { input: { chatId: chat.id, text: 'Прайс', fileIds: [pdfId] } });
+    expect(wrongType.body.errors?.[0]).toMatchObject({ message: '"прайс.pdf" is application/pdf, which a Facebook comment reply does not accept', extensions: { code: 'MEDIA_TYPE_NOT_ALLOWED' } });
+    const privately = await client.raw(SEND, { input: { chatId: chat.id, text: 'Фото приватно', fileIds: [fileId], commentReply: 'PRIVATE' } });
+    expect(privately.body.errors?.[0]).toMatchObject({ message: 'A private comment reply carries text only: attach the file to a public reply instead', extensions: { code: 'BAD_USER_INPUT' } });
+    expect((await chatOn('FACEBOOK_COMMENTS')).messages.edges).toHaveLength(messagesBefore);
+    expect(graph.requests.filter((r) => r.method === 'POST')).toHaveLength(postsBefore);
   });
 
   it('refuses what the platform would reject with a typed error before anything is stored or sent, and disguised files at upload', async () => {

@@ -25,7 +25,29 @@ describe('outbound media limits', () => {
     });
     expect(outboundMediaDecision('whatsapp', { mimeType: 'image/webp', sizeBytes: 10 })).toMatchObject({ ok: false, reason: MEDIA_REFUSALS.typeNotAllowed });
     expect(outboundMediaDecision('messenger', { mimeType: 'application/zip', sizeBytes: 25 * MB + 1 })).toMatchObject({ ok: false, reason: MEDIA_REFUSALS.tooLarge });
-    expect(outboundMediaDecision('facebook-comments', { mimeType: 'image/png', sizeBytes: 10 })).toMatchObject({ ok: false, reason: MEDIA_REFUSALS.notSupported });
+    expect(outboundMediaDecision('instagram-comments', { mimeType: 'image/png', sizeBytes: 10 })).toEqual({
+      ok: false,
+      reason: MEDIA_REFUSALS.notSupported,
+      message: 'An Instagram comment reply cannot carry files from here; send text only',
+    });
+  });
+
+  it('lets a Facebook comment reply carry one JPEG/PNG/GIF photo up to 4 MB, and nothing else', () => {
+    expect(outboundMediaDecision('facebook-comments', { mimeType: 'image/png', sizeBytes: 4 * MB })).toEqual({ ok: true, sendAs: 'attachment_url' });
+    expect(outboundMediaDecision('facebook-comments', { mimeType: 'image/gif', sizeBytes: 10 })).toEqual({ ok: true, sendAs: 'attachment_url' });
+    expect(outboundMediaDecision('facebook-comments', { mimeType: 'image/jpeg', sizeBytes: 4 * MB + 1, fileName: 'big.jpg' })).toEqual({
+      ok: false,
+      reason: MEDIA_REFUSALS.tooLarge,
+      message: '"big.jpg" is 4.0 MB; a Facebook comment reply takes image/jpeg files up to 4 MB',
+    });
+    expect(outboundMediaDecision('facebook-comments', { mimeType: 'application/pdf', sizeBytes: 10, fileName: 'a.pdf' })).toEqual({
+      ok: false,
+      reason: MEDIA_REFUSALS.typeNotAllowed,
+      message: '"a.pdf" is application/pdf, which a Facebook comment reply does not accept',
+    });
+    const png = { mimeType: 'image/png', sizeBytes: 10 };
+    expect(outboundMediaRefusal('facebook-comments', [png])).toBeUndefined();
+    expect(outboundMediaRefusal('facebook-comments', [png, png])).toEqual({ reason: MEDIA_REFUSALS.tooMany, message: 'A Facebook comment reply carries at most one file' });
   });
 
   it('checks a whole message: the number of files, then each file', () => {

@@ -2,7 +2,8 @@
  * What the chat service does for the Meta sources (issue 5), through its subgraph over HTTP on PostgreSQL
  * with the log bus: the reply window of Messenger/Instagram chats (free text for 24 hours, then the
  * HUMAN_AGENT tag up to 7 days, then refused with REPLY_WINDOW_CLOSED, checked at both edges), the comment
- * reply choice (commentReply only in comment chats, NOT_A_COMMENT_CHAT elsewhere) and message echoes
+ * reply choice (commentReply only in comment chats, NOT_A_COMMENT_CHAT elsewhere; a private one carries no
+ * files) and message echoes
  * (mirrored as outgoing and sent, once, never a copy of the inbox's own send).
  */
 import {
@@ -250,6 +251,24 @@ describe('Meta reply rules and echoes in the chat service (PostgreSQL, log bus)'
         modes[mode ?? 'default'] = command.commentReply;
       }
       expect(modes).toEqual({ PRIVATE: 'private', PUBLIC: 'public', default: undefined });
+    });
+
+    it('a PRIVATE reply carries text only: with files it is refused with BAD_USER_INPUT before anything is stored or sent', async () => {
+      if (!db) return;
+      const chatId = await chatIdOf('commenter_1');
+      const storedBefore = (await messagesOf(chatId)).length;
+      const commandsBefore = commands.length;
+      const refused = await send({ chatId, text: 'photo privately', commentReply: 'PRIVATE', fileIds: [randomUUID()] });
+      expect(refused.errors?.[0]).toMatchObject({
+        message: 'A private comment reply carries text only: attach the file to a public reply instead',
+        extensions: { code: 'BAD_USER_INPUT', field: 'fileIds' },
+      });
+      expect(refused.data?.sendMessage ?? null).toBeNull();
+      expect(await messagesOf(chatId)).toHaveLength(storedBefore);
+      // The outbox would have carried a stored send by the time a later one is out.
+      const marker = await send({ chatId, text: 'marker after the refusal' });
+      await commandFor(marker.data!.sendMessage.message.id);
+      expect(commands.slice(commandsBefore).map((c) => parseEvent(SendMessageRequestedV1, c).data.text)).toEqual(['marker after the refusal']);
     });
   });
 

@@ -14,7 +14,10 @@ import type { ChannelKind } from '../channel';
  * - Instagram Messaging: image PNG/JPEG/GIF 8 MB; video MP4/OGG/AVI/MOV/WebM 25 MB; audio AAC/M4A/WAV/MP4
  *   25 MB; file PDF 25 MB.
  * - The bridge: download links to the partner, any type and size the files service keeps.
- * Comment replies take none.
+ * - Facebook comment replies (Graph API POST /{comment-id}/comments): one photo per comment, by
+ *   `attachment_url` (an image URL Facebook fetches), JPEG/PNG/GIF up to 4 MB (Facebook's photo limit); the
+ *   private reply (Send API, recipient.comment_id) is text only, which the chat service checks itself.
+ * - Instagram comment replies (POST /{ig-comment-id}/replies) take `message` only: none.
  */
 export interface MediaRule {
   /** The platform's own name for the send (Telegram method, Viber/WhatsApp/Meta message type). */
@@ -101,8 +104,12 @@ export const OUTBOUND_MEDIA_POLICIES: Readonly<Record<ChannelKind, OutboundMedia
     maxAttachments: 10,
     rules: [{ sendAs: 'link', mimeTypes: 'any', maxBytes: 2000 * MB }],
   },
-  // Their connectors send text only so far: a file would be dropped on the way, so none is accepted.
-  'facebook-comments': null,
+  // A public reply carries one photo, which Facebook downloads from attachment_url (a signed files-service link).
+  'facebook-comments': {
+    maxAttachments: 1,
+    rules: [{ sendAs: 'attachment_url', mimeTypes: ['image/jpeg', 'image/png', 'image/gif'], maxBytes: 4 * MB }],
+  },
+  // Instagram's /replies edge takes text only.
   'instagram-comments': null,
 };
 
@@ -124,9 +131,10 @@ const PLATFORM_NAMES: Readonly<Record<ChannelKind, string>> = {
   whatsapp: 'WhatsApp',
   messenger: 'Messenger',
   instagram: 'Instagram',
-  bridge: 'The bridge channel',
-  'facebook-comments': 'A Facebook comment reply',
-  'instagram-comments': 'An Instagram comment reply',
+  // Lower case: the name also stands mid-sentence; sentenceStart() capitalises it where it opens one.
+  bridge: 'the bridge channel',
+  'facebook-comments': 'a Facebook comment reply',
+  'instagram-comments': 'an Instagram comment reply',
 };
 
 /** How `channel` sends a file of this type and size, or why its platform would refuse it. */
@@ -134,7 +142,7 @@ export function outboundMediaDecision(channel: ChannelKind, file: { mimeType: st
   const policy = OUTBOUND_MEDIA_POLICIES[channel];
   const platform = PLATFORM_NAMES[channel];
   const label = file.fileName ? `"${file.fileName}"` : 'The file';
-  if (!policy) return { ok: false, reason: MEDIA_REFUSALS.notSupported, message: `${platform} cannot carry files from here; send text only` };
+  if (!policy) return { ok: false, reason: MEDIA_REFUSALS.notSupported, message: `${sentenceStart(platform)} cannot carry files from here; send text only` };
   const mimeType = file.mimeType.toLowerCase();
   const typed = policy.rules.filter((rule) => rule.mimeTypes === 'any' || rule.mimeTypes.includes(mimeType));
   if (typed.length === 0) {
@@ -158,13 +166,21 @@ export function outboundMediaRefusal(
   if (files.length === 0) return undefined;
   const policy = OUTBOUND_MEDIA_POLICIES[channel];
   if (policy && files.length > policy.maxAttachments) {
-    return { reason: MEDIA_REFUSALS.tooMany, message: `${PLATFORM_NAMES[channel]} messages from here carry at most ${policy.maxAttachments} files` };
+    const message =
+      policy.maxAttachments === 1
+        ? `${sentenceStart(PLATFORM_NAMES[channel])} carries at most one file`
+        : `${sentenceStart(PLATFORM_NAMES[channel])} messages from here carry at most ${policy.maxAttachments} files`;
+    return { reason: MEDIA_REFUSALS.tooMany, message };
   }
   for (const file of files) {
     const decision = outboundMediaDecision(channel, file);
     if (!decision.ok) return { reason: decision.reason, message: decision.message };
   }
   return undefined;
+}
+
+function sentenceStart(name: string): string {
+  return name.charAt(0).toUpperCase() + name.slice(1);
 }
 
 function megabytes(bytes: number): string {

@@ -1,8 +1,10 @@
 import {
   DeliveryResultV1,
+  MEDIA_REFUSALS,
   SendMessageRequestedV1,
   TOPICS,
   createEnvelope,
+  outboundMediaRefusal,
   outboundTopic,
   parseEvent,
   type Envelope,
@@ -35,7 +37,7 @@ import { directMediaRefusal, planDirectSends, splitText, type DirectSend } from 
 
 /** Meta allows one private reply per comment, within 7 days of it (CHANNELS.md 7). */
 export const PRIVATE_REPLY_WINDOW_MS = 7 * 24 * 3_600_000;
-/** Comment replies are text only here; Meta caps comment text at 8000 characters. */
+/** Meta caps a comment's text at 8000 characters. */
 const COMMENT_TEXT_LIMIT = 8000;
 
 export interface MetaOutboundConsumerDeps {
@@ -48,7 +50,7 @@ export interface MetaOutboundConsumerDeps {
   vault: MetaCredentialsVault;
   api: MetaApiFactory;
   metrics: ChannelMetaMetrics;
-  /** Operators' files: uploaded with the Messenger send; Instagram fetches a signed public link of the files service. */
+  /** Operators' files: uploaded with the Messenger send; Instagram and Facebook comments fetch a signed public link of the files service. */
   files: InternalFilesClient;
   logger: Logger;
   rateLimitRetries?: number;
@@ -72,6 +74,7 @@ class PermanentSendFailure extends Error {
  * topics and reports exactly one DeliveryResultV1 per command through the outbox. Idempotent per commandId.
  * Direct messages go through the Send API; comment answers go public (under the comment) or private (one
  * Send API message to the commenter, within 7 days), refused before calling Meta when the rules forbid it.
+ * A public Facebook comment answer may carry one photo, which Facebook downloads from a signed files-service link.
  */
 export class MetaOutboundConsumer {
   private handle?: ConsumerHandle;
@@ -216,14 +219,26 @@ export class MetaOutboundConsumer {
     channel: 'facebook-comments' | 'instagram-comments',
     context: BatchContext,
   ): Promise<string> {
-    const text = command.text?.trim();
-    if (!text) throw new PermanentSendFailure('invalid_request', 'A comment answer needs text');
-    if (command.attachments.length > 0) throw new PermanentSendFailure('invalid_request', 'Comment answers carry text only; attachments cannot be sent under a comment');
+    const text = command.text?.trim() ?? '';
     if (text.length > COMMENT_TEXT_LIMIT) throw new PermanentSendFailure('too_large', `A comment answer is at most ${COMMENT_TEXT_LIMIT} characters`);
+    if (command.commentReply === 'private') {
+      // The chat service refuses these before a command exists; a command from elsewhere still must not lose its files.
+      if (command.attachments.length > 0) throw new PermanentSendFailure('invalid_request', 'A private reply carries text only; a photo can go in a public reply');
+      if (!text) throw new PermanentSendFailure('invalid_request', 'A private reply needs text');
+    } else {
+      if (!text && command.attachments.length === 0) throw new PermanentSendFailure('invalid_request', 'A comment answer needs text or a photo');
+      // Over the platform's limits (Instagram replies take no files, Facebook one photo): refused before any call.
+      const refusal = outboundMediaRefusal(channel, command.attachments);
+      if (refusal) throw new PermanentSendFailure(refusal.reason === MEDIA_REFUSALS.tooLarge ? 'too_large' : 'invalid_request', refusal.message);
+    }
     const comment = await this.deps.comments.target(command.chatKey, command.replyToPlatformMessageId);
     if (!comment) throw new PermanentSendFailure('invalid_request', `No customer comment to answer in chat ${command.chatKey}${command.replyToPlatformMessageId ? ` with id ${command.replyToPlatformMessageId}` : ''}`);
     if (command.commentReply !== 'private') {
-      return this.withBackoff(() => api.replyToComment(comment.commentId, channel === 'instagram-comments' ? 'replies' : 'comments', text), context);
+      const photo = command.attachments[0];
+      // Asked for at send time, like Instagram's: a command waiting in the topic never carries an expired link.
+      const attachmentUrl = photo ? await this.publicLinkOf(photo) : undefined;
+      const reply = { ...(text ? { message: text } : {}), ...(attachmentUrl ? { attachmentUrl } : {}) };
+      return this.withBackoff(() => api.replyToComment(comment.commentId, channel === 'instagram-comments' ? 'replies' : 'comments', reply), context);
     }
     // Private reply: refused before calling Meta when the platform would reject it.
     if (Date.now() - comment.createdAt.getTime() >= PRIVATE_REPLY_WINDOW_MS) {
@@ -245,6 +260,16 @@ export class MetaOutboundConsumer {
     } catch (error) {
       // Meta's own "already replied" (10900) uses the reply up; anything else gives the claim back.
       if (!(error instanceof PermanentSendFailure && error.message.startsWith('10900'))) await this.deps.comments.releasePrivateReply(comment.commentId);
+      throw error;
+    }
+  }
+
+  /** A signed public link of the operator's file, for a platform that fetches it; a file the files service cannot give fails the send. */
+  private async publicLinkOf(file: SendMessageRequested['attachments'][number]): Promise<string> {
+    try {
+      return (await this.deps.files.publicLink(file.url)).url;
+    } catch (error) {
+      if (error instanceof InternalFileError && error.permanent) throw new PermanentSendFailure('invalid_request', `The file "${file.fileName}" cannot be sent: ${error.message}`);
       throw error;
     }
   }

@@ -9,7 +9,7 @@ import {
   type OutboundTemplate,
 } from '@switchboard/contracts';
 import { GraphQLError } from 'graphql';
-import { notFound, type Principal } from '@switchboard/service-kit';
+import { badUserInput, notFound, type Principal } from '@switchboard/service-kit';
 import { lockVisibleChat, loadViewer } from '../access/viewer';
 import type { DataSource } from 'typeorm';
 import { CHAT_PRODUCER, chatEvents } from '../chat-events.factory';
@@ -47,6 +47,10 @@ export class SendMessageService {
 
   async send(principal: Principal, input: SendMessageInput): Promise<{ messageId: string; chatId: string }> {
     const fileIds = input.fileIds ?? [];
+    // Meta's private reply (Send API, recipient.comment_id) is one text message: refused here, not failed by the connector after the send is stored.
+    if (input.commentReply === 'private' && fileIds.length > 0) {
+      throw badUserInput('A private comment reply carries text only: attach the file to a public reply instead', 'fileIds');
+    }
     if (fileIds.length > 0 && !this.files) throw new GraphQLError('Files cannot be attached here', { extensions: { code: FILES_UNAVAILABLE } });
     // Read before the transaction: no chat lock is held across a call to another service.
     const files = fileIds.length > 0 ? await this.files!.load(fileIds) : [];
