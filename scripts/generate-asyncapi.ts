@@ -49,7 +49,13 @@ function rolesOf(topic: string): TopicRoles {
     return { producers: [`${connectors}, through their outbox`], consumers: [`chat service (group \`${CHAT_CONSUMER_GROUPS.delivery}\`)`] };
   }
   if (topic === TOPICS.presence) {
-    return { producers: ['channel-telegram-user, straight to the bus (ephemeral, no outbox)'], consumers: ['none yet (the gateway is the intended consumer: live typing indicators)'] };
+    return {
+      producers: ['channel-telegram-user (customer typing) and the chat service (operator typing, reportTyping), straight to the bus (ephemeral, no outbox)'],
+      consumers: [
+        `chat service (group \`${CHAT_CONSUMER_GROUPS.presence}\`: live typing for operators, decision 0042)`,
+        'channel-telegram (group `channel-telegram.presence`) and channel-meta (group `channel-meta.presence`): operator typing forwarded to the customer',
+      ],
+    };
   }
   if (topic === TOPICS.unrecognised) {
     return { producers: [connectors], consumers: [] };

@@ -7,12 +7,26 @@ import type { Envelope } from '@switchboard/contracts';
 import { createLogger, type Principal } from '@switchboard/service-kit';
 import { waitFor } from '@switchboard/testing';
 import { randomUUID } from 'node:crypto';
-import type { ChatFeedClient, FeedPage, FeedSubscriber } from '../src/live/chat-feed.client';
+import type { ChatFeedClient, EphemeralEntry, FeedPage, FeedSubscriber } from '../src/live/chat-feed.client';
 import { LiveHub, type LiveEvent } from '../src/live/live-hub';
 
 class MemoryFeed {
   private entries: { position: number; envelope: Envelope; audience: Set<string> }[] = [];
+  /** The ephemeral channel (typing), with its own sequence, as the chat service serves it. */
+  private ephemeral: { seq: number; entry: Omit<EphemeralEntry, 'audience'>; audience: Set<string> }[] = [];
+  /** Reads that asked for the ephemeral channel. */
+  ephemeralReads = 0;
   prunedThrough = 0;
+
+  type(audience: string[], chatId: string, name: string): void {
+    const seq = (this.ephemeral[this.ephemeral.length - 1]?.seq ?? 0) + 1;
+    const at = new Date();
+    this.ephemeral.push({
+      seq,
+      audience: new Set(audience),
+      entry: { kind: 'typing', chatId, actor: { kind: 'customer', id: randomUUID(), name }, activity: 'typing', occurredAt: at.toISOString(), expiresAt: new Date(at.getTime() + 6_000).toISOString() },
+    });
+  }
 
   append(audience: string[], label: string): void {
     const position = (this.entries[this.entries.length - 1]?.position ?? this.prunedThrough) + 1;
@@ -26,13 +40,23 @@ class MemoryFeed {
   }
 
   client(): ChatFeedClient {
-    const read = async (request: { after: string; limit?: number; subscribers: FeedSubscriber[] }): Promise<FeedPage> => {
+    const read = async (request: { after: string; limit?: number; subscribers: FeedSubscriber[]; ephemeralAfter?: string }): Promise<FeedPage> => {
       await new Promise((resolve) => setTimeout(resolve, 2));
       const after = Number(request.after);
       if (after < this.prunedThrough) return { tooOld: true, prunedThrough: String(this.prunedThrough) };
       const page = this.entries.filter((e) => e.position > after).slice(0, request.limit ?? 500);
+      let ephemeral: Pick<FeedPage & { tooOld: false }, 'ephemeral' | 'ephemeralHead'> = {};
+      if (request.ephemeralAfter !== undefined) {
+        this.ephemeralReads += 1;
+        const items = this.ephemeral.filter((e) => e.seq > Number(request.ephemeralAfter));
+        ephemeral = {
+          ephemeral: items.map((e) => ({ ...e.entry, audience: request.subscribers.filter((s) => e.audience.has(s.employeeId)).map((s) => s.employeeId) })),
+          ephemeralHead: String(items[items.length - 1]?.seq ?? request.ephemeralAfter),
+        };
+      }
       return {
         tooOld: false,
+        ...ephemeral,
         head: String(page[page.length - 1]?.position ?? after),
         entries: page.map((e) => ({
           position: String(e.position),
@@ -42,7 +66,10 @@ class MemoryFeed {
       };
     };
     return {
-      head: async () => String(this.entries[this.entries.length - 1]?.position ?? this.prunedThrough),
+      head: async () => ({
+        head: String(this.entries[this.entries.length - 1]?.position ?? this.prunedThrough),
+        ephemeralHead: String(this.ephemeral[this.ephemeral.length - 1]?.seq ?? 0),
+      }),
       read,
     } as unknown as ChatFeedClient;
   }
@@ -126,5 +153,52 @@ describe('LiveHub', () => {
     await expect((async () => {
       for (;;) if ((await events.next()).done) return;
     })()).rejects.toMatchObject({ code: 'SLOW_SUBSCRIBER' });
+  });
+
+  it('hands typing to ephemeral subscribers in its audience only, once, and never to event subscribers or a resume', async () => {
+    const feed = new MemoryFeed();
+    const alice = operator();
+    const bob = operator();
+    feed.type([alice.employeeId], 'chat-before', 'typed before anyone listened');
+    hub = new LiveHub({ feed: feed.client(), logger, waitMs: 20 });
+    hub.start();
+    const events = hub.subscribe(alice, undefined);
+    const started = await events.next();
+    expect(started.value).toMatchObject({ kind: 'started' });
+    // Only events subscribers: the ephemeral channel is not read at all.
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(feed.ephemeralReads).toBe(0);
+
+    const aliceTyping: EphemeralEntry[] = [];
+    const bobTyping: EphemeralEntry[] = [];
+    const stop = new AbortController();
+    const drain = async (items: AsyncGenerator<EphemeralEntry>, into: EphemeralEntry[]) => {
+      for await (const item of items) into.push(item);
+    };
+    const draining = [drain(hub.ephemeral(alice, stop.signal), aliceTyping), drain(hub.ephemeral(bob, stop.signal), bobTyping)];
+    await waitFor(() => feed.ephemeralReads > 0, { description: 'the hub to read the ephemeral channel' });
+    feed.type([alice.employeeId], 'chat-1', 'Марта');
+    feed.type([alice.employeeId, bob.employeeId], 'chat-2', 'Taras');
+    await waitFor(() => aliceTyping.length === 2 && bobTyping.length === 1, { description: 'typing to reach its audience' });
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(aliceTyping.map((t) => t.chatId)).toEqual(['chat-1', 'chat-2']);
+    expect(bobTyping.map((t) => t.chatId)).toEqual(['chat-2']);
+
+    // The durable subscription and a resume from its cursor see nothing of it.
+    feed.append([alice.employeeId], 'after-typing');
+    const next = await events.next();
+    expect(next.value).toMatchObject({ kind: 'event', envelope: { key: 'after-typing' } });
+    const resumed: LiveEvent[] = [];
+    const resume = hub.subscribe(alice, (started.value as LiveEvent).position);
+    for (;;) {
+      const item = await resume.next();
+      resumed.push(item.value as LiveEvent);
+      if ((item.value as LiveEvent).kind === 'started') break;
+    }
+    expect(resumed.map((e) => (e.kind === 'event' ? e.envelope.key : e.kind))).toEqual(['after-typing', 'started']);
+    await resume.return(undefined);
+    await events.return(undefined);
+    stop.abort();
+    await Promise.all(draining);
   });
 });

@@ -14,7 +14,31 @@ export interface FeedEntry {
   traceparent?: string;
 }
 
-export type FeedPage = { tooOld: false; entries: FeedEntry[]; head: string } | { tooOld: true; prunedThrough: string };
+/** Someone typing in a chat: an item of the chat feed's ephemeral channel (decision 0042). */
+export interface EphemeralEntry {
+  kind: 'typing';
+  chatId: string;
+  actor: { kind: 'customer' | 'employee'; id: string; name: string };
+  activity: string;
+  occurredAt: string;
+  expiresAt: string;
+  audience: string[];
+}
+
+/**
+ * `ephemeral`/`ephemeralHead` answer a read that passed ephemeralAfter (decision 0042): items that are never
+ * stored in the feed, have no position and are never part of a catch-up. A feed without the channel (the
+ * tasks service's) leaves them out.
+ */
+export type FeedPage =
+  | { tooOld: false; entries: FeedEntry[]; head: string; ephemeral?: EphemeralEntry[]; ephemeralHead?: string }
+  | { tooOld: true; prunedThrough: string };
+
+/** Where a new reader starts: after `head` in the feed, after `ephemeralHead` in the ephemeral channel (when the feed has one). */
+export interface FeedHeads {
+  head: string;
+  ephemeralHead?: string;
+}
 
 const TOKEN_TTL_SECONDS = 300;
 
@@ -24,13 +48,16 @@ export class ChatFeedClient {
 
   constructor(private readonly options: { feedUrl: string; jwtSecret: string }) {}
 
-  async head(): Promise<string> {
+  async head(): Promise<FeedHeads> {
     const page = await this.call({ subscribers: [] });
     if (page.tooOld) throw new Error('the chat feed answered a head request with tooOld');
-    return page.head;
+    return { head: page.head, ...(page.ephemeralHead !== undefined ? { ephemeralHead: page.ephemeralHead } : {}) };
   }
 
-  read(request: { after: string; limit?: number; waitMs?: number; subscribers: FeedSubscriber[] }, signal?: AbortSignal): Promise<FeedPage> {
+  read(
+    request: { after: string; limit?: number; waitMs?: number; subscribers: FeedSubscriber[]; ephemeralAfter?: string },
+    signal?: AbortSignal,
+  ): Promise<FeedPage> {
     return this.call(request, signal);
   }
 

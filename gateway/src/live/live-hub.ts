@@ -1,7 +1,7 @@
 import { ROOT_CONTEXT, SpanKind, propagation, type Context } from '@opentelemetry/api';
 import type { Envelope } from '@switchboard/contracts';
 import { serviceTracer, type Logger, type Principal } from '@switchboard/service-kit';
-import type { ChatFeedClient, FeedEntry } from './chat-feed.client';
+import type { ChatFeedClient, EphemeralEntry, FeedEntry } from './chat-feed.client';
 
 /**
  * What a subscriber receives, each with the feed position to resume after: first any events it missed
@@ -34,6 +34,10 @@ export class SlowSubscriberError extends Error {
 
 interface Subscriber {
   principal: Principal;
+  /** `events`: the durable feed, resumable by cursor; `ephemeral`: typing only (decision 0042), live only. */
+  mode: 'events' | 'ephemeral';
+  /** Ephemeral items waiting for an `ephemeral` subscriber; the oldest go first when it lags (they expire anyway). */
+  ephemeral: EphemeralEntry[];
   /** Events after this position come from the hub's polls; the subscriber's own catch-up covers the rest. */
   liveFrom?: string;
   queue: LiveEvent[];
@@ -53,6 +57,8 @@ export interface LiveHubOptions {
 }
 
 const PAGE = 500;
+/** Typing items kept for a subscriber that does not read: beyond this the oldest are dropped, not the subscriber. */
+const MAX_EPHEMERAL_QUEUE = 1_000;
 
 /**
  * One poller per gateway instance reads the chat service's live feed for all connected subscribers at once
@@ -64,6 +70,8 @@ export class LiveHub {
   private readonly subscribers = new Set<Subscriber>();
   private readonly joining: Subscriber[] = [];
   private head: string | undefined;
+  /** The ephemeral channel's cursor; undefined while unknown or when the feed has no such channel. */
+  private ephemeralHead: string | undefined;
   private running = false;
   private loop: Promise<void> | undefined;
   private readonly abort = new AbortController();
@@ -98,7 +106,7 @@ export class LiveHub {
    * without one, from now. Ends with ResumeTooOldError when the cursor is older than what the feed keeps.
    */
   async *subscribe(principal: Principal, after: string | undefined, signal?: AbortSignal): AsyncGenerator<LiveEvent> {
-    const subscriber: Subscriber = { principal, queue: [], closed: false };
+    const subscriber: Subscriber = { principal, mode: 'events', queue: [], ephemeral: [], closed: false };
     this.joining.push(subscriber);
     this.joinWake?.();
     this.pollAbort?.abort();
@@ -147,6 +155,35 @@ export class LiveHub {
     }
   }
 
+  /**
+   * Ephemeral items (typing) for this principal as they arrive, from now on: no cursor, no catch-up, never a
+   * replay (decision 0042). Whoever may see the chat is decided by the chat service, as for events.
+   */
+  async *ephemeral(principal: Principal, signal?: AbortSignal): AsyncGenerator<EphemeralEntry> {
+    const subscriber: Subscriber = { principal, mode: 'ephemeral', queue: [], ephemeral: [], closed: false };
+    this.joining.push(subscriber);
+    this.joinWake?.();
+    this.pollAbort?.abort();
+    this.abort.signal.addEventListener('abort', () => this.close(subscriber), { once: true });
+    signal?.addEventListener('abort', () => this.close(subscriber), { once: true });
+    try {
+      await this.joined(subscriber);
+      for (;;) {
+        if (subscriber.failure) throw subscriber.failure;
+        const next = subscriber.ephemeral.shift();
+        if (next) {
+          yield next;
+          continue;
+        }
+        if (subscriber.closed) return;
+        await new Promise<void>((resolve) => (subscriber.wake = resolve));
+        subscriber.wake = undefined;
+      }
+    } finally {
+      this.close(subscriber);
+    }
+  }
+
   private joined(subscriber: Subscriber): Promise<string> {
     return new Promise((resolve, reject) => {
       const check = () => {
@@ -170,7 +207,7 @@ export class LiveHub {
   private async run(): Promise<void> {
     while (this.running) {
       try {
-        this.head ??= await this.options.feed.head();
+        if (this.head === undefined) await this.readHeads();
         this.admitJoiners();
         if (this.subscribers.size === 0) {
           // Nobody listens: keep the head fresh cheaply and wait for a joiner.
@@ -179,7 +216,7 @@ export class LiveHub {
             setTimeout(resolve, 1_000).unref();
           });
           this.joinWake = undefined;
-          if (this.subscribers.size === 0 && this.joining.length > 0) this.head = await this.options.feed.head();
+          if (this.subscribers.size === 0 && this.joining.length > 0) await this.readHeads();
           continue;
         }
         const subscribers = [...this.subscribers];
@@ -188,8 +225,16 @@ export class LiveHub {
         let page;
         try {
           if (this.joining.length > 0) continue; // a joiner arrived after admitJoiners(): admit it first
+          // The ephemeral channel only while someone listens to it: otherwise typing would end long-polls for nobody.
+          const ephemeralAfter = this.ephemeralHead !== undefined && subscribers.some((s) => s.mode === 'ephemeral') ? this.ephemeralHead : undefined;
           page = await this.options.feed.read(
-            { after: this.head, limit: PAGE, waitMs: this.options.waitMs ?? 5_000, subscribers: subscribers.map((s) => toFeedSubscriber(s.principal)) },
+            {
+              after: this.head!,
+              limit: PAGE,
+              waitMs: this.options.waitMs ?? 5_000,
+              subscribers: subscribers.map((s) => toFeedSubscriber(s.principal)),
+              ...(ephemeralAfter !== undefined ? { ephemeralAfter } : {}),
+            },
             pollAbort.signal,
           );
         } catch (error) {
@@ -202,18 +247,27 @@ export class LiveHub {
         if (page.tooOld) {
           // The hub fell behind retention (e.g. the chat service was unreachable for a day): start over from now.
           this.options.logger.warn({ prunedThrough: page.prunedThrough }, 'live hub fell behind the feed retention; subscribers must refetch');
-          for (const s of subscribers) this.fail(s, new ResumeTooOldError(page.prunedThrough));
+          // Ephemeral subscribers have no cursor to be too old: they stay.
+          for (const s of subscribers) if (s.mode === 'events') this.fail(s, new ResumeTooOldError(page.prunedThrough));
           this.head = undefined;
           continue;
         }
         this.deliver(subscribers, page.entries);
         this.head = page.head;
+        if (page.ephemeralHead !== undefined) this.ephemeralHead = page.ephemeralHead;
+        this.deliverEphemeral(subscribers, page.ephemeral ?? []);
       } catch (error) {
         if (!this.running) return;
         this.options.logger.error({ err: error }, 'live feed poll failed; retrying');
         await new Promise((resolve) => setTimeout(resolve, this.options.retryDelayMs ?? 1_000));
       }
     }
+  }
+
+  private async readHeads(): Promise<void> {
+    const heads = await this.options.feed.head();
+    this.head = heads.head;
+    if (heads.ephemeralHead !== undefined) this.ephemeralHead = heads.ephemeralHead;
   }
 
   /** Joiners become live after the current head: everything up to it is theirs to catch up on. */
@@ -234,7 +288,7 @@ export class LiveHub {
       const trace: TraceOrigin | undefined =
         this.tracer && entry.traceparent ? { parent: propagation.extract(ROOT_CONTEXT, { traceparent: entry.traceparent }), receivedAt: Date.now() } : undefined;
       for (const subscriber of subscribers) {
-        if (subscriber.closed || !audience.has(subscriber.principal.employeeId)) continue;
+        if (subscriber.closed || subscriber.mode !== 'events' || !audience.has(subscriber.principal.employeeId)) continue;
         if (subscriber.queue.length >= maxQueue) {
           this.fail(subscriber, new SlowSubscriberError());
           continue;
@@ -243,6 +297,20 @@ export class LiveHub {
       }
     }
     for (const subscriber of subscribers) subscriber.wake?.();
+  }
+
+  private deliverEphemeral(subscribers: Subscriber[], entries: readonly EphemeralEntry[]): void {
+    if (entries.length === 0) return;
+    for (const entry of entries) {
+      if (entry.audience.length === 0) continue;
+      const audience = new Set(entry.audience);
+      for (const subscriber of subscribers) {
+        if (subscriber.closed || subscriber.mode !== 'ephemeral' || !audience.has(subscriber.principal.employeeId)) continue;
+        if (subscriber.ephemeral.length >= MAX_EPHEMERAL_QUEUE) subscriber.ephemeral.shift();
+        subscriber.ephemeral.push(entry);
+      }
+    }
+    for (const subscriber of subscribers) if (subscriber.mode === 'ephemeral') subscriber.wake?.();
   }
 
   private deliverySpan(event: { position: string; envelope: Envelope }, origin: TraceOrigin, principal: Principal) {

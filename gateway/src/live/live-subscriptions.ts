@@ -4,6 +4,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import type { Server } from 'node:http';
 import { WebSocketServer } from 'ws';
 import { z } from 'zod';
+import type { EphemeralEntry } from './chat-feed.client';
 import type { LiveHub, LiveEvent } from './live-hub';
 
 /**
@@ -45,6 +46,41 @@ export const LIVE_SCHEMA_SDL = /* GraphQL */ `
     data: String
   }
 
+  "Who is typing: the chat's customer or an employee."
+  enum TypingActorKind {
+    "The customer of the chat, as the platform reports their activity."
+    CUSTOMER
+    "An employee typing a reply in the console."
+    EMPLOYEE
+  }
+
+  "Who is typing in a chat."
+  type TypingActor {
+    "CUSTOMER or EMPLOYEE."
+    kind: TypingActorKind!
+    "The customer's id (Chat.customer) or the employee's id."
+    id: ID!
+    "The name to show: the customer's display name or the employee's name."
+    name: String!
+  }
+
+  """
+  Someone is typing in a chat right now (ephemeral: never stored, never replayed on reconnect). Show it until
+  expiresAt unless a newer one for the same chat and actor arrives; activity cancelled ends it at once.
+  """
+  type ChatTypingEvent {
+    "The chat being typed in."
+    chatId: ID!
+    "Who is typing."
+    who: TypingActor!
+    "typing for employees; for customers what the platform reports: typing, recording_voice, uploading_photo, ..., cancelled, other."
+    activity: String!
+    "When it was reported (ISO 8601)."
+    occurredAt: String!
+    "Until when to show it (ISO 8601), about 6 s after occurredAt unless renewed."
+    expiresAt: String!
+  }
+
   type Query {
     "Subscriptions are served over graphql-ws on this path; queries and mutations over HTTP."
     liveInfo: String!
@@ -62,6 +98,12 @@ export const LIVE_SCHEMA_SDL = /* GraphQL */ `
     older than the feed keeps ends the subscription with error code RESUME_TOO_OLD.
     """
     reminderEvents(after: String): ReminderLiveEvent!
+    """
+    Who is typing, live, in the chats the caller may see (of one chat when chatId is given): customers where the
+    platform reports it (Telegram user accounts) and other employees typing a reply (reportTyping); never the
+    caller's own typing. Ephemeral: no cursor, nothing is replayed after a reconnect.
+    """
+    chatTyping(chatId: ID): ChatTypingEvent!
   }
 `;
 
@@ -69,6 +111,7 @@ interface LiveContext {
   principal: Principal;
 }
 
+const chatTypingArgs = z.object({ chatId: z.uuid('chatId must be a chat id').nullish() });
 const afterSchema = z.object({ after: z.string().regex(/^\d{1,19}$/, 'after must be a cursor this subscription returned').nullish() });
 
 /** Which id field a live event type carries, and where it comes from in the envelope. */
@@ -96,7 +139,14 @@ export function buildLiveSchema(hub: LiveHub, reminders?: LiveHub): GraphQLSchem
   };
   serve('chatEvents', hub, chatSubject);
   serve('reminderEvents', reminders, reminderSubject);
-  schema.getQueryType()!.getFields()['liveInfo']!.resolve = () => 'Subscribe to chatEvents and reminderEvents over graphql-ws at this URL.';
+  const typing = fields['chatTyping']!;
+  typing.subscribe = (_root: unknown, args: unknown, context: LiveContext) => {
+    const parsed = chatTypingArgs.safeParse(args);
+    if (!parsed.success) throw new GraphQLError(z.prettifyError(parsed.error), { extensions: { code: 'BAD_USER_INPUT', field: 'chatId' } });
+    return toTypingPayloads(hub.ephemeral(context.principal), parsed.data.chatId ?? undefined);
+  };
+  typing.resolve = (payload: Record<string, unknown>) => payload['chatTyping'];
+  schema.getQueryType()!.getFields()['liveInfo']!.resolve = () => 'Subscribe to chatEvents, reminderEvents and chatTyping over graphql-ws at this URL.';
   return schema;
 }
 
@@ -116,6 +166,21 @@ async function* toPayloads(name: string, subject: SubjectOf, events: AsyncGenera
     const code = (error as { code?: string }).code;
     if (code === 'RESUME_TOO_OLD' || code === 'SLOW_SUBSCRIBER') throw new GraphQLError((error as Error).message, { extensions: { code } });
     throw error;
+  }
+}
+
+async function* toTypingPayloads(entries: AsyncGenerator<EphemeralEntry>, chatId: string | undefined): AsyncGenerator<{ chatTyping: Record<string, unknown> }> {
+  for await (const entry of entries) {
+    if (entry.kind !== 'typing' || (chatId !== undefined && entry.chatId !== chatId)) continue;
+    yield {
+      chatTyping: {
+        chatId: entry.chatId,
+        who: { kind: entry.actor.kind === 'customer' ? 'CUSTOMER' : 'EMPLOYEE', id: entry.actor.id, name: entry.actor.name },
+        activity: entry.activity,
+        occurredAt: entry.occurredAt,
+        expiresAt: entry.expiresAt,
+      },
+    };
   }
 }
 

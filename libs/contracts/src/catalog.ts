@@ -40,7 +40,7 @@ export const TOPIC_CATALOG: readonly TopicCatalogEntry[] = [
   },
   {
     topic: TOPICS.presence,
-    description: 'Ephemeral customer activity (typing, recording) from connectors whose platform reports it; never stored.',
+    description: "Ephemeral activity, never stored: customers' typing (recording...) from connectors whose platform reports it, and operators' typing from the chat service for the chat's other operators and the platforms that can show it.",
     key: 'chat key',
     events: PRESENCE_EVENTS,
   },

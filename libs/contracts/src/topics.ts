@@ -7,7 +7,7 @@ import { ChannelKind } from './channel';
 export const TOPICS = {
   /** Normalised events from every channel connector; key = chat key. */
   inbound: 'messenger.inbound.v1',
-  /** Ephemeral customer activity (typing); key = chat key. Short retention: nothing on it is kept. */
+  /** Ephemeral customer and operator activity (typing); key = chat key. Short retention: nothing on it is kept. */
   presence: 'messenger.presence.v1',
   /** Results of outbound sends and platform receipts; key = chat key. */
   delivery: 'messenger.delivery.v1',

@@ -29,6 +29,7 @@ import { MediaLinkRepository } from './media/meta-media-links.repository';
 import { registerMetaMediaRoute } from './media/meta-media.route';
 import { CHANNEL_META_MIGRATIONS } from './migrations/0001-init.migration';
 import { MetaOutboundConsumer } from './outbound/meta-outbound.consumer';
+import { MetaTypingForwarder } from './outbound/meta-typing.forwarder';
 import { CommentRepository } from './webhook/comment.repository';
 import { MetaInboundPublisher } from './webhook/meta-inbound.publisher';
 
@@ -121,6 +122,10 @@ export async function startChannelMetaService(options: StartChannelMetaOptions):
     });
     await outbound.start();
     shutdown.add('outbound consumer', () => outbound.stop());
+
+    const typing = new MetaTypingForwarder({ bus, connections: repository, vault, api, logger });
+    await typing.start();
+    shutdown.add('typing forwarder', () => typing.stop());
 
     const connections = new MetaConnectionService({ repository, vault, api, logger });
     if (config.META_SUBSCRIPTION_CHECK_INTERVAL_MS > 0) {

@@ -34,6 +34,8 @@ export const CHANNEL_META_SCHEMA = 'channel_meta';
 export const CHANNEL_META_SERVICE = 'channel-meta';
 /** Consumer group of the outbound consumer (shared by every instance, so each command is handled once). */
 export const OUTBOUND_CONSUMER_GROUP = 'channel-meta';
+/** Consumer group of the typing forwarder on messenger.presence.v1 (shared by every instance: each typing is shown once). */
+export const PRESENCE_CONSUMER_GROUP = 'channel-meta.presence';
 /** The four sources this connector serves (channel kinds in libs/contracts). */
 export const META_CHANNELS = ['messenger', 'instagram', 'facebook-comments', 'instagram-comments'] as const;
 export type MetaChannel = (typeof META_CHANNELS)[number];

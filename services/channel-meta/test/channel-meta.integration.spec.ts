@@ -1,13 +1,15 @@
 /**
  * The Meta connector as a running service: real PostgreSQL, the log bus and the Graph API double. Signed
  * Messenger, Instagram and comment webhooks (batched, duplicated, out of order, unknown types) and sends in
- * the shape the double received. What the chat service makes of the events is the e2e suite's concern.
+ * the shape the double received (a Facebook comment photo fetched from a files-service link, as Facebook does).
+ * What the chat service makes of the events is the e2e suite's concern.
  */
 import {
   CommentReceivedV1,
   DeliveryResultV1,
   MessageEchoedV1,
   MessageReceivedV1,
+  OperatorTypingV1,
   ReceiptReceivedV1,
   SendMessageRequestedV1,
   TOPICS,
@@ -21,6 +23,7 @@ import { EventBus, LOG_BUS_MIGRATIONS, LOG_BUS_SCHEMA, LogTransport } from '@swi
 import { createServiceDataSource, migrateSchema } from '@switchboard/persistence';
 import { createLogger } from '@switchboard/service-kit';
 import {
+  FilesInternalDouble,
   MetaGraphApiDouble,
   createTestDatabase,
   feedCommentChange,
@@ -42,6 +45,7 @@ import { channelMetaConfigSchema, startChannelMetaService, type MetaConnectionVi
 
 jest.setTimeout(60_000);
 
+const JWT_SECRET = 'integration-test-secret-of-32-chars!!';
 const APP_SECRET = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
 const PAGE = { pageId: '104857600000001', name: 'Shop Page', accessToken: `EAAB${'p'.repeat(40)}`, appSecret: APP_SECRET };
 const IG = { accountId: '17841400000000001', username: 'shop.ua' };
@@ -54,6 +58,7 @@ integrationSuite(['postgres'], 'channel-meta integration')('channel-meta (Postgr
   let database: TestDatabase;
   let bus: EventBus;
   let graph: MetaGraphApiDouble;
+  let files: FilesInternalDouble;
   let service: RunningChannelMeta;
   let connection: MetaConnectionView;
   const seen: { topic: string; envelope: Envelope }[] = [];
@@ -73,11 +78,13 @@ integrationSuite(['postgres'], 'channel-meta integration')('channel-meta (Postgr
     graph = new MetaGraphApiDouble();
     await graph.start();
     graph.registerPage({ ...PAGE, instagram: IG });
+    files = new FilesInternalDouble(JWT_SECRET);
+    await files.start();
     service = await startChannelMetaService({
       config: channelMetaConfigSchema.parse({
         PORT: String(await freePort()),
         DATABASE_URL: database.url,
-        JWT_SECRET: 'integration-test-secret-of-32-chars!!',
+        JWT_SECRET,
         CREDENTIALS_KEY: randomBytes(32).toString('base64'),
         META_GRAPH_API_BASE_URL: graph.baseUrl,
         META_SUBSCRIPTION_CHECK_INTERVAL_MS: '0',
@@ -93,6 +100,7 @@ integrationSuite(['postgres'], 'channel-meta integration')('channel-meta (Postgr
   afterAll(async () => {
     await service?.stop();
     await bus?.close();
+    await files?.stop();
     await graph?.stop();
     await database?.drop();
   });
@@ -223,6 +231,38 @@ integrationSuite(['postgres'], 'channel-meta integration')('channel-meta (Postgr
     expect(inbound().filter((e) => e.type === MessageEchoedV1.type).length).toBe(before);
   });
 
+  it('operator typing: Messenger and Instagram customers see sender_action typing_on, once; comments and expired typing nothing', async () => {
+    const typing = (channel: 'messenger' | 'instagram' | 'facebook-comments', externalChatId: string, expiresInMs = 6_000) => {
+      const chatKey = `${connection.id}:${externalChatId}`;
+      const now = Date.now();
+      return {
+        topic: TOPICS.presence,
+        envelope: createEnvelope(
+          OperatorTypingV1,
+          {
+            connection: { id: connection.id, channel, displayName: 'Shop Page' },
+            chatKey,
+            externalChatId,
+            chatId: randomUUID(),
+            employeeId: randomUUID(),
+            employeeName: 'Олена',
+            activity: 'typing',
+            occurredAt: new Date(now).toISOString(),
+            expiresAt: new Date(now + expiresInMs).toISOString(),
+          },
+          { producer: 'chat', key: chatKey },
+        ),
+      };
+    };
+    const actions = (node: string) => graph.postsTo(node, 'messages').filter((p) => p.body['sender_action'] !== undefined);
+    const [pageBefore, igBefore] = [actions(PAGE.pageId).length, actions(IG.accountId).length];
+    await bus.publish([typing('facebook-comments', `${PAGE.pageId}_1:${PSID}`), typing('messenger', PSID, -1_000), typing('messenger', PSID), typing('instagram', IGSID)]);
+    await waitFor(() => actions(PAGE.pageId).length > pageBefore && actions(IG.accountId).length > igBefore, { description: 'typing_on on both' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(actions(PAGE.pageId).slice(pageBefore).map((p) => p.body)).toEqual([{ recipient: { id: PSID }, sender_action: 'typing_on' }]);
+    expect(actions(IG.accountId).slice(igBefore).map((p) => p.body)).toEqual([{ recipient: { id: IGSID }, sender_action: 'typing_on' }]);
+  });
+
   it('maps Graph errors: outside the window fails as window_closed', async () => {
     graph.failNextSends({ code: 10, subcode: 2018278, message: '(#10) This message is sent outside of allowed window.' });
     const result = await command('messenger', PSID, { text: 'too late' });
@@ -256,6 +296,49 @@ integrationSuite(['postgres'], 'channel-meta integration')('channel-meta (Postgr
     const tooOld = await command('facebook-comments', `${postId}:8000000000000002`, { text: 'late', commentReply: 'private' });
     expect(tooOld).toMatchObject({ state: 'failed', failure: { code: 'window_closed' } });
     expect((await command('facebook-comments', `${postId}:8000000000000003`, { text: 'in time', commentReply: 'private' })).state).toBe('sent');
+  });
+
+  it('comments: a public Facebook reply carries one photo by attachment_url, which Meta downloads; private and Instagram replies carry none', async () => {
+    const fbChat = `${PAGE.pageId}_555:8000000000000001`;
+    const pngBytes = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), randomBytes(20_000)]);
+    const png = files.addFile({ fileName: 'ціни.png', mimeType: 'image/png', bytes: pngBytes });
+    const photo = { ...png, fileName: 'ціни.png', mimeType: 'image/png' };
+    const publicLink = expect.stringContaining(`/public/${png.fileId}?token=`);
+
+    const withText = await command('facebook-comments', fbChat, { text: 'Ось ціни', attachments: [photo] });
+    const post = graph.postsTo('555_1', 'comments').at(-1)!;
+    expect(withText).toMatchObject({ state: 'sent', platformMessageId: post.id });
+    expect(post.body).toEqual({ message: 'Ось ціни', attachment_url: publicLink });
+    expect(post.file!.mimeType).toBe('image/png');
+    expect(post.file!.bytes.equals(pngBytes)).toBe(true);
+    expect(files.requests.at(-1)).toMatchObject({ service: 'channel-meta', method: 'POST', path: `/internal/files/${png.fileId}/public-link` });
+    // A photo alone is a comment too.
+    expect((await command('facebook-comments', fbChat, { attachments: [photo] })).state).toBe('sent');
+    expect(graph.postsTo('555_1', 'comments').at(-1)!.body).toEqual({ attachment_url: publicLink });
+
+    // A file the files service no longer has fails the send (no retry can bring it back).
+    const gone = { fileId: randomUUID(), url: `${files.url}/internal/files/${randomUUID()}`, fileName: 'gone.png', mimeType: 'image/png', sizeBytes: 100 };
+    expect(await command('facebook-comments', fbChat, { text: 'gone', attachments: [gone] })).toMatchObject({
+      state: 'failed',
+      failure: { code: 'invalid_request', message: expect.stringContaining('The file "gone.png" cannot be sent') },
+    });
+
+    // Refused before any call to Meta or the files service.
+    const calls = graph.requests.length;
+    const fileCalls = files.requests.length;
+    const failure = (result: Awaited<ReturnType<typeof command>>) => (result.state === 'failed' ? result.failure : undefined);
+    const privately = await command('facebook-comments', fbChat, { text: 'фото приватно', commentReply: 'private', attachments: [photo] });
+    expect(failure(privately)).toEqual({ code: 'invalid_request', message: 'A private reply carries text only; a photo can go in a public reply' });
+    const pdf = await command('facebook-comments', fbChat, { attachments: [{ ...photo, fileName: 'прайс.pdf', mimeType: 'application/pdf' }] });
+    expect(failure(pdf)).toEqual({ code: 'invalid_request', message: '"прайс.pdf" is application/pdf, which a Facebook comment reply does not accept' });
+    const big = await command('facebook-comments', fbChat, { attachments: [{ ...photo, sizeBytes: 4 * 1024 * 1024 + 1 }] });
+    expect(failure(big)).toMatchObject({ code: 'too_large' });
+    const two = await command('facebook-comments', fbChat, { attachments: [photo, photo] });
+    expect(failure(two)).toEqual({ code: 'invalid_request', message: 'A Facebook comment reply carries at most one file' });
+    const instagram = await command('instagram-comments', '17900000000000001:9000000000000001', { text: 'фото', attachments: [photo] });
+    expect(failure(instagram)).toEqual({ code: 'invalid_request', message: 'An Instagram comment reply cannot carry files from here; send text only' });
+    expect(graph.requests.length).toBe(calls);
+    expect(files.requests.length).toBe(fileCalls);
   });
 
   it('health: a lost subscription is flagged, a revoked token disconnects the Page', async () => {

@@ -30,6 +30,7 @@ import { TelegramInboundPublisher } from './telegram-inbound.publisher';
 import { TelegramOutboundConsumer } from './telegram-outbound.consumer';
 import { TelegramPollerPool } from './telegram-poller';
 import { TelegramTokenVault } from './telegram-token.vault';
+import { TelegramTypingForwarder } from './telegram-typing.forwarder';
 import { registerTelegramMediaRoute } from './telegram-media.route';
 
 export interface StartChannelTelegramOptions {
@@ -139,6 +140,10 @@ export async function startChannelTelegramService(options: StartChannelTelegramO
     });
     await outbound.start();
     closers.push({ name: 'outbound consumer', close: () => outbound.stop() });
+
+    const typing = new TelegramTypingForwarder({ bus, connections: repository, tokens, api, logger });
+    await typing.start();
+    closers.push({ name: 'typing forwarder', close: () => typing.stop() });
 
     const connections = new TelegramConnectionService({
       repository,

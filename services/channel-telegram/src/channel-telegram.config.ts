@@ -41,3 +41,5 @@ export const CHANNEL_TELEGRAM_SCHEMA = 'channel_telegram';
 export const CHANNEL_TELEGRAM_SERVICE = 'channel-telegram';
 /** Consumer group of the outbound consumer (shared by every instance, so each command is handled once). */
 export const OUTBOUND_CONSUMER_GROUP = 'channel-telegram';
+/** Consumer group of the typing forwarder on messenger.presence.v1 (shared by every instance: each typing is shown once). */
+export const PRESENCE_CONSUMER_GROUP = 'channel-telegram.presence';

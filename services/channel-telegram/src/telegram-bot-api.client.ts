@@ -112,6 +112,14 @@ export class TelegramBotApiClient {
     );
   }
 
+  /**
+   * Shows the bot's activity ("typing...") in the chat for 5 s or until the bot's next message arrives
+   * (sendChatAction). Telegram answers true.
+   */
+  sendChatAction(params: { chatId: string; action: 'typing' }): Promise<boolean> {
+    return this.call('sendChatAction', { chat_id: params.chatId, action: params.action }, z.boolean());
+  }
+
   /** Where a received file can be downloaded (file_path, valid >= 1 h); no path when it is over 20 MB. */
   getFile(fileId: string): Promise<TelegramFile> {
     return this.call('getFile', { file_id: fileId }, fileSchema);

@@ -1,6 +1,7 @@
 import {
   DeliveryResultV1,
   MessageReceivedV1,
+  OperatorTypingV1,
   SendMessageRequestedV1,
   TOPICS,
   UnrecognisedPayloadV1,
@@ -395,6 +396,70 @@ describe('channel-telegram (PostgreSQL, log bus, Telegram double)', () => {
       });
       expect(sendsOf('only once, please')).toHaveLength(1);
       expect(results.map((r) => r.data)).toEqual([results[0]!.data, results[0]!.data]);
+    });
+  });
+
+  describe('operator typing (messenger.presence.v1)', () => {
+    function typing(channel: 'telegram' | 'messenger', expiresInMs = 6_000) {
+      const chatKey = `${webhookConnection.id}:${customer.id}`;
+      const now = Date.now();
+      return createEnvelope(
+        OperatorTypingV1,
+        {
+          connection: { id: webhookConnection.id, channel, displayName: `@${WEBHOOK_BOT.username}` },
+          chatKey,
+          externalChatId: String(customer.id),
+          chatId: randomUUID(),
+          employeeId: randomUUID(),
+          employeeName: 'Олена Петренко',
+          activity: 'typing',
+          occurredAt: new Date(now).toISOString(),
+          expiresAt: new Date(now + expiresInMs).toISOString(),
+        },
+        { producer: 'chat', key: chatKey },
+      );
+    }
+    const chatActions = () => telegram.requestsFor(WEBHOOK_BOT.token).filter((r) => r.method.toLowerCase() === 'sendchataction');
+
+    it('shows the bot typing to the customer with sendChatAction, once, whichever instance consumes it', async () => {
+      const before = chatActions().length;
+      await bus.publish([
+        { topic: TOPICS.presence, envelope: typing('telegram', -1_000) }, // expired: not shown
+        { topic: TOPICS.presence, envelope: typing('messenger') }, // another connector's
+        { topic: TOPICS.presence, envelope: typing('telegram') },
+      ]);
+      await waitFor(() => chatActions().length > before, { description: 'sendChatAction' });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const calls = chatActions().slice(before);
+      expect(calls).toHaveLength(1);
+      expect(calls[0]).toMatchObject({ ok: true, params: { chat_id: String(customer.id), action: 'typing' } });
+    });
+
+    it('tries a failing sendChatAction once: never retried, never dead-lettered', async () => {
+      const dlq: Envelope[] = [];
+      const observer = await bus.subscribe({ group: 'typing-dlq-observer', topics: [`${TOPICS.presence}.dlq`], handler: async (records) => void dlq.push(...records.map((r) => r.envelope)) });
+      try {
+        telegram.failNext(WEBHOOK_BOT.token, 'sendChatAction', { errorCode: 500, description: 'Internal Server Error' });
+        const before = chatActions().length;
+        await bus.publish([{ topic: TOPICS.presence, envelope: typing('telegram') }]);
+        await waitFor(() => chatActions().length > before, { description: 'the failing sendChatAction' });
+        await new Promise((resolve) => setTimeout(resolve, 1_500));
+        const calls = chatActions().slice(before);
+        expect(calls).toHaveLength(1);
+        expect(calls[0]!.errorCode).toBe(500);
+        expect(dlq).toEqual([]);
+      } finally {
+        await observer.stop();
+      }
+    });
+
+    it('the Bot API double refuses an action sendChatAction does not document', async () => {
+      const response = await fetch(`${telegram.baseUrl}/bot${WEBHOOK_BOT.token}/sendChatAction`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ chat_id: customer.id, action: 'dancing' }),
+      });
+      expect(await response.json()).toEqual({ ok: false, error_code: 400, description: 'Bad Request: wrong parameter action in request' });
     });
   });
 

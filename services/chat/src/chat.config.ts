@@ -27,4 +27,4 @@ export type ChatConfig = z.output<typeof chatConfigSchema>;
 
 export const CHAT_SCHEMA = 'chat';
 /** Consumer group names are part of operations (lag dashboards, DLQ replays): keep them stable. */
-export const CHAT_CONSUMER_GROUPS = { inbound: 'chat.inbound', delivery: 'chat.delivery', identity: 'chat.identity' } as const;
+export const CHAT_CONSUMER_GROUPS = { inbound: 'chat.inbound', delivery: 'chat.delivery', identity: 'chat.identity', presence: 'chat.presence' } as const;

@@ -35,6 +35,9 @@ import { NoteService } from './notes/note.service';
 import { ReadStateService } from './reads/read-state.service';
 import { ChatSearchService } from './search/chat-search.service';
 import { StatusService } from './statuses/status.service';
+import { PresenceIngestService } from './typing/presence-ingest.service';
+import { ReportTypingService } from './typing/report-typing.service';
+import { TypingStore } from './typing/typing.store';
 
 export const CHAT_TYPE_DEFS = readFileSync(join(__dirname, 'graphql', 'chat.graphql'), 'utf8');
 
@@ -67,6 +70,7 @@ export async function startChatService(options: { config: ChatConfig; logger: Lo
   });
   const feedSignal = new FeedSignal();
   const feedReader = new ChatFeedReader(dataSource);
+  const typing = new TypingStore(dataSource);
   const notify = () => {
     relay.notify();
     feedSignal.signal();
@@ -86,7 +90,9 @@ export async function startChatService(options: { config: ChatConfig; logger: Lo
     cannedAnswers: new CannedAnswerService(dataSource),
     members: new ConnectionMembersService(dataSource),
     search: new ChatSearchService(dataSource, queries),
+    typing: new ReportTypingService(dataSource, (events) => bus.publish(events)),
   };
+  const presence = new PresenceIngestService(typing, logger.child({ component: 'presence' }), () => feedSignal.signal());
 
   let feedRoute: { stop(): Promise<void> } | undefined;
   new Gauge({
@@ -109,7 +115,7 @@ export async function startChatService(options: { config: ChatConfig; logger: Lo
         registry,
         checks: { database: async () => void (await dataSource.query('SELECT 1')), bus: () => bus.transport.ping() },
       });
-      feedRoute = registerFeedRoute(app, { reader: feedReader, signal: feedSignal, jwtSecret: config.JWT_SECRET, logger });
+      feedRoute = registerFeedRoute(app, { reader: feedReader, typing, signal: feedSignal, jwtSecret: config.JWT_SECRET, logger });
       registerChatVisibilityRoute(app, { dataSource, jwtSecret: config.JWT_SECRET, logger });
       await mountSubgraph({ app, typeDefs: CHAT_TYPE_DEFS, resolvers: chatResolvers(resolverDeps), jwtSecret: config.JWT_SECRET, logger });
     },
@@ -119,6 +125,7 @@ export async function startChatService(options: { config: ChatConfig; logger: Lo
   const pruneEveryMs = 60_000;
   const pruneTimer = setInterval(() => {
     feedReader.prune(new Date(Date.now() - config.FEED_RETENTION_HOURS * 3_600_000)).catch((error: unknown) => logger.error({ err: error }, 'feed pruning failed'));
+    typing.prune().catch((error: unknown) => logger.error({ err: error }, 'typing pruning failed'));
   }, pruneEveryMs);
   pruneTimer.unref();
   const consumers = [
@@ -136,6 +143,13 @@ export async function startChatService(options: { config: ChatConfig; logger: Lo
       group: CHAT_CONSUMER_GROUPS.identity,
       topics: [TOPICS.identityEvents],
       handler: (records) => employees.apply(records.map((r) => r.envelope)),
+    }),
+    // Ephemeral (decision 0042): the handler never throws, so typing is never retried nor dead-lettered.
+    await bus.subscribe({
+      group: CHAT_CONSUMER_GROUPS.presence,
+      topics: [TOPICS.presence],
+      background: true,
+      handler: (records) => presence.apply(records.map((r) => r.envelope)),
     }),
   ];
 

@@ -75,3 +75,64 @@ export class LiveSubscriber {
     this.client = undefined;
   }
 }
+
+export interface ChatTypingEvent {
+  chatId: string;
+  activity: string;
+  occurredAt: string;
+  expiresAt: string;
+  who: { kind: 'CUSTOMER' | 'EMPLOYEE'; id: string; name: string };
+}
+
+const TYPING_SUBSCRIPTION = `subscription Typing($chatId: ID) { chatTyping(chatId: $chatId) { chatId activity occurredAt expiresAt who { kind id name } } }`;
+
+/**
+ * A graphql-ws subscriber of chatTyping (decision 0042). Typing has no start marker (nothing ephemeral is
+ * positioned): connect() resolves once the socket is acknowledged, and a test publishes until it sees typing.
+ */
+export class TypingSubscriber {
+  readonly events: ChatTypingEvent[] = [];
+  errors: unknown[] = [];
+  private client: Client | undefined;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly url: string,
+    private readonly token: string,
+  ) {}
+
+  async connect(chatId?: string): Promise<void> {
+    const connected = new Promise<void>((resolve, reject) => {
+      this.client = createClient({
+        url: this.url.replace(/^http/, 'ws'),
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: `Bearer ${this.token}` },
+        retryAttempts: 0,
+        lazy: false,
+        on: { connected: () => resolve(), closed: (event) => reject(new Error(`closed before connecting: ${JSON.stringify(event)}`)) },
+      });
+    });
+    this.unsubscribe = this.client!.subscribe<{ chatTyping: ChatTypingEvent }>(
+      { query: TYPING_SUBSCRIPTION, variables: chatId ? { chatId } : {} },
+      {
+        next: (message) => {
+          if (message.errors) this.errors.push(...message.errors);
+          if (message.data?.chatTyping) this.events.push(message.data.chatTyping);
+        },
+        error: (error) => this.errors.push(error),
+        complete: () => undefined,
+      },
+    );
+    await connected;
+  }
+
+  of(chatId: string, kind?: ChatTypingEvent['who']['kind']): ChatTypingEvent[] {
+    return this.events.filter((e) => e.chatId === chatId && (!kind || e.who.kind === kind));
+  }
+
+  async disconnect(): Promise<void> {
+    this.unsubscribe?.();
+    await this.client?.dispose();
+    this.client = undefined;
+  }
+}

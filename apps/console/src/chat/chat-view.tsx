@@ -11,6 +11,7 @@ import { ChatSearch } from './chat-search';
 import { ReplyBox } from './reply-box';
 import { Timeline } from './timeline';
 import { useChat } from './use-chat';
+import { useChatTyping } from './use-chat-typing';
 
 /** Where a search jump landed: the item, and the stretch around it when it is older than the loaded history. */
 interface Focus {
@@ -25,6 +26,7 @@ export function ChatView({ chatId }: { chatId: string }) {
   const { search } = useLocation();
   const { chat, fetching, error } = useChat(chatId);
   const files = useChatFiles(chatId);
+  const typing = useChatTyping(chatId);
   const [detailsOpen, setDetailsOpen] = useState(false);
   const [searchOpen, setSearchOpen] = useState(false);
   const [focus, setFocus] = useState<Focus | null>(null);
@@ -66,6 +68,9 @@ export function ChatView({ chatId }: { chatId: string }) {
           around={focus?.around ?? null}
           onBackToLatest={() => setFocus(null)}
         />
+        <p className="chat-view__typing" role="status" aria-live="polite">
+          {typing.length > 0 ? t('chat.typing', { names: typing.join(', ') }) : ''}
+        </p>
         <ReplyBox chat={chat} onFileStored={files.refetch} />
       </section>
       {detailsOpen && <DetailPanel chat={chat} onClose={() => setDetailsOpen(false)} onDeleted={backToList} />}

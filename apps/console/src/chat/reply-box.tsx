@@ -6,6 +6,8 @@ import { useUploads } from '../files/use-uploads';
 import { AddNoteMutation, RenderCannedAnswerQuery, SendMessageMutation, type ChatDetails } from '../graphql/operations';
 import { useI18n } from '../i18n/i18n-context';
 import { CannedAnswerPicker, slashQuery, type CannedAnswerChoice } from './canned-answer-picker';
+import { TemplatePicker } from './template-picker';
+import { useReportTyping } from './use-chat-typing';
 
 /**
  * C8-C11: the reply to the customer, or with "Примітка" on, an internal note. "/" at the start opens the
@@ -25,10 +27,14 @@ export function ReplyBox({ chat, onFileStored }: { chat: ChatDetails; onFileStor
   const filePicker = useRef<HTMLInputElement>(null);
   const { uploads, add: addFiles, dismiss } = useUploads(chat.id, onFileStored);
   const [dragging, setDragging] = useState(false);
+  const reportTyping = useReportTyping(chat.id);
 
   const typedShortcode = slashQuery(text);
   const showPicker = pickerOpen || typedShortcode !== null;
   const replyBlocked = !noteMode && !chat.replyWindow.freeTextAllowed;
+  // WhatsApp outside the 24-hour window: only an approved template reaches the customer.
+  const templateOffered = replyBlocked && chat.replyWindow.alternatives.some((alternative) => alternative.kind === 'TEMPLATE');
+  const [templateOpen, setTemplateOpen] = useState(false);
   const busy = sending || saving;
   // Stored uploads go with the next reply (a note carries no files); one still uploading holds the reply back.
   const attached = noteMode ? [] : uploads.filter((upload) => upload.state === 'stored');
@@ -124,6 +130,12 @@ export function ReplyBox({ chat, onFileStored }: { chat: ChatDetails; onFileStor
           {t('reply.windowClosed')}
         </p>
       )}
+      {templateOffered && !templateOpen && (
+        <button type="button" className="button reply-box__template" onClick={() => setTemplateOpen(true)}>
+          {t('reply.sendTemplate')}
+        </button>
+      )}
+      {templateOffered && templateOpen && <TemplatePicker chat={chat} onSent={() => setTemplateOpen(false)} onClose={() => setTemplateOpen(false)} />}
       <textarea
         ref={input}
         className="reply-box__input"
@@ -131,7 +143,11 @@ export function ReplyBox({ chat, onFileStored }: { chat: ChatDetails; onFileStor
         aria-label={noteMode ? t('reply.notePlaceholder') : t('reply.placeholder')}
         placeholder={noteMode ? t('reply.notePlaceholder') : t('reply.placeholder')}
         value={text}
-        onChange={(event) => setText(event.target.value)}
+        onChange={(event) => {
+          setText(event.target.value);
+          // Colleagues and the customer see the operator typing a reply; a note is nobody's business but ours.
+          if (!noteMode && event.target.value.trim() !== '') reportTyping();
+        }}
         onKeyDown={onKeyDown}
         onPaste={onPaste}
       />

@@ -50,6 +50,8 @@ function normalisedCache() {
       TextRange: embedded,
       ChatLiveEvent: embedded,
       ReminderLiveEvent: embedded,
+      ChatTypingEvent: embedded,
+      TypingActor: embedded,
       FileConnection: embedded,
       FileEdge: embedded,
       FileUpload: embedded,

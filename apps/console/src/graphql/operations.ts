@@ -113,6 +113,20 @@ export const SendMessageMutation = graphql(`
   }
 `);
 
+/** WhatsApp outside the 24-hour window: the number's approved templates, and sending one. */
+export const WhatsAppTemplatesQuery = graphql(`
+  query WhatsAppTemplates($connectionId: ID!) {
+    whatsAppTemplates(connectionId: $connectionId, approvedOnly: true) { id name language category body bodyParameterCount }
+  }
+`);
+export type WhatsAppTemplateChoice = ResultOf<typeof WhatsAppTemplatesQuery>['whatsAppTemplates'][number];
+
+export const SendTemplateMessageMutation = graphql(`
+  mutation SendTemplateMessage($input: SendTemplateMessageInput!) {
+    sendTemplateMessage(input: $input) { message { id deliveryState sentAt } }
+  }
+`);
+
 export const AddNoteMutation = graphql(`
   mutation AddNote($chatId: ID!, $text: String!) {
     addNote(chatId: $chatId, text: $text) { note { id text createdAt } }
@@ -167,6 +181,13 @@ export const MarkChatReadMutation = graphql(`
   }
 `);
 
+/** The operator is typing a reply (decision 0042): called throttled from the reply box, never for notes. */
+export const ReportTypingMutation = graphql(`
+  mutation ReportTyping($chatId: ID!) {
+    reportTyping(chatId: $chatId)
+  }
+`);
+
 export const CannedAnswersQuery = graphql(`
   query CannedAnswers($query: String) {
     cannedAnswers(query: $query) { id shortcode title body shared }
@@ -193,6 +214,14 @@ export const ReminderEventsSubscription = graphql(`
 `);
 export type ReminderLiveEvent = ResultOf<typeof ReminderEventsSubscription>['reminderEvents'];
 
+/** Who is typing in one chat, live (ephemeral: no cursor, nothing replayed). */
+export const ChatTypingSubscription = graphql(`
+  subscription ChatTyping($chatId: ID) {
+    chatTyping(chatId: $chatId) { chatId activity occurredAt expiresAt who { kind id name } }
+  }
+`);
+export type ChatTypingEvent = ResultOf<typeof ChatTypingSubscription>['chatTyping'];
+
 /** C10: the chat's files (customers' media and uploads), for download links in the timeline. */
 export const ChatFilesQuery = graphql(`
   query ChatFiles($chatId: ID!) {
@@ -202,7 +231,7 @@ export const ChatFilesQuery = graphql(`
         edges {
           node {
             id origin messageId attachmentIndex state failure fileName mimeType kind sizeBytes createdAt
-            downloadUrl downloadUrlExpiresAt
+            downloadUrl downloadUrlExpiresAt thumbnailUrl
             uploadedBy { id name }
           }
         }
@@ -436,10 +465,29 @@ export const EmployeesQuery = graphql(`
     employees { id name email role active }
   }
 `);
+export type EmployeeListRow = ResultOf<typeof EmployeesQuery>['employees'][number];
 
 export const CreateEmployeeMutation = graphql(`
   mutation CreateEmployee($input: CreateEmployeeInput!) {
     createEmployee(input: $input) { id name email role active }
+  }
+`);
+
+export const UpdateEmployeeMutation = graphql(`
+  mutation UpdateEmployee($id: ID!, $input: UpdateEmployeeInput!) {
+    updateEmployee(id: $id, input: $input) { id name email role active }
+  }
+`);
+
+export const DeactivateEmployeeMutation = graphql(`
+  mutation DeactivateEmployee($id: ID!) {
+    deactivateEmployee(id: $id) { id name email role active }
+  }
+`);
+
+export const ReactivateEmployeeMutation = graphql(`
+  mutation ReactivateEmployee($id: ID!) {
+    reactivateEmployee(id: $id) { id name email role active }
   }
 `);
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineEvent } from '../envelope/event-contract';
+import { connectionRefSchema } from '../channel';
 import { inboundBaseSchema } from '../inbound/inbound-common.schema';
 
 /** What the customer is doing right now, as the platform reports it; 'cancelled' ends an earlier one. */
@@ -38,4 +39,35 @@ export const CustomerTypingV1 = defineEvent({
 });
 export type CustomerTyping = z.output<typeof CustomerTypingV1.schema>;
 
-export const PRESENCE_EVENTS = [CustomerTypingV1] as const;
+/** What an employee is doing in a chat's reply box; only typing is reported today. */
+export const OPERATOR_ACTIVITIES = ['typing'] as const;
+export const operatorActivitySchema = z.enum(OPERATOR_ACTIVITIES);
+export type OperatorActivity = z.infer<typeof operatorActivitySchema>;
+
+/**
+ * Ephemeral, like CustomerTypingV1 and on the same topic: the chat service publishes it straight to the bus
+ * (no outbox) when an operator types a reply (reportTyping), at most once per operator and chat every few
+ * seconds. The chat service shows it to the chat's other operators; connectors whose platform can show a
+ * business typing (Telegram bots, Messenger, Instagram) forward it to the customer, once, without retries.
+ */
+export const OperatorTypingV1 = defineEvent({
+  type: 'messenger.operator-typing',
+  version: 1,
+  description:
+    'Ephemeral: an employee is typing a reply in a chat right now. Connectors that can show it to the customer forward it ' +
+    'once (a failure is not retried); consumers show it until `expiresAt` unless a newer one arrives. Never stored.',
+  schema: z.object({
+    connection: connectionRefSchema,
+    chatKey: z.string().min(1),
+    externalChatId: z.string().min(1),
+    chatId: z.uuid(),
+    employeeId: z.uuid(),
+    employeeName: z.string().min(1),
+    activity: operatorActivitySchema,
+    occurredAt: z.iso.datetime({ offset: true }),
+    expiresAt: z.iso.datetime({ offset: true }),
+  }),
+});
+export type OperatorTyping = z.output<typeof OperatorTypingV1.schema>;
+
+export const PRESENCE_EVENTS = [CustomerTypingV1, OperatorTypingV1] as const;

@@ -9,8 +9,10 @@ import type { AddressInfo } from 'node:net';
  * GET /{media-id} and the media download URL; Messenger/Instagram attachment CDN URLs (pre-signed, no token,
  * 403 once expired); GET /{page-id} (with instagram_business_account),
  * GET /{ig-id}, GET|POST /{page-id}/subscribed_apps, the Send API POST /{page-id|ig-id}/messages
- * (recipient id or comment_id for private replies: once per comment, within 7 days), and public replies
- * POST /{comment-id}/comments (Page) and /{ig-comment-id}/replies (Instagram). Errors use Meta's body: { error: { message, type, code,
+ * (recipient id or comment_id for private replies: once per comment, within 7 days; sender_action typing_on,
+ * typing_off, mark_seen), and public replies
+ * POST /{comment-id}/comments (Page: message and/or one photo by attachment_url, which the double downloads like
+ * Facebook does) and /{ig-comment-id}/replies (Instagram: message only). Errors use Meta's body: { error: { message, type, code,
  * error_subcode?, error_data: { messaging_product, details }, fbtrace_id } }.
  */
 export interface WhatsAppNumberRegistration {
@@ -52,7 +54,7 @@ export interface PagePost {
   at: Date;
   /**
    * An attachment's bytes as Meta got them: the multipart `filedata` of the send, or what the double fetched from
-   * `payload.url` (Meta downloads the URL when the message is sent).
+   * `payload.url` or a comment reply's `attachment_url` (Meta downloads the URL when the message is sent).
    */
   file?: { bytes: Buffer; mimeType: string; fileName?: string };
 }
@@ -99,6 +101,8 @@ interface StoredMedia {
 
 const MESSAGE_TYPES = new Set(['text', 'image', 'video', 'audio', 'document', 'sticker', 'location', 'contacts', 'interactive', 'template', 'reaction']);
 const MEDIA_TYPES = new Set(['image', 'video', 'audio', 'document', 'sticker']);
+const COMMENT_PHOTO_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif']);
+const COMMENT_PHOTO_MAX_BYTES = 4 * 1024 * 1024;
 
 class GraphError extends Error {
   constructor(
@@ -310,11 +314,42 @@ export class MetaGraphApiDouble {
       this.authorisePage(req, url, owner);
       const instagram = owner.instagram?.accountId === comment.ownerId;
       if (instagram !== (edge === 'replies')) throw invalidParameter(instagram ? 'Instagram comments take replies on /replies' : 'Page comments take replies on /comments');
-      const message = parseJson(body)['message'];
-      if (typeof message !== 'string' || message.length === 0 || message.length > 8000) throw invalidParameter('message must be 1-8000 characters');
-      return { id: this.recordPagePost(id, edge, parseJson(body)) };
+      return { id: await this.acceptCommentReply(req, id, edge, body) };
     }
     throw new GraphError(400, 100, `Unsupported ${method} request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation`, 'GraphMethodException', undefined, 33);
+  }
+
+  /**
+   * A public reply under a comment, its parameters as a JSON or form (x-www-form-urlencoded) body, as Graph takes
+   * either. Facebook's /comments takes `message` and/or one photo by `attachment_url`, which Facebook downloads
+   * when the reply is posted (JPEG, PNG or GIF up to 4 MB); `attachment_id` and `attachment_share_url` are other
+   * ways the double does not model. Instagram's /replies takes `message` only.
+   */
+  private async acceptCommentReply(req: IncomingMessage, commentId: string, edge: 'comments' | 'replies', raw: Buffer): Promise<string> {
+    const params = (req.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')
+      ? Object.fromEntries(new URLSearchParams(raw.toString('utf8')))
+      : parseJson(raw);
+    const message = params['message'];
+    const attachmentUrl = params['attachment_url'];
+    if (message !== undefined && (typeof message !== 'string' || message.length === 0 || message.length > 8000)) throw invalidParameter('message must be 1-8000 characters');
+    const attachmentParams = ['attachment_url', 'attachment_id', 'attachment_share_url'].filter((name) => params[name] !== undefined);
+    if (edge === 'replies') {
+      if (attachmentParams.length > 0) throw invalidParameter(`Instagram comment replies take message only, not ${attachmentParams.join(', ')}`);
+      if (message === undefined) throw invalidParameter('message must be 1-8000 characters');
+      return this.recordPagePost(commentId, edge, params);
+    }
+    if (attachmentParams.length > 1) throw invalidParameter('a comment takes one attachment: attachment_url, attachment_id or attachment_share_url');
+    if (attachmentParams[0] !== undefined && attachmentParams[0] !== 'attachment_url') throw invalidParameter(`the double takes comment photos by attachment_url, not ${attachmentParams[0]}`);
+    if (message === undefined && attachmentUrl === undefined) throw invalidParameter('a comment needs message or an attachment');
+    let file: PagePost['file'];
+    if (attachmentUrl !== undefined) {
+      if (typeof attachmentUrl !== 'string' || !/^https?:\/\//.test(attachmentUrl)) throw invalidParameter('attachment_url must be an http(s) URL');
+      file = await fetchAttachment(attachmentUrl);
+      const type = file.mimeType.split(';')[0]!.trim().toLowerCase();
+      if (!COMMENT_PHOTO_TYPES.has(type)) throw invalidParameter(`attachment_url must be a JPEG, PNG or GIF image, not ${type}`);
+      if (file.bytes.length > COMMENT_PHOTO_MAX_BYTES) throw invalidParameter(`the photo at attachment_url is ${file.bytes.length} bytes; at most 4 MB`);
+    }
+    return this.recordPagePost(commentId, edge, params, undefined, file);
   }
 
   /** The Page a node id belongs to: the Page itself or its Instagram account. */
@@ -378,6 +413,7 @@ export class MetaGraphApiDouble {
     const recipient = body['recipient'] as Record<string, unknown> | undefined;
     const message = body['message'] as Record<string, unknown> | undefined;
     if (!recipient || typeof recipient !== 'object') throw new GraphError(400, 100, 'The parameter recipient is required');
+    if (body['sender_action'] !== undefined) return this.acceptSenderAction(nodeId, body, recipient, message);
     if (!message || typeof message !== 'object') throw new GraphError(400, 100, 'The parameter message is required');
     const type = body['messaging_type'];
     if (type !== undefined && type !== 'RESPONSE' && type !== 'UPDATE' && type !== 'MESSAGE_TAG') throw invalidParameter('messaging_type must be RESPONSE, UPDATE or MESSAGE_TAG');
@@ -410,6 +446,20 @@ export class MetaGraphApiDouble {
     const messageId = `m_${randomBytes(16).toString('base64url')}`;
     this.recordPagePost(nodeId, 'messages', body, messageId, file);
     return { recipient_id: recipientId, message_id: messageId };
+  }
+
+  /**
+   * A sender action (typing_on, typing_off, mark_seen): recipient {id} only, never with a message. Meta answers
+   * { recipient_id } without a message id; the double records it as a post with an empty id.
+   */
+  private acceptSenderAction(nodeId: string, body: Record<string, unknown>, recipient: Record<string, unknown>, message: unknown): unknown {
+    const action = body['sender_action'];
+    if (action !== 'typing_on' && action !== 'typing_off' && action !== 'mark_seen') throw invalidParameter('sender_action must be typing_on, typing_off or mark_seen');
+    if (message !== undefined) throw invalidParameter('sender_action cannot be sent with message');
+    const recipientId = recipient['id'];
+    if (typeof recipientId !== 'string' || recipientId.length === 0) throw new GraphError(400, 100, 'No matching user found', 'OAuthException', undefined, 2018001);
+    this.recordPagePost(nodeId, 'messages', body, '');
+    return { recipient_id: recipientId };
   }
 
   private recordPagePost(nodeId: string, edge: PagePost['edge'], body: Record<string, unknown>, id = `${nodeId}_${randomBytes(6).toString('hex')}`, file?: PagePost['file']): string {

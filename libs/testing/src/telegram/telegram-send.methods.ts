@@ -23,6 +23,21 @@ export interface SendMethodsContext {
   recordSent(bot: BotState, record: SentRecord): void;
 }
 
+/** The actions sendChatAction takes (core.telegram.org/bots/api#sendchataction). */
+const CHAT_ACTIONS = new Set([
+  'typing',
+  'upload_photo',
+  'record_video',
+  'upload_video',
+  'record_voice',
+  'upload_voice',
+  'upload_document',
+  'choose_sticker',
+  'find_location',
+  'record_video_note',
+  'upload_video_note',
+]);
+
 export class TelegramSendMethods {
   constructor(private readonly ctx: SendMethodsContext) {}
 
@@ -56,9 +71,12 @@ export class TelegramSendMethods {
     return this.deliver(bot, 'sendDocument', chat, params, message);
   }
 
+  /** sendChatAction: the action must be one the Bot API documents; Telegram answers true. */
   sendChatAction(bot: BotState, params: ApiParams): true {
     this.targetChat(bot, params);
-    if (!stringParam(params, 'action')) throw badRequest('action is empty');
+    const action = stringParam(params, 'action');
+    if (!action) throw badRequest('action is empty');
+    if (!CHAT_ACTIONS.has(action)) throw badRequest('wrong parameter action in request');
     return true;
   }
 

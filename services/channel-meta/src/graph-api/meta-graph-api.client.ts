@@ -14,6 +14,7 @@ const successSchema = z.looseObject({ success: z.boolean() });
 const sendResultSchema = z.looseObject({ recipient_id: z.string().min(1).optional(), message_id: z.string().min(1) });
 export type SendApiResult = z.infer<typeof sendResultSchema>;
 const createdSchema = z.looseObject({ id: z.string().min(1) });
+const senderActionSchema = z.looseObject({ recipient_id: z.string().min(1) });
 
 /** Webhook fields the Page is subscribed to on connect (Messenger events and Page comments). */
 export const PAGE_SUBSCRIBED_FIELDS = [
@@ -67,6 +68,11 @@ export class MetaGraphApiClient {
     return this.transport.call('POST', `${encodeURIComponent(senderId)}/messages`, {}, body, sendResultSchema);
   }
 
+  /** A sender action (Send API): typing_on shows the Page or account typing for about 20 s or until its next message. */
+  async senderAction(senderId: string, recipientId: string, action: 'typing_on'): Promise<void> {
+    await this.transport.call('POST', `${encodeURIComponent(senderId)}/messages`, {}, { recipient: { id: recipientId }, sender_action: action }, senderActionSchema);
+  }
+
   /**
    * The Send API with the attachment's bytes in the same request (Messenger "upload from file"): multipart
    * with the body's fields JSON-encoded and the file as `filedata`.
@@ -78,9 +84,14 @@ export class MetaGraphApiClient {
     return this.transport.call('POST', `${encodeURIComponent(senderId)}/messages`, {}, form, sendResultSchema);
   }
 
-  /** A public reply under a comment: /comments on Facebook, /replies on Instagram. */
-  async replyToComment(commentId: string, edge: 'comments' | 'replies', message: string): Promise<string> {
-    return (await this.transport.call('POST', `${encodeURIComponent(commentId)}/${edge}`, {}, { message }, createdSchema)).id;
+  /**
+   * A public reply under a comment: /comments on Facebook, /replies on Instagram (text only there). A Facebook
+   * reply may carry one photo as `attachment_url`, an image URL Facebook downloads when the reply is posted;
+   * it needs `message`, `attachment_url` or both.
+   */
+  async replyToComment(commentId: string, edge: 'comments' | 'replies', reply: { message?: string; attachmentUrl?: string }): Promise<string> {
+    const body = { ...(reply.message ? { message: reply.message } : {}), ...(reply.attachmentUrl ? { attachment_url: reply.attachmentUrl } : {}) };
+    return (await this.transport.call('POST', `${encodeURIComponent(commentId)}/${edge}`, {}, body, createdSchema)).id;
   }
 }
 

@@ -2,6 +2,7 @@ import type { Envelope } from '@switchboard/contracts';
 import { queryRows } from '@switchboard/persistence';
 import type { Role } from '@switchboard/service-kit';
 import type { DataSource } from 'typeorm';
+import type { TypingEntry } from '../typing/typing.store';
 
 export interface FeedSubscriber {
   employeeId: string;
@@ -18,7 +19,18 @@ export interface FeedEntry {
 }
 
 export type FeedPage =
-  | { tooOld: false; entries: FeedEntry[]; head: string }
+  | {
+      tooOld: false;
+      entries: FeedEntry[];
+      head: string;
+      /**
+       * The ephemeral channel (decision 0042), only when the request asked for it with ephemeralAfter: typing
+       * reports, never stored in the feed and never part of a catch-up; ephemeralHead is where the next read
+       * of the channel starts.
+       */
+      ephemeral?: TypingEntry[];
+      ephemeralHead?: string;
+    }
   | { tooOld: true; prunedThrough: string };
 
 interface FeedRow {

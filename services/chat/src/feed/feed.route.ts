@@ -3,6 +3,7 @@ import express, { type Express, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { ChatFeedReader } from './chat-feed.reader';
 import type { FeedSignal } from './feed-signal';
+import type { TypingStore } from '../typing/typing.store';
 
 /** While a long-poll waits, the feed is re-read this often (events committed by other chat instances). */
 const POLL_TICK_MS = 100;
@@ -17,13 +18,21 @@ const feedRequestSchema = z.object({
   /** Long-poll: wait up to this long for events when there are none yet. */
   waitMs: z.number().int().min(0).max(30_000).default(0),
   subscribers: z.array(z.object({ employeeId: z.uuid(), role: z.enum(ROLES) })).max(100_000),
+  /**
+   * The ephemeral channel (typing, decision 0042): given, the answer carries the typing reports after this
+   * cursor and a long-poll also ends on one. A catch-up read omits it, so nothing ephemeral is ever replayed.
+   */
+  ephemeralAfter: z
+    .string()
+    .regex(/^\d{1,19}$/, 'ephemeralAfter must be a cursor of the ephemeral channel')
+    .optional(),
 });
 
 /**
  * POST /internal/feed: the live feed for the gateway (service token only). The chat service decides who
  * may see each event; the gateway only delivers. Not part of the public API.
  */
-export function registerFeedRoute(app: Express, deps: { reader: ChatFeedReader; signal: FeedSignal; jwtSecret: string; logger: Logger }): { stop(): Promise<void> } {
+export function registerFeedRoute(app: Express, deps: { reader: ChatFeedReader; typing: TypingStore; signal: FeedSignal; jwtSecret: string; logger: Logger }): { stop(): Promise<void> } {
   let stopping = false;
   const inFlight = new Set<Promise<void>>();
   app.post('/internal/feed', express.json({ limit: '8mb' }), (req: Request, res: Response) => {
@@ -45,7 +54,7 @@ export function registerFeedRoute(app: Express, deps: { reader: ChatFeedReader; 
       }
       const request = parsed.data;
       if (request.after === undefined) {
-        res.json({ tooOld: false, entries: [], head: await deps.reader.head() });
+        res.json({ tooOld: false, entries: [], head: await deps.reader.head(), ephemeralHead: await deps.typing.head() });
         return;
       }
       const deadline = Date.now() + request.waitMs;
@@ -53,7 +62,12 @@ export function registerFeedRoute(app: Express, deps: { reader: ChatFeedReader; 
       req.on('close', () => (closed = true));
       for (;;) {
         const page = await deps.reader.read({ after: request.after, limit: request.limit, subscribers: request.subscribers });
-        if (page.tooOld || page.entries.length > 0 || Date.now() >= deadline || closed || stopping) {
+        if (!page.tooOld && request.ephemeralAfter !== undefined) {
+          const typing = await deps.typing.read({ after: request.ephemeralAfter, subscribers: request.subscribers });
+          page.ephemeral = typing.entries;
+          page.ephemeralHead = typing.head;
+        }
+        if (page.tooOld || page.entries.length > 0 || (page.ephemeral?.length ?? 0) > 0 || Date.now() >= deadline || closed || stopping) {
           res.json(page);
           return;
         }

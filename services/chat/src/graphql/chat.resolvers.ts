@@ -15,6 +15,7 @@ import type { NoteService } from '../notes/note.service';
 import type { ReadStateService } from '../reads/read-state.service';
 import type { ChatSearchService } from '../search/chat-search.service';
 import type { StatusService } from '../statuses/status.service';
+import type { ReportTypingService } from '../typing/report-typing.service';
 import { cannedAnswerView, chatView, employeeRef, messageView, noteView, statusView, timelineItemView } from './chat.views';
 import { replyWindowOfChat, replyWindowView } from '../messages/reply-window';
 
@@ -29,6 +30,7 @@ export interface ChatResolverDeps {
   cannedAnswers: CannedAnswerService;
   members: ConnectionMembersService;
   search: ChatSearchService;
+  typing: ReportTypingService;
 }
 
 const MAX_CHAT_PAGE = 100;
@@ -235,6 +237,11 @@ export function chatResolvers(deps: ChatResolverDeps): GraphQLResolverMap<Subgra
         const { chatId } = parseInput(z.object({ chatId: id('chatId') }), args);
         await deps.actions.deleteChat(principal, { chatId, correlationId: ctx.correlationId });
         return { deletedChatId: chatId };
+      },
+      reportTyping: async (_: unknown, args: unknown, ctx: SubgraphContext) => {
+        const principal = requirePrincipal(ctx.principal);
+        const { chatId } = parseInput(z.object({ chatId: id('chatId') }), args);
+        return deps.typing.report(principal, chatId);
       },
       markChatRead: async (_: unknown, args: unknown, ctx: SubgraphContext) => {
         const principal = requirePrincipal(ctx.principal);

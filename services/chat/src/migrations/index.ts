@@ -10,6 +10,7 @@ import { ChatOperatorsMigration } from './0008-chat-operators.migration';
 import { ChatListCoveringMigration } from './0009-chat-list-covering.migration';
 import { ChatAuditLogMigration } from './0010-audit-log.migration';
 import { ChatFeedTraceContextMigration } from './0011-feed-trace-context.migration';
+import { ChatTypingMigration } from './0012-typing.migration';
 
 /** In order; each name ends in its timestamp. */
 export const CHAT_MIGRATIONS: readonly SqlMigrationSpec[] = [
@@ -24,4 +25,5 @@ export const CHAT_MIGRATIONS: readonly SqlMigrationSpec[] = [
   ChatListCoveringMigration,
   ChatAuditLogMigration,
   ChatFeedTraceContextMigration,
+  ChatTypingMigration,
 ];
