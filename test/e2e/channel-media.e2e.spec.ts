@@ -103,6 +103,8 @@ describe.each(availableRuntimes())("customers' files from Viber, WhatsApp, Messe
       admin: ADMIN,
       logger: createLogger('e2e', process.env.LOG_LEVEL ?? 'warn', { nameKey: 'process' }),
     });
+    // Kafka consumers join their groups in the background; start from a stack whose consumers are in place.
+    await switchboard.bus.transport.consumersJoined();
     cleanups.push(() => switchboard.stop());
     client = new GraphQLClient(switchboard.gateway.url);
     await client.login(ADMIN.email, ADMIN.password);

@@ -71,6 +71,8 @@ describe.each(availableRuntimes())('Telegram user account conversation on the %s
       filesDir,
       logger: createLogger('e2e', process.env.LOG_LEVEL ?? 'warn', { nameKey: 'process' }),
     });
+    // Kafka consumers join their groups in the background; start from a stack whose consumers are in place.
+    await switchboard.bus.transport.consumersJoined();
     cleanups.push(() => switchboard.stop());
     client = new GraphQLClient(switchboard.gateway.url);
     await client.login(ADMIN.email, ADMIN.password);

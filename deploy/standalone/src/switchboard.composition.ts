@@ -23,6 +23,11 @@ export interface SwitchboardOptions {
   /** Kafka when given; otherwise the PostgreSQL log bus (single process only). */
   kafkaBrokers?: string[];
   kafkaMaxWaitMs?: number;
+  /**
+   * Kafka consumer session timeout (default 30 s). librdkafka's mock cluster holds every rebalance of a group
+   * with members for about this long, so tests that add or remove instances shorten it.
+   */
+  kafkaSessionTimeoutMs?: number;
   jwtSecret: string;
   credentialsKey: string;
   telegramApiBaseUrl: string;
@@ -94,6 +99,7 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Run
   const busEnv = {
     KAFKA_BROKERS: kafka ? options.kafkaBrokers!.join(',') : undefined,
     KAFKA_MAX_WAIT_MS: String(options.kafkaMaxWaitMs ?? 500),
+    ...(options.kafkaSessionTimeoutMs !== undefined ? { KAFKA_SESSION_TIMEOUT_MS: String(options.kafkaSessionTimeoutMs) } : {}),
   };
   if (!kafka) {
     // The log bus lives in the same database, in its own schema.
@@ -104,196 +110,193 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Run
   const bus = createEventBus({ config: busConfig, clientId: 'switchboard', databaseUrl: options.databaseUrl, logger: logger.child({ component: 'bus' }) });
   await bus.transport.connect();
   const ports = options.ports ?? {};
-  const started: { stop(): Promise<void> }[] = [];
+  // Services start in phases, each phase's services together: much of a start is waiting (migrations, the
+  // listen, consumer-group joins: 3 s each for a new Kafka group), so independent services overlap it. A phase
+  // needs the URLs of the phases before it.
+  const phases: Stoppable[][] = [];
   try {
-    const identity = await startIdentityService({
-      logger: logger.child({ service: 'identity' }),
-      bus,
-      config: identityConfigSchema.parse({
-        PORT: String(ports.identity ?? 0),
-        DATABASE_URL: options.databaseUrl,
-        JWT_SECRET: options.jwtSecret,
-        ...(options.admin ? { ADMIN_EMAIL: options.admin.email, ADMIN_PASSWORD: options.admin.password, ADMIN_NAME: options.admin.name } : {}),
-      }),
-    });
-    started.push(identity);
     // The chat service reads operators' files from the files service, which starts later (it needs the chat URL).
     const filesPort = ports.files ?? (await freeLocalPort());
     // The files service lets the console page (served by the gateway, which starts last) use its upload links.
     const gatewayPort = ports.gateway || (await freeLocalPort());
     if (options.externalChatUrl && !kafka) throw new Error('externalChatUrl needs Kafka: the log bus is single-process');
-    const chat = options.externalChatUrl
-      ? undefined
-      : await startChatService({
-          logger: logger.child({ service: 'chat' }),
-          bus,
-          config: chatConfigSchema.parse({
-            PORT: String(ports.chat ?? 0),
-            DATABASE_URL: options.databaseUrl,
-            JWT_SECRET: options.jwtSecret,
-            FILES_SERVICE_URL: `http://127.0.0.1:${filesPort}`,
-            ...busEnv,
-          }),
-        });
-    if (chat) started.push(chat);
-    const chatUrl = options.externalChatUrl ?? chat!.url;
-    const tasks = await startTasksService({
-      logger: logger.child({ service: 'tasks' }),
-      bus,
-      config: tasksConfigSchema.parse({
-        PORT: String(ports.tasks ?? 0),
-        DATABASE_URL: options.databaseUrl,
-        JWT_SECRET: options.jwtSecret,
-        CHAT_SERVICE_URL: chatUrl,
-        ...busEnv,
-      }),
-    });
-    started.push(tasks);
-    const crm = await startCrmService({
-      logger: logger.child({ service: 'crm' }),
-      bus,
-      config: crmConfigSchema.parse({
-        PORT: String(ports.crm ?? 0),
-        DATABASE_URL: options.databaseUrl,
-        JWT_SECRET: options.jwtSecret,
-        CHAT_SERVICE_URL: chatUrl,
-        ...busEnv,
-      }),
-    });
-    started.push(crm);
-    const channelTelegram = await startChannelTelegramService({
-      logger: logger.child({ service: 'channel-telegram' }),
-      bus,
-      config: channelTelegramConfigSchema.parse({
-        PORT: String(ports.channelTelegram ?? 0),
-        DATABASE_URL: options.databaseUrl,
-        JWT_SECRET: options.jwtSecret,
-        CREDENTIALS_KEY: options.credentialsKey,
-        TELEGRAM_API_BASE_URL: options.telegramApiBaseUrl,
-        ...(options.publicWebhookBaseUrl ? { PUBLIC_WEBHOOK_BASE_URL: options.publicWebhookBaseUrl } : {}),
-        ...(options.telegramPollTimeoutSeconds !== undefined ? { TELEGRAM_POLL_TIMEOUT_SECONDS: String(options.telegramPollTimeoutSeconds) } : {}),
-        ...busEnv,
-      }),
-    });
-    started.push(channelTelegram);
-    const channelViber = await startChannelViberService({
-      logger: logger.child({ service: 'channel-viber' }),
-      bus,
-      config: channelViberConfigSchema.parse({
-        PORT: String(ports.channelViber ?? 0),
-        DATABASE_URL: options.databaseUrl,
-        JWT_SECRET: options.jwtSecret,
-        CREDENTIALS_KEY: options.credentialsKey,
-        ...(options.viberApiBaseUrl ? { VIBER_API_BASE_URL: options.viberApiBaseUrl } : {}),
-        ...(options.viberWebhookBaseUrl ? { PUBLIC_WEBHOOK_BASE_URL: options.viberWebhookBaseUrl } : {}),
-        ...busEnv,
-      }),
-    });
-    started.push(channelViber);
-    const channelBridge = await startChannelBridgeService({
-      logger: logger.child({ service: 'channel-bridge' }),
-      bus,
-      config: channelBridgeConfigSchema.parse({
-        PORT: String(ports.channelBridge ?? 0),
-        DATABASE_URL: options.databaseUrl,
-        JWT_SECRET: options.jwtSecret,
-        CREDENTIALS_KEY: options.credentialsKey,
-        ...(options.bridgeDelivery
-          ? {
-              BRIDGE_DELIVERY_MAX_ATTEMPTS: String(options.bridgeDelivery.maxAttempts),
-              BRIDGE_DELIVERY_BASE_DELAY_MS: String(options.bridgeDelivery.baseDelayMs),
-              BRIDGE_DELIVERY_MAX_DELAY_MS: String(options.bridgeDelivery.maxDelayMs),
-              BRIDGE_DELIVERY_POLL_MS: String(options.bridgeDelivery.pollMs),
-            }
-          : {}),
-        ...busEnv,
-      }),
-    });
-    started.push(channelBridge);
     const whatsAppGraphApiBaseUrl = options.whatsAppGraphApiBaseUrl ?? options.metaGraphApiBaseUrl;
-    const channelWhatsApp = await startChannelWhatsAppService({
-      logger: logger.child({ service: 'channel-whatsapp' }),
-      bus,
-      config: channelWhatsAppConfigSchema.parse({
-        PORT: String(ports.channelWhatsApp ?? 0),
-        DATABASE_URL: options.databaseUrl,
-        JWT_SECRET: options.jwtSecret,
-        CREDENTIALS_KEY: options.credentialsKey,
-        ...(whatsAppGraphApiBaseUrl ? { WHATSAPP_GRAPH_API_BASE_URL: whatsAppGraphApiBaseUrl } : {}),
-        ...busEnv,
+    const [identity, chat, channelTelegram, channelViber, channelBridge, channelWhatsApp, channelMeta, channelTelegramUser] = await startTogether(phases, [
+      startIdentityService({
+        logger: logger.child({ service: 'identity' }),
+        bus,
+        config: identityConfigSchema.parse({
+          PORT: String(ports.identity ?? 0),
+          DATABASE_URL: options.databaseUrl,
+          JWT_SECRET: options.jwtSecret,
+          ...(options.admin ? { ADMIN_EMAIL: options.admin.email, ADMIN_PASSWORD: options.admin.password, ADMIN_NAME: options.admin.name } : {}),
+        }),
       }),
-    });
-    started.push(channelWhatsApp);
-    const channelMeta = await startChannelMetaService({
-      logger: logger.child({ service: 'channel-meta' }),
-      bus,
-      config: channelMetaConfigSchema.parse({
-        PORT: String(ports.channelMeta ?? 0),
-        DATABASE_URL: options.databaseUrl,
-        JWT_SECRET: options.jwtSecret,
-        CREDENTIALS_KEY: options.credentialsKey,
-        ...(options.metaGraphApiBaseUrl ? { META_GRAPH_API_BASE_URL: options.metaGraphApiBaseUrl } : {}),
-        ...busEnv,
+      options.externalChatUrl
+        ? Promise.resolve(undefined)
+        : startChatService({
+            logger: logger.child({ service: 'chat' }),
+            bus,
+            config: chatConfigSchema.parse({
+              PORT: String(ports.chat ?? 0),
+              DATABASE_URL: options.databaseUrl,
+              JWT_SECRET: options.jwtSecret,
+              FILES_SERVICE_URL: `http://127.0.0.1:${filesPort}`,
+              ...busEnv,
+            }),
+          }),
+      startChannelTelegramService({
+        logger: logger.child({ service: 'channel-telegram' }),
+        bus,
+        config: channelTelegramConfigSchema.parse({
+          PORT: String(ports.channelTelegram ?? 0),
+          DATABASE_URL: options.databaseUrl,
+          JWT_SECRET: options.jwtSecret,
+          CREDENTIALS_KEY: options.credentialsKey,
+          TELEGRAM_API_BASE_URL: options.telegramApiBaseUrl,
+          ...(options.publicWebhookBaseUrl ? { PUBLIC_WEBHOOK_BASE_URL: options.publicWebhookBaseUrl } : {}),
+          ...(options.telegramPollTimeoutSeconds !== undefined ? { TELEGRAM_POLL_TIMEOUT_SECONDS: String(options.telegramPollTimeoutSeconds) } : {}),
+          ...busEnv,
+        }),
       }),
-    });
-    started.push(channelMeta);
-    const channelTelegramUser = await startChannelTelegramUserService({
-      logger: logger.child({ service: 'channel-telegram-user' }),
-      bus,
-      config: channelTelegramUserConfigSchema.parse({
-        PORT: String(ports.channelTelegramUser ?? 0),
-        DATABASE_URL: options.databaseUrl,
-        JWT_SECRET: options.jwtSecret,
-        CREDENTIALS_KEY: options.credentialsKey,
-        ...(options.telegramApiId !== undefined && options.telegramApiHash
-          ? { TELEGRAM_API_ID: String(options.telegramApiId), TELEGRAM_API_HASH: options.telegramApiHash }
-          : {}),
-        ...busEnv,
+      startChannelViberService({
+        logger: logger.child({ service: 'channel-viber' }),
+        bus,
+        config: channelViberConfigSchema.parse({
+          PORT: String(ports.channelViber ?? 0),
+          DATABASE_URL: options.databaseUrl,
+          JWT_SECRET: options.jwtSecret,
+          CREDENTIALS_KEY: options.credentialsKey,
+          ...(options.viberApiBaseUrl ? { VIBER_API_BASE_URL: options.viberApiBaseUrl } : {}),
+          ...(options.viberWebhookBaseUrl ? { PUBLIC_WEBHOOK_BASE_URL: options.viberWebhookBaseUrl } : {}),
+          ...busEnv,
+        }),
       }),
-      ...(options.telegramUserClientFactory ? { clientFactory: options.telegramUserClientFactory } : {}),
-    });
-    started.push(channelTelegramUser);
-    const files = await startFilesService({
-      logger: logger.child({ service: 'files' }),
-      bus,
-      config: filesConfigSchema.parse({
-        PORT: String(filesPort),
-        DATABASE_URL: options.databaseUrl,
-        JWT_SECRET: options.jwtSecret,
-        CHAT_SERVICE_URL: chatUrl,
-        CHANNEL_TELEGRAM_URL: channelTelegram.url,
-        CHANNEL_VIBER_URL: channelViber.url,
-        CHANNEL_WHATSAPP_URL: channelWhatsApp.url,
-        CHANNEL_META_URL: channelMeta.url,
-        CHANNEL_TELEGRAM_USER_URL: channelTelegramUser.url,
-        CHANNEL_BRIDGE_URL: channelBridge.url,
-        CORS_ORIGINS: `http://127.0.0.1:${gatewayPort},http://localhost:${gatewayPort}`,
-        ...(options.filesDir ? { FILES_DIR: options.filesDir } : {}),
-        ...busEnv,
+      startChannelBridgeService({
+        logger: logger.child({ service: 'channel-bridge' }),
+        bus,
+        config: channelBridgeConfigSchema.parse({
+          PORT: String(ports.channelBridge ?? 0),
+          DATABASE_URL: options.databaseUrl,
+          JWT_SECRET: options.jwtSecret,
+          CREDENTIALS_KEY: options.credentialsKey,
+          ...(options.bridgeDelivery
+            ? {
+                BRIDGE_DELIVERY_MAX_ATTEMPTS: String(options.bridgeDelivery.maxAttempts),
+                BRIDGE_DELIVERY_BASE_DELAY_MS: String(options.bridgeDelivery.baseDelayMs),
+                BRIDGE_DELIVERY_MAX_DELAY_MS: String(options.bridgeDelivery.maxDelayMs),
+                BRIDGE_DELIVERY_POLL_MS: String(options.bridgeDelivery.pollMs),
+              }
+            : {}),
+          ...busEnv,
+        }),
       }),
-    });
-    started.push(files);
-    const gateway = await startGateway({
-      port: gatewayPort,
-      supergraphSdl: readFileSync(SUPERGRAPH_FILE, 'utf8'),
-      subgraphUrls: {
-        identity: `${identity.url}/graphql`,
-        chat: `${chatUrl}/graphql`,
-        'channel-telegram': `${channelTelegram.url}/graphql`,
-        'channel-viber': `${channelViber.url}/graphql`,
-        'channel-bridge': `${channelBridge.url}/graphql`,
-        tasks: `${tasks.url}/graphql`,
-        crm: `${crm.url}/graphql`,
-        'channel-whatsapp': `${channelWhatsApp.url}/graphql`,
-        'channel-meta': `${channelMeta.url}/graphql`,
-        'channel-telegram-user': `${channelTelegramUser.url}/graphql`,
-        files: `${files.url}/graphql`,
-      },
-      jwtSecret: options.jwtSecret,
-      logger: logger.child({ service: 'gateway' }),
-      ...(options.consoleDir ? { consoleDir: options.consoleDir, consoleFileOrigins: [new URL(files.url).origin] } : {}),
-    });
-    started.push(gateway);
+      startChannelWhatsAppService({
+        logger: logger.child({ service: 'channel-whatsapp' }),
+        bus,
+        config: channelWhatsAppConfigSchema.parse({
+          PORT: String(ports.channelWhatsApp ?? 0),
+          DATABASE_URL: options.databaseUrl,
+          JWT_SECRET: options.jwtSecret,
+          CREDENTIALS_KEY: options.credentialsKey,
+          ...(whatsAppGraphApiBaseUrl ? { WHATSAPP_GRAPH_API_BASE_URL: whatsAppGraphApiBaseUrl } : {}),
+          ...busEnv,
+        }),
+      }),
+      startChannelMetaService({
+        logger: logger.child({ service: 'channel-meta' }),
+        bus,
+        config: channelMetaConfigSchema.parse({
+          PORT: String(ports.channelMeta ?? 0),
+          DATABASE_URL: options.databaseUrl,
+          JWT_SECRET: options.jwtSecret,
+          CREDENTIALS_KEY: options.credentialsKey,
+          ...(options.metaGraphApiBaseUrl ? { META_GRAPH_API_BASE_URL: options.metaGraphApiBaseUrl } : {}),
+          ...busEnv,
+        }),
+      }),
+      startChannelTelegramUserService({
+        logger: logger.child({ service: 'channel-telegram-user' }),
+        bus,
+        config: channelTelegramUserConfigSchema.parse({
+          PORT: String(ports.channelTelegramUser ?? 0),
+          DATABASE_URL: options.databaseUrl,
+          JWT_SECRET: options.jwtSecret,
+          CREDENTIALS_KEY: options.credentialsKey,
+          ...(options.telegramApiId !== undefined && options.telegramApiHash
+            ? { TELEGRAM_API_ID: String(options.telegramApiId), TELEGRAM_API_HASH: options.telegramApiHash }
+            : {}),
+          ...busEnv,
+        }),
+        ...(options.telegramUserClientFactory ? { clientFactory: options.telegramUserClientFactory } : {}),
+      }),
+    ] as const);
+    const chatUrl = options.externalChatUrl ?? chat!.url;
+    const [tasks, crm, files] = await startTogether(phases, [
+      startTasksService({
+        logger: logger.child({ service: 'tasks' }),
+        bus,
+        config: tasksConfigSchema.parse({
+          PORT: String(ports.tasks ?? 0),
+          DATABASE_URL: options.databaseUrl,
+          JWT_SECRET: options.jwtSecret,
+          CHAT_SERVICE_URL: chatUrl,
+          ...busEnv,
+        }),
+      }),
+      startCrmService({
+        logger: logger.child({ service: 'crm' }),
+        bus,
+        config: crmConfigSchema.parse({
+          PORT: String(ports.crm ?? 0),
+          DATABASE_URL: options.databaseUrl,
+          JWT_SECRET: options.jwtSecret,
+          CHAT_SERVICE_URL: chatUrl,
+          ...busEnv,
+        }),
+      }),
+      startFilesService({
+        logger: logger.child({ service: 'files' }),
+        bus,
+        config: filesConfigSchema.parse({
+          PORT: String(filesPort),
+          DATABASE_URL: options.databaseUrl,
+          JWT_SECRET: options.jwtSecret,
+          CHAT_SERVICE_URL: chatUrl,
+          CHANNEL_TELEGRAM_URL: channelTelegram.url,
+          CHANNEL_VIBER_URL: channelViber.url,
+          CHANNEL_WHATSAPP_URL: channelWhatsApp.url,
+          CHANNEL_META_URL: channelMeta.url,
+          CHANNEL_TELEGRAM_USER_URL: channelTelegramUser.url,
+          CHANNEL_BRIDGE_URL: channelBridge.url,
+          CORS_ORIGINS: `http://127.0.0.1:${gatewayPort},http://localhost:${gatewayPort}`,
+          ...(options.filesDir ? { FILES_DIR: options.filesDir } : {}),
+          ...busEnv,
+        }),
+      }),
+    ] as const);
+    const [gateway] = await startTogether(phases, [
+      startGateway({
+        port: gatewayPort,
+        supergraphSdl: readFileSync(SUPERGRAPH_FILE, 'utf8'),
+        subgraphUrls: {
+          identity: `${identity.url}/graphql`,
+          chat: `${chatUrl}/graphql`,
+          'channel-telegram': `${channelTelegram.url}/graphql`,
+          'channel-viber': `${channelViber.url}/graphql`,
+          'channel-bridge': `${channelBridge.url}/graphql`,
+          tasks: `${tasks.url}/graphql`,
+          crm: `${crm.url}/graphql`,
+          'channel-whatsapp': `${channelWhatsApp.url}/graphql`,
+          'channel-meta': `${channelMeta.url}/graphql`,
+          'channel-telegram-user': `${channelTelegramUser.url}/graphql`,
+          files: `${files.url}/graphql`,
+        },
+        jwtSecret: options.jwtSecret,
+        logger: logger.child({ service: 'gateway' }),
+        ...(options.consoleDir ? { consoleDir: options.consoleDir, consoleFileOrigins: [new URL(files.url).origin] } : {}),
+      }),
+    ] as const);
     let stopping: Promise<void> | undefined;
     return {
       gateway,
@@ -309,18 +312,39 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Run
       channelTelegramUser,
       files,
       bus,
-      stop: () => (stopping ??= stopAll(started, bus)),
+      stop: () => (stopping ??= stopAll(phases, bus)),
     };
   } catch (error) {
-    await stopAll(started, bus);
+    await stopAll(phases, bus);
     throw error;
   }
 }
 
-/** Reverse start order: the gateway stops taking requests first, the bus closes last. */
-async function stopAll(started: { stop(): Promise<void> }[], bus: EventBus): Promise<void> {
-  for (const service of [...started].reverse()) await service.stop();
+interface Stoppable {
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts one phase's services together. Every one that started is recorded for stopAll, also when another of
+ * the phase failed (the first failure is thrown once all have settled, so none is left running unrecorded).
+ */
+async function startTogether<const T extends readonly Promise<Stoppable | undefined>[]>(phases: Stoppable[][], starts: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const settled = await Promise.allSettled(starts);
+  phases.push(settled.flatMap((result) => (result.status === 'fulfilled' && result.value ? [result.value] : [])));
+  const failure = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failure) throw failure.reason;
+  return settled.map((result) => (result as PromiseFulfilledResult<unknown>).value) as { -readonly [K in keyof T]: Awaited<T[K]> };
+}
+
+/** Reverse start order, a phase's services together: the gateway stops taking requests first, the bus closes last. */
+async function stopAll(phases: Stoppable[][], bus: EventBus): Promise<void> {
+  const failures: unknown[] = [];
+  for (const phase of [...phases].reverse()) {
+    const settled = await Promise.allSettled(phase.map((service) => service.stop()));
+    for (const result of settled) if (result.status === 'rejected') failures.push(result.reason);
+  }
   await bus.close();
+  if (failures.length > 0) throw failures[0];
 }
 
 /**

@@ -33,6 +33,7 @@ class RecordingBus implements BusTransport {
   failed = 0;
 
   async connect(): Promise<void> {}
+  async consumersJoined(): Promise<void> {}
   async ping(): Promise<void> {}
   async close(): Promise<void> {}
   async consume(): Promise<never> {

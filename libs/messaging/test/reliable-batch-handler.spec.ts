@@ -42,6 +42,7 @@ class InMemoryTransport implements BusTransport {
   private subscription?: ConsumeOptions;
 
   async connect(): Promise<void> {}
+  async consumersJoined(): Promise<void> {}
   async ping(): Promise<void> {}
   async close(): Promise<void> {}
 

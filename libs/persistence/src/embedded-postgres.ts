@@ -1,4 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { makeSessionExclusive } from './pglite-session-queue';
 
 export interface EmbeddedPostgres {
@@ -18,7 +21,11 @@ export async function startEmbeddedPostgres(options: { dataDir?: string; port?: 
   // (tsconfig.base.json maps this subpath for type-checking: node10 resolution does not read package exports.)
   const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const db = await PGlite.create(options.dataDir ?? 'memory://', { extensions: { pg_trgm } });
+  // An in-memory database has no cluster to reuse: each would run initdb (seconds of WASM work), so it starts
+  // from an image of a pristine cluster, taken once per PGlite version. A data directory keeps its cluster.
+  const image = options.dataDir ? undefined : await readPristineImage();
+  const db = await PGlite.create(options.dataDir ?? 'memory://', { extensions: { pg_trgm }, ...(image ? { loadDataDir: image } : {}) });
+  if (!options.dataDir && !image) await savePristineImage(await db.dumpDataDir('none'));
   const server = new PGLiteSocketServer({
     db,
     host: '127.0.0.1',
@@ -40,4 +47,30 @@ export async function startEmbeddedPostgres(options: { dataDir?: string; port?: 
       await db.close();
     },
   };
+}
+
+/** Where the pristine in-memory cluster image of this PGlite version is kept (a file per version: never stale). */
+function pristineImagePath(): string | undefined {
+  try {
+    const packageJson = join(dirname(require.resolve('@electric-sql/pglite')), '..', 'package.json');
+    const { version } = JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string };
+    return join(tmpdir(), `switchboard-pglite-${version}-pristine.tar`);
+  } catch {
+    return undefined;
+  }
+}
+
+async function readPristineImage(): Promise<Blob | undefined> {
+  const path = pristineImagePath();
+  if (!path || !existsSync(path)) return undefined;
+  return new Blob([await readFile(path)]);
+}
+
+/** Written beside and renamed into place, so a concurrent start never reads half an image. */
+async function savePristineImage(image: Blob): Promise<void> {
+  const path = pristineImagePath();
+  if (!path) return;
+  const partial = `${path}.${process.pid}.${Date.now()}.partial`;
+  await writeFile(partial, Buffer.from(await image.arrayBuffer()));
+  await rename(partial, path);
 }

@@ -42,6 +42,7 @@ class LoopbackTransport implements BusTransport {
   private handler: ConsumeOptions['handleBatch'] | undefined;
 
   async connect(): Promise<void> {}
+  async consumersJoined(): Promise<void> {}
   async ping(): Promise<void> {}
   async close(): Promise<void> {}
 

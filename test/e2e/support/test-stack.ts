@@ -11,6 +11,12 @@ import { GraphQLClient } from './graphql-client';
 import type { Runtime } from './infra';
 
 export const ADMIN = { email: 'admin@switchboard.test', password: 'correct-horse-battery', name: 'Ada Admin' };
+/**
+ * The mock Kafka cluster holds a rebalance of a group with members for about a session timeout (Kafka's
+ * default 30 s) whenever an instance joins or leaves; 6 s keeps scale-out tests short while members that
+ * heartbeat every 2 s (a third of it) stay well inside it.
+ */
+const KAFKA_SESSION_TIMEOUT_MS = 6_000;
 export const BOT = { token: '123456:TEST-token-for-e2e', id: 123456, username: 'switchboard_e2e_bot', firstName: 'Switchboard' };
 
 export interface TestStack {
@@ -67,7 +73,7 @@ export async function startTestStack(options: {
     const logger = createLogger('e2e', process.env.LOG_LEVEL ?? 'warn', { nameKey: 'process' });
     const switchboard = await startSwitchboard({
       databaseUrl,
-      ...(kafkaBrokers ? { kafkaBrokers, kafkaMaxWaitMs: 10 } : {}),
+      ...(kafkaBrokers ? { kafkaBrokers, kafkaMaxWaitMs: 10, kafkaSessionTimeoutMs: KAFKA_SESSION_TIMEOUT_MS } : {}),
       jwtSecret,
       credentialsKey: randomBytes(32).toString('base64'),
       telegramApiBaseUrl: telegram.baseUrl,
@@ -82,6 +88,8 @@ export async function startTestStack(options: {
       logger,
     });
     cleanups.push(() => switchboard.stop());
+    // Kafka consumers join their groups in the background; tests start from a stack whose consumers are in place.
+    await switchboard.bus.transport.consumersJoined();
     const extraTasks: RunningTasksService[] = [];
     // Runs before switchboard.stop() (cleanups run in reverse): replicas go before the bus they share closes.
     cleanups.push(async () => {
@@ -108,6 +116,7 @@ export async function startTestStack(options: {
             CHAT_SERVICE_URL: switchboard.chat!.url,
             KAFKA_BROKERS: kafkaBrokers?.join(','),
             KAFKA_MAX_WAIT_MS: '10',
+            KAFKA_SESSION_TIMEOUT_MS: String(KAFKA_SESSION_TIMEOUT_MS),
           }),
         });
         extraTasks.push(instance);

@@ -58,6 +58,7 @@ export class KafkaTransport implements BusTransport {
   private readonly queue: GroupCommitQueue<OutgoingRecord>;
   private readonly consumers = new Set<Consumer>();
   private readonly ensuredTopics = new Map<string, Promise<void>>();
+  private readonly joins = new Set<Promise<void>>();
   private connected = false;
 
   constructor(private readonly options: KafkaTransportOptions) {
@@ -178,7 +179,12 @@ export class KafkaTransport implements BusTransport {
     await this.ensureTopics(options.topics);
     await consumer.connect();
     await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
-    await consumer.run({
+    // Not awaited: run() resolves only once the member has joined and synced, and a join waits on the broker
+    // (group.initial.rebalance.delay.ms, 3 s, for a new group; a rebalance while other members rejoin). A
+    // service with several groups would wait for each in turn. Nothing depends on having joined: a new group
+    // starts at the oldest record, an old one at its committed offsets, and a failed join is retried by
+    // kafkajs's restart (restartOnFailure below), which run() would not have reported either.
+    const joining = consumer.run({
       // Offsets are resolved only after the handler finished; the interval commit sends only those.
       autoCommit: true,
       autoCommitInterval: this.options.commitIntervalMs ?? 500,
@@ -210,6 +216,9 @@ export class KafkaTransport implements BusTransport {
         }
       },
     });
+    const joined = joining.catch((error: unknown) => this.options.logger.error({ err: error, group: options.group }, 'Kafka consumer could not start'));
+    this.joins.add(joined);
+    void joined.then(() => this.joins.delete(joined));
     return {
       stop: async () => {
         running = false;
@@ -218,6 +227,10 @@ export class KafkaTransport implements BusTransport {
         this.consumers.delete(consumer);
       },
     };
+  }
+
+  async consumersJoined(): Promise<void> {
+    await Promise.all([...this.joins]);
   }
 
   async ping(): Promise<void> {

@@ -226,6 +226,9 @@ export class LogTransport implements BusTransport {
     return true;
   }
 
+  /** A log-bus consumer reads from its first poll: there is no group to join. */
+  async consumersJoined(): Promise<void> {}
+
   async ping(): Promise<void> {
     await this.pool.query('SELECT 1 FROM bus.partition_heads LIMIT 1');
   }

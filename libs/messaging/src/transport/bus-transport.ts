@@ -57,7 +57,13 @@ export interface BusTransport {
   readonly kind: 'kafka' | 'log';
   connect(): Promise<void>;
   publish(records: readonly OutgoingRecord[]): Promise<void>;
+  /** Resolves once subscribed; joining the consumer group may go on in the background (Kafka). */
   consume(options: ConsumeOptions): Promise<ConsumerHandle>;
+  /**
+   * Resolves once every consumer started so far has joined its group (at once where joining is immediate).
+   * Nothing in the product waits for it; a harness does, to hand out a stack whose consumers are all in place.
+   */
+  consumersJoined(): Promise<void>;
   /** Cheap reachability check for /ready. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -74,6 +74,10 @@ export class ObservedTransport implements BusTransport {
     });
   }
 
+  consumersJoined(): Promise<void> {
+    return this.inner.consumersJoined();
+  }
+
   ping(): Promise<void> {
     return this.inner.ping();
   }

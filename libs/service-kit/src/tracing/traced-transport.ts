@@ -86,6 +86,10 @@ export class TracedTransport implements BusTransport {
     });
   }
 
+  consumersJoined(): Promise<void> {
+    return this.inner.consumersJoined();
+  }
+
   ping(): Promise<void> {
     return this.inner.ping();
   }
