@@ -9,6 +9,7 @@ import express from 'express';
 import {
   MemoryRateLimiter,
   RateLimitMetrics,
+  applyTrustProxy,
   createMetricsRegistry,
   registerOperationalRoutes,
   type Logger,
@@ -80,7 +81,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const { logger } = options;
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', options.trustProxy ?? 0);
+  applyTrustProxy(app, options.trustProxy ?? 0);
   const httpServer = createServer(app);
   const registry = createMetricsRegistry('gateway');
   const rateLimiter = options.rateLimiter ?? new MemoryRateLimiter();

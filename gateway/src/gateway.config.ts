@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { env, loadConfig, rateLimitConfigSchema } from '@switchboard/service-kit';
+import { env, loadConfig, rateLimitConfigSchema, trustProxyConfigSchema } from '@switchboard/service-kit';
 
 export const gatewayEnvSchema = z.object({
   PORT: env.port(4000),
@@ -16,11 +16,13 @@ export const gatewayEnvSchema = z.object({
   CHANNEL_TELEGRAM_USER_SUBGRAPH_URL: env.url(),
   FILES_SUBGRAPH_URL: env.url(),
   CORS_ORIGINS: env.optionalList(),
-  /** Proxies in front of the gateway that set X-Forwarded-For (1 behind ingress-nginx); 0 trusts none. */
-  TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
   /** Login attempts per client IP per 10 minutes. */
   LOGIN_RATE_LIMIT_PER_IP: z.coerce.number().int().min(1).default(100),
-}).extend(rateLimitConfigSchema.shape);
+})
+  .extend(rateLimitConfigSchema.shape)
+  // TRUST_PROXY: proxies in front of the gateway that set X-Forwarded-For (1 behind ingress-nginx), read as
+  // every service with a per-IP limit reads it; 0 trusts none.
+  .extend(trustProxyConfigSchema.shape);
 
 export interface GatewayConfig {
   port: number;

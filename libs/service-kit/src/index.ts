@@ -5,6 +5,7 @@ export * from './auth/service-token';
 export * from './graphql/graphql-errors';
 export * from './graphql/subgraph-server';
 export * from './http/operational-routes';
+export * from './http/trust-proxy';
 export * from './runtime/nest-service';
 export * from './runtime/bus-runtime';
 export * from './crypto/credential-cipher';

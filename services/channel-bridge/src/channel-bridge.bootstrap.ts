@@ -3,8 +3,10 @@ import { createServiceDataSource, migrateSchema, openSqlSession } from '@switchb
 import {
   CredentialCipher,
   InternalFilesClient,
+  RateLimitMetrics,
   createEventBus,
   createMetricsRegistry,
+  createRateLimiter,
   mountSubgraph,
   observeBus,
   registerOperationalRoutes,
@@ -85,6 +87,8 @@ export async function startChannelBridgeService(options: StartChannelBridgeOptio
     }
 
     const metrics = new ChannelBridgeMetrics(registry);
+    const rateLimiter = createRateLimiter({ config, logger });
+    shutdown.add('rate limiter', () => rateLimiter.close());
     const secrets = new BridgeSecretVault(new CredentialCipher(config.CREDENTIALS_KEY));
     const connectionRepository = new BridgeConnectionRepository(dataSource);
     const requests = new InboundRequestRepository(dataSource);
@@ -150,8 +154,13 @@ export async function startChannelBridgeService(options: StartChannelBridgeOptio
 
     const running = await startNestService({
       name: CHANNEL_BRIDGE_SERVICE,
-      module: ChannelBridgeModule.forRoot({ inbound, metrics, logger: logger.child({ component: 'bridge-inbound' }) }),
+      module: ChannelBridgeModule.forRoot(
+        { inbound, metrics, logger: logger.child({ component: 'bridge-inbound' }) },
+        { limiter: rateLimiter, perMinute: config.WEBHOOK_RATE_LIMIT_PER_MINUTE, metrics: new RateLimitMetrics(registry) },
+      ),
       port: config.PORT,
+      // The partner request limit keys on the client IP: behind the ingress it is in X-Forwarded-For.
+      trustProxy: config.TRUST_PROXY,
       ...(options.host ? { host: options.host } : {}),
       logger,
       configure: async (app) => {

@@ -1,4 +1,4 @@
-import { busConfigSchema, credentialsKeySchema, env } from '@switchboard/service-kit';
+import { busConfigSchema, credentialsKeySchema, env, webhookRateLimitConfigSchema } from '@switchboard/service-kit';
 import { z } from 'zod';
 
 /** Environment variables of the bridge channel; every one is listed in the README's config table. */
@@ -21,7 +21,11 @@ export const channelBridgeConfigSchema = busConfigSchema.extend({
   BRIDGE_DELIVERY_TIMEOUT_MS: env.ms(10_000),
   /** How often the delivery worker looks for due retries written by this or another instance. */
   BRIDGE_DELIVERY_POLL_MS: env.ms(1_000),
-});
+})
+  // WEBHOOK_RATE_LIMIT_PER_MINUTE (partner requests per connection and client IP, default 120,000, 0 = off),
+  // REDIS_URL and TRUST_PROXY, read as every connector reads them (decision 0027). A partner retries a 429
+  // with the same Idempotency-Key, so a refused message is delayed, never lost.
+  .extend(webhookRateLimitConfigSchema.shape);
 
 export type ChannelBridgeConfig = z.output<typeof channelBridgeConfigSchema>;
 

@@ -565,6 +565,15 @@ integrationSuite(['postgres'], 'channel-bridge integration tests')('channel-brid
       expect((await gql(admin, replay, { ids: ['nope'] })).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
       const replayed = await gql<{ replayBridgeDeadLetters: { replayedCommandIds: string[] } }>(admin, replay, { ids: [cmd.data.commandId, randomUUID()] });
       expect(replayed.data?.replayBridgeDeadLetters.replayedCommandIds).toEqual([cmd.data.commandId]);
+      // Audited with the replay, once, for the bridge: the id that was no dead letter is not in it.
+      const audit = await gql<{ bridgeAuditLog: Array<{ action: string; targetType: string; targetId: string; actorRole: string; details: string }> }>(
+        admin,
+        '{ bridgeAuditLog(action: "dead-letter.replay") { action targetType targetId actorRole details } }',
+      );
+      expect(audit.errors).toBeUndefined();
+      expect(audit.data!.bridgeAuditLog.map((e) => ({ ...e, details: JSON.parse(e.details) as unknown }))).toEqual([
+        { action: 'dead-letter.replay', targetType: 'bridge-connection', targetId: connectionId, actorRole: 'admin', details: { commandIds: [cmd.data.commandId] } },
+      ]);
       await waitFor(() => resultsOf(cmd.data.commandId).some((r) => r.data.state === 'sent'), { description: 'sent after the replay' });
       expect(partner.attemptsOf(cmd.data.commandId).at(-1)).toMatchObject({ status: 200 });
       expect(partner.attemptsOf(cmd.data.commandId).at(-1)!.headers['x-switchboard-attempt']).toBe('1');

@@ -1,4 +1,4 @@
-import { busConfigSchema, credentialsKeySchema, env, rateLimitConfigSchema } from '@switchboard/service-kit';
+import { busConfigSchema, credentialsKeySchema, env, rateLimitConfigSchema, trustProxyConfigSchema } from '@switchboard/service-kit';
 import { z } from 'zod';
 
 /** Environment variables of the Telegram connector; every one is listed in the README's config table. */
@@ -32,7 +32,10 @@ export const channelTelegramConfigSchema = busConfigSchema.extend({
    * refused update is answered 429 and retried by Telegram, never lost.
    */
   WEBHOOK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(120_000),
-}).extend(rateLimitConfigSchema.shape);
+})
+  .extend(rateLimitConfigSchema.shape)
+  // TRUST_PROXY: whose address the per-IP part of the webhook limit is (1 behind the ingress).
+  .extend(trustProxyConfigSchema.shape);
 
 export type ChannelTelegramConfig = z.output<typeof channelTelegramConfigSchema>;
 

@@ -138,6 +138,8 @@ export async function startChannelViberService(options: StartChannelViberOptions
         { limiter: rateLimiter, perMinute: config.WEBHOOK_RATE_LIMIT_PER_MINUTE, metrics: new RateLimitMetrics(registry) },
       ),
       port: config.PORT,
+      // The webhook limit keys on the client IP: behind the ingress it is in X-Forwarded-For.
+      trustProxy: config.TRUST_PROXY,
       ...(options.host ? { host: options.host } : {}),
       logger,
       configure: async (app) => {

@@ -6,7 +6,9 @@ import {
   createEventBus,
   createMetricsRegistry,
   mountSubgraph,
+  observeBus,
   registerOperationalRoutes,
+  registerOutboxBacklogGauge,
   startNestService,
   type Logger,
   type RunningService,
@@ -14,7 +16,6 @@ import {
 import { Module } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Gauge } from 'prom-client';
 import { ChatEventsConsumer } from './chat-events/chat-events.consumer';
 import { CRM_CONSUMER_GROUPS, CRM_SCHEMA, urlPatternsOf, type CrmConfig } from './crm.config';
 import { createCrmDataSource } from './crm-data-source';
@@ -50,7 +51,11 @@ export async function startCrmService(options: { config: CrmConfig; logger: Logg
   if (applied.length > 0) logger.info({ applied }, 'crm migrations applied');
 
   const ownsBus = !options.bus;
-  const bus = options.bus ?? createEventBus({ config, clientId: 'crm', databaseUrl: config.DATABASE_URL, logger });
+  const registry = createMetricsRegistry('crm');
+  // Counts this service's own bus traffic (published, consumed, lag, dead letters) on its /metrics under the
+  // names every service uses, so the one dashboard covers crm too (decision 0028); with tracing on, the same
+  // view makes crm's publish and consume spans (decision 0037).
+  const bus = observeBus({ bus: options.bus ?? createEventBus({ config, clientId: 'crm', databaseUrl: config.DATABASE_URL, logger }), registry, owned: ownsBus });
   await bus.transport.connect();
 
   const relay = new OutboxRelay({
@@ -60,15 +65,7 @@ export async function startCrmService(options: { config: CrmConfig; logger: Logg
     openSession: () => openSqlSession(dataSource),
   });
   const wakeRelay = () => relay.notify();
-  const registry = createMetricsRegistry('crm');
-  new Gauge({
-    name: 'crm_outbox_backlog',
-    help: 'CRM events waiting in the outbox to be published',
-    registers: [registry],
-    collect: async function (this: Gauge) {
-      this.set(await relay.backlog());
-    },
-  });
+  registerOutboxBacklogGauge({ registry, prefix: 'crm', relay });
   const urls = urlPatternsOf(config);
   const directory = new DirectoryService(dataSource, config.CRM_PHONE_COUNTRY_CODE);
   const links = new ChatLinkService(dataSource, wakeRelay);

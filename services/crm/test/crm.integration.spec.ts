@@ -3,9 +3,9 @@
  * on PostgreSQL with the log bus: new customers matched to the directory by social profile, phone and
  * e-mail or made into leads; redelivered events create and publish nothing twice; employees link and
  * unlink chats (checked against the chat service's visibility endpoint, a double here) with crm events;
- * a deleted chat drops its link; the picker's search.
+ * a deleted chat drops its link; the picker's search; its bus traffic on /metrics (the shared bus series).
  */
-import type { Envelope } from '@switchboard/contracts';
+import { TOPICS, type Envelope } from '@switchboard/contracts';
 import type { Principal } from '@switchboard/service-kit';
 import { integrationSuite, waitFor } from '@switchboard/testing';
 import { randomUUID } from 'node:crypto';
@@ -33,6 +33,17 @@ type Panel = {
 };
 const reasonOf = (answer: GraphQLAnswer<unknown>) => ({ code: answer.errors?.[0]?.extensions?.code, reason: answer.errors?.[0]?.extensions?.reason });
 const types = (events: Envelope[]) => events.map((e) => e.type);
+
+/** The value of one sample `name{labels...}` of a /metrics text (labels matched as given, in any order), or undefined. */
+function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    const labelText = line.slice(name.length).split('} ')[0] ?? '';
+    if (!Object.entries(labels).every(([k, v]) => labelText.includes(`${k}="${v}"`))) continue;
+    return Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return undefined;
+}
 
 integrationSuite(['postgres'], 'crm service integration tests')('the crm service (PostgreSQL, log bus)', () => {
   const h = new CrmHarness();
@@ -302,6 +313,26 @@ integrationSuite(['postgres'], 'crm service integration tests')('the crm service
     expect((await h.gql(olena, `mutation { createCrmClient(input: { name: "X", phone: "call me" }) { id } }`)).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'phone' });
     expect((await h.gql(olena, `mutation { createCrmClient(input: { name: "X", email: "nope" }) { id } }`)).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'email' });
     expect((await h.gql(olena, `mutation { createCrmClient(input: { name: " " }) { id } }`)).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'name' });
+  });
+
+  it('counts its own bus traffic and outbox backlog on /metrics under the names every service uses', async () => {
+    const scrape = async () => (await fetch(`${h.crm.url}/metrics`)).text();
+    const consumedBefore = sample(await scrape(), 'bus_records_consumed_total', { group: 'crm.chat-events', topic: TOPICS.chatEvents }) ?? 0;
+    const publishedBefore = sample(await scrape(), 'bus_records_published_total', { topic: TOPICS.crmEvents }) ?? 0;
+    const created = h.chatCreated({ customerId: randomUUID(), displayName: 'Metrics' });
+    await h.publish(created);
+    await linked(created.data.chatId, { target_kind: 'lead' }, 'the chat linked to a new lead');
+    // The link event leaves through the outbox; the relay's publish is what the bus acknowledges and counts.
+    const text = await waitFor(
+      async () => {
+        const scraped = await scrape();
+        return (sample(scraped, 'bus_records_published_total', { topic: TOPICS.crmEvents }) ?? 0) > publishedBefore && sample(scraped, 'crm_outbox_backlog') === 0 && scraped;
+      },
+      { timeoutMs: 10_000, description: 'the link event to be counted as published and the outbox drained' },
+    );
+    expect(sample(text, 'bus_records_consumed_total', { group: 'crm.chat-events', topic: TOPICS.chatEvents })).toBeGreaterThan(consumedBefore);
+    expect(sample(text, 'bus_consumer_lag', { group: 'crm.chat-events', topic: TOPICS.chatEvents })).toBeGreaterThanOrEqual(0);
+    expect(text).toContain('# TYPE bus_dead_letters_total counter');
   });
 });
 

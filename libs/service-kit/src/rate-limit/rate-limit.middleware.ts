@@ -34,6 +34,8 @@ export function rateLimit(options: {
   rule: RateLimitRule;
   key: (req: Request) => string;
   metrics?: RateLimitMetrics;
+  /** The JSON body of a refusal, for an API that promises callers one error shape; `{ statusCode, message }` otherwise. */
+  refusedBody?: (decision: RateLimitDecision) => unknown;
 }): RequestHandler {
   validateRule(options.rule);
   return (req, res, next) => {
@@ -45,7 +47,7 @@ export function rateLimit(options: {
           return;
         }
         options.metrics?.refused.inc({ rule: options.rule.name });
-        res.status(429).json({ statusCode: 429, message: `Too many requests; retry after ${decision.retryAfterSeconds} s` });
+        res.status(429).json(options.refusedBody?.(decision) ?? { statusCode: 429, message: `Too many requests; retry after ${decision.retryAfterSeconds} s` });
       },
       // The limiters report store failures themselves; anything else is a bug and goes to the error handler.
       (error: unknown) => next(error),
@@ -53,7 +55,10 @@ export function rateLimit(options: {
   };
 }
 
-/** The caller's address as express sees it (honours `trust proxy`); "unknown" if the socket is gone. */
+/**
+ * The caller's address as express sees it: X-Forwarded-For only as far as `trust proxy` allows (set by
+ * startNestService from TRUST_PROXY, applyTrustProxy), else the socket's; "unknown" if the socket is gone.
+ */
 export function clientIp(req: Request): string {
   return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }

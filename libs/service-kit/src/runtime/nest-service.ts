@@ -5,6 +5,7 @@ import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-ex
 import express, { type Express } from 'express';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { applyTrustProxy } from '../http/trust-proxy';
 import { webhookTracing } from '../webhooks/webhook-tracing';
 
 /** Nest's own log lines go through pino too, so a process writes one JSON format only. */
@@ -47,10 +48,16 @@ export async function startNestService(options: {
   port: number;
   host?: string;
   logger: Logger;
+  /**
+   * Proxies in front of the service that append to X-Forwarded-For (TRUST_PROXY, see trustProxyConfigSchema):
+   * decides the client IP per-IP limits key on. 0 when omitted: the socket address, the header ignored.
+   */
+  trustProxy?: number;
   configure?: (app: Express, nest: NestExpressApplication) => Promise<void>;
 }): Promise<RunningService> {
   const server = express();
   server.disable('x-powered-by');
+  applyTrustProxy(server, options.trustProxy ?? 0);
   // Before every other middleware, so the span covers rate limiting and body parsing too (decision 0037).
   const tracing = webhookTracing(options.name);
   if (tracing) server.use(tracing);

@@ -1,5 +1,17 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import { channelHealthResolvers, loadChannelHealth, notFound, parseInput, requireAdmin, requirePrincipal, type HealthExecutor, type SubgraphContext } from '@switchboard/service-kit';
+import {
+  auditLogResolver,
+  channelHealthResolvers,
+  loadChannelHealth,
+  notFound,
+  parseInput,
+  requireAdmin,
+  requirePrincipal,
+  type AuditExecutor,
+  type HealthExecutor,
+  type Principal,
+  type SubgraphContext,
+} from '@switchboard/service-kit';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -7,6 +19,7 @@ import { CHANNEL_BRIDGE_SCHEMA } from '../channel-bridge.config';
 import { BridgeConnectionNotFoundError } from '../connections/bridge-connection.errors';
 import {
   connectBridgeInputSchema,
+  type BridgeAudit,
   type BridgeConnectionService,
   type BridgeConnectionView,
   type BridgeConnectionWithSecret,
@@ -46,10 +59,12 @@ const BRIDGE_HEALTH_SQL = `SELECT c.id, c.name AS display_name, c.state, c.last_
 export function channelBridgeResolvers(deps: {
   connections: BridgeConnectionService;
   deadLetters: DeadLetterService;
-  /** The service's database, for the health report. */
-  db: HealthExecutor;
+  /** The service's database, for the health report and the audit log. */
+  db: HealthExecutor & AuditExecutor;
 }): GraphQLResolverMap<SubgraphContext> {
   const { connections, deadLetters } = deps;
+  /** Who acted, for the audit entry each admin mutation writes in its transaction (decision 0027). */
+  const auditBy = (admin: Principal, context: SubgraphContext): BridgeAudit => ({ actor: admin, ...(context.correlationId ? { correlationId: context.correlationId } : {}) });
   const health = channelHealthResolvers('bridge', () => loadChannelHealth(deps.db, { channel: 'bridge', schema: CHANNEL_BRIDGE_SCHEMA, connectionsSql: BRIDGE_HEALTH_SQL }));
   const notFoundAware = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
@@ -70,25 +85,26 @@ export function channelBridgeResolvers(deps: {
         requireAdmin(context.principal);
         return (await deadLetters.list(parseInput(listDeadLettersSchema, args))).map(deadLetterToGql);
       },
+      bridgeAuditLog: auditLogResolver(deps.db, CHANNEL_BRIDGE_SCHEMA),
     },
     Mutation: {
       connectBridge: async (_parent: unknown, args: { input: unknown }, context: SubgraphContext) => {
-        requireAdmin(context.principal);
-        return withSecretToGql(await connections.connect(parseInput(connectBridgeInputSchema, args.input)));
+        const admin = requireAdmin(context.principal);
+        return withSecretToGql(await connections.connect(parseInput(connectBridgeInputSchema, args.input), auditBy(admin, context)));
       },
       rotateBridgeSecret: async (_parent: unknown, args: unknown, context: SubgraphContext) => {
-        requireAdmin(context.principal);
+        const admin = requireAdmin(context.principal);
         const { id } = parseInput(idSchema, args);
-        return withSecretToGql(await notFoundAware(() => connections.rotateSecret(id)));
+        return withSecretToGql(await notFoundAware(() => connections.rotateSecret(id, auditBy(admin, context))));
       },
       disconnectBridge: async (_parent: unknown, args: unknown, context: SubgraphContext) => {
-        requireAdmin(context.principal);
+        const admin = requireAdmin(context.principal);
         const { id } = parseInput(idSchema, args);
-        return { connection: toGql(await notFoundAware(() => connections.disconnect(id))) };
+        return { connection: toGql(await notFoundAware(() => connections.disconnect(id, auditBy(admin, context)))) };
       },
       replayBridgeDeadLetters: async (_parent: unknown, args: unknown, context: SubgraphContext) => {
-        requireAdmin(context.principal);
-        return { replayedCommandIds: await deadLetters.replay(parseInput(replayDeadLettersSchema, args)) };
+        const admin = requireAdmin(context.principal);
+        return { replayedCommandIds: await deadLetters.replay(parseInput(replayDeadLettersSchema, args), auditBy(admin, context)) };
       },
     },
     BridgeDeadLetter: {

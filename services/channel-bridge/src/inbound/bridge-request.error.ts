@@ -10,6 +10,7 @@ export type BridgeErrorCode =
   | 'invalid_json'
   | 'invalid_body'
   | 'idempotency_conflict'
+  | 'rate_limited'
   | 'unavailable';
 
 export interface BridgeFieldError {

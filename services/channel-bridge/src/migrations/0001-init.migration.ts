@@ -2,6 +2,7 @@ import { outboxTableDdl } from '@switchboard/messaging';
 import type { SqlMigrationSpec } from '@switchboard/persistence';
 import { CHANNEL_BRIDGE_SCHEMA } from '../channel-bridge.config';
 import { inboundMediaLinksMigration } from './0002-inbound-media-links.migration';
+import { auditLogMigration } from './0003-audit-log.migration';
 
 const s = CHANNEL_BRIDGE_SCHEMA;
 const outbox = outboxTableDdl(s);
@@ -59,4 +60,4 @@ export const initMigration: SqlMigrationSpec = {
   down: [...outbox.down, `DROP TABLE "${s}".deliveries`, `DROP TABLE "${s}".inbound_requests`, `DROP TABLE "${s}".connections`],
 };
 
-export const CHANNEL_BRIDGE_MIGRATIONS: readonly SqlMigrationSpec[] = [initMigration, inboundMediaLinksMigration];
+export const CHANNEL_BRIDGE_MIGRATIONS: readonly SqlMigrationSpec[] = [initMigration, inboundMediaLinksMigration, auditLogMigration];

@@ -1,6 +1,9 @@
 import { SendMessageRequestedV1, decodeEnvelope, parseEvent } from '@switchboard/contracts';
+import { recordAuditEntry } from '@switchboard/service-kit';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { CHANNEL_BRIDGE_SCHEMA } from '../channel-bridge.config';
+import { BRIDGE_AUDIT_TARGET, type BridgeAudit } from '../connections/bridge-connection.service';
 import type { DeliveryRepository } from './delivery.repository';
 
 export const listDeadLettersSchema = z.object({
@@ -49,9 +52,27 @@ export class DeadLetterService {
     });
   }
 
-  async replay(input: z.input<typeof replayDeadLettersSchema>): Promise<string[]> {
+  /**
+   * Replays dead letters and audits it in the same transaction: one `dead-letter.replay` entry per bridge
+   * whose replies were put back, listing them (ids that were not dead letters change nothing and are not
+   * recorded), so a bridge's history is one `targetId` filter away.
+   */
+  async replay(input: z.input<typeof replayDeadLettersSchema>, audit: BridgeAudit): Promise<string[]> {
     const { commandIds } = replayDeadLettersSchema.parse(input);
-    const replayed = await this.deps.deliveries.replayDead(commandIds);
+    const replayed = await this.deps.deliveries.transaction(async (executor) => {
+      const rows = await this.deps.deliveries.replayDead(commandIds, executor);
+      const byConnection = new Map<string, string[]>();
+      for (const row of rows) byConnection.set(row.connectionId, [...(byConnection.get(row.connectionId) ?? []), row.commandId]);
+      for (const [connectionId, ids] of byConnection) {
+        await recordAuditEntry(executor, CHANNEL_BRIDGE_SCHEMA, {
+          ...audit,
+          action: 'dead-letter.replay',
+          target: { type: BRIDGE_AUDIT_TARGET, id: connectionId },
+          details: { commandIds: ids },
+        });
+      }
+      return rows.map((row) => row.commandId);
+    });
     if (replayed.length > 0) {
       this.deps.logger.info({ replayed }, 'bridge dead letters replayed');
       this.deps.onReplayed();

@@ -150,17 +150,22 @@ export class DeliveryRepository {
 
   /**
    * Puts dead letters back in the queue with a fresh attempt budget, due now. Returns the ids that were
-   * dead; ids that are not (unknown, already replayed, sent) are left alone.
+   * dead, with their connections; ids that are not (unknown, already replayed, sent) are left alone.
    */
-  async replayDead(commandIds: readonly string[]): Promise<string[]> {
-    const rows = await queryRows<{ command_id: string }>(
-      this.dataSource,
+  async replayDead(commandIds: readonly string[], executor: SqlExecutor = this.dataSource): Promise<{ commandId: string; connectionId: string }[]> {
+    const rows = await queryRows<{ command_id: string; connection_id: string }>(
+      executor,
       `UPDATE ${T} SET state = 'pending', attempts = 0, next_attempt_at = now(), lease_until = NULL,
          failure_code = NULL, failure_message = NULL, finished_at = NULL
-       WHERE command_id = ANY($1::uuid[]) AND state = 'dead' RETURNING command_id`,
+       WHERE command_id = ANY($1::uuid[]) AND state = 'dead' RETURNING command_id, connection_id`,
       [commandIds],
     );
-    return rows.map((row) => row.command_id);
+    return rows.map((row) => ({ commandId: row.command_id, connectionId: row.connection_id }));
+  }
+
+  /** Runs `work` in one transaction (a replay and its audit entries commit together). */
+  transaction<T>(work: (executor: SqlExecutor) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction((manager) => work(manager));
   }
 }
 
