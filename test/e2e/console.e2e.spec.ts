@@ -14,9 +14,12 @@
  * sends shows as its thumbnail, linking to the full file. On the employees page an admin changes a role and
  * deactivates and reactivates an operator (each confirmed; the deactivated one cannot log in). A WhatsApp
  * chat whose 24-hour window has closed offers "Надіслати шаблон": an approved template, its parameters filled
- * in and previewed, reaches the Graph API double as a template message.
+ * in and previewed, reaches the Graph API double as a template message. The admin makes the new operator a
+ * member of the Telegram connection (saved across a reload) and finds that and the operator's creation in
+ * "Журнал дій", filtered by action; a bridge reply the partner never accepted is listed under the dead letters
+ * and replayed from the connections page, reaching the partner.
  */
-import { MetaGraphApiDouble, postWhatsAppWebhook, waitFor, waMessagesChange, waText, waWebhook } from '@switchboard/testing';
+import { BridgePartnerDouble, MetaGraphApiDouble, postBridgeMessage, postWhatsAppWebhook, waitFor, waMessagesChange, waText, waWebhook } from '@switchboard/testing';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,6 +32,7 @@ const CHROMIUM = '/usr/bin/chromium';
 const WA_NUMBER = { phoneNumberId: '106540352249901', wabaId: '102290129349901', displayPhoneNumber: '15550009901', verifiedName: 'Console Shop' };
 const WA_CREDENTIALS = { accessToken: `EAAG${'c'.repeat(40)}`, appSecret: 'c1b2c3d4e5f60718293a4b5c6d7e9901', verifyToken: 'e2e-console-verify-token-1' };
 const WA_CUSTOMER = { waId: '380671239901', name: 'Марко WhatsApp' };
+const BRIDGE_CUSTOMER = { id: '380509990001', name: 'Павло Міст' };
 const REPO = join(__dirname, '..', '..');
 const CONSOLE_DIR = join(REPO, 'apps', 'console', 'dist');
 /** UPDATE_SCREENSHOTS=1 refreshes the README's screenshots (docs/screenshots) from this run. */
@@ -50,6 +54,7 @@ const describeInBrowser = chromiumAvailable() ? describe : describe.skip;
 describeInBrowser('operator console in a browser (standalone)', () => {
   let stack: TestStack;
   let graph: MetaGraphApiDouble;
+  const partner = new BridgePartnerDouble();
   let browser: Browser;
   let page: Page;
   let consoleUrl: string;
@@ -63,7 +68,15 @@ describeInBrowser('operator console in a browser (standalone)', () => {
     graph.addTemplate(WA_NUMBER.wabaId, { name: 'order_update', language: 'uk', body: 'Вітаємо, {{1}}! Замовлення {{2}} вже в дорозі.' });
     // Not approved yet: the picker must not offer it.
     graph.addTemplate(WA_NUMBER.wabaId, { name: 'spring_sale', language: 'uk', status: 'PENDING', body: 'Весняний розпродаж!' });
-    stack = await startTestStack({ runtime: 'standalone', telegramMode: 'polling', consoleDir: CONSOLE_DIR, metaGraphApiBaseUrl: graph.baseUrl });
+    await partner.start();
+    // A short bridge retry schedule, so a reply the partner refuses is dead-lettered within the test.
+    stack = await startTestStack({
+      runtime: 'standalone',
+      telegramMode: 'polling',
+      consoleDir: CONSOLE_DIR,
+      metaGraphApiBaseUrl: graph.baseUrl,
+      bridgeDelivery: { maxAttempts: 2, baseDelayMs: 100, maxDelayMs: 400, pollMs: 50 },
+    });
     await stack.client.request(`mutation Connect($input: ConnectTelegramBotInput!) { connectTelegramBot(input: $input) { connection { id } } }`, {
       input: { token: BOT.token },
     });
@@ -93,6 +106,7 @@ describeInBrowser('operator console in a browser (standalone)', () => {
     await browser?.close();
     await stack?.stop();
     await graph?.stop();
+    await partner.stop();
   });
 
   it('logs in, shows a new customer chat live, sends a note and a reply to Telegram, and searches the chat', async () => {
@@ -340,12 +354,49 @@ describeInBrowser('operator console in a browser (standalone)', () => {
     await bot.getByText('Активне').waitFor();
     await bot.locator('[data-health-state="OK"]').getByText('Працює').waitFor();
     await bot.getByText(/^Остання подія: /).waitFor();
+    // Members: the new operator is ticked among the active employees, saved, and still there after a reload.
+    await bot.getByRole('button', { name: /^Змінити учасників: / }).click();
+    const membersForm = bot.getByRole('form', { name: /^Учасники «/ });
+    await membersForm.getByRole('checkbox', { name: 'Ірина Операторка' }).check();
+    await membersForm.getByRole('button', { name: 'Зберегти' }).click();
+    await bot.getByRole('status').getByText(/^Учасників «.+» збережено$/).waitFor();
+    await page.reload();
+    await bot.getByRole('list', { name: /^Учасники «/ }).getByText('Ірина Операторка').waitFor();
     await telegram.getByRole('button', { name: 'Підключити: Telegram' }).click();
     const connectForm = telegram.getByRole('form', { name: 'Підключити: Telegram' });
     await connectForm.getByLabel('Токен бота від @BotFather').fill('999:revoked-token');
     await connectForm.getByRole('button', { name: 'Підключити' }).click();
     await connectForm.locator('[data-error-code="BAD_USER_INPUT"]').waitFor();
     await screenshot(page, 'console-connections');
+
+    // The audit log: the member change (chat service) above the operator's creation (identity), both by the admin.
+    await nav.getByRole('link', { name: 'Журнал дій' }).click();
+    const audit = page.getByRole('table', { name: 'Журнал дій' });
+    const membersEntry = audit.locator('tr[data-action="connection.set-members"]');
+    await membersEntry.getByText('Змінено учасників підключення').waitFor();
+    await membersEntry.getByText(/added: Ірина Операторка/).waitFor();
+    const created = audit.locator('tr[data-action="employee.create"]', { hasText: 'Ірина Операторка' });
+    await created.getByText('Додано працівника').waitFor();
+    await created.getByText(ADMIN.name).waitFor();
+    const order = await audit.locator('tbody tr').evaluateAll((rows) => rows.map((row) => `${row.getAttribute('data-action')} ${row.textContent ?? ''}`));
+    expect(order.findIndex((row) => row.startsWith('connection.set-members '))).toBeLessThan(order.findIndex((row) => row.startsWith('employee.create ') && row.includes('Ірина Операторка')));
+    await screenshot(page, 'console-audit-log');
+    // Filters are the services' own: a malformed action code is refused before asking, a good one narrows the list.
+    const auditFilters = page.getByRole('form', { name: 'Фільтри журналу' });
+    const actionFilter = auditFilters.getByLabel('Код дії, напр. employee.create');
+    await actionFilter.fill('Employee Create');
+    await auditFilters.getByRole('button', { name: 'Показати' }).click();
+    await auditFilters.getByText(/^Код дії має вигляд «об’єкт.дія»/).waitFor();
+    await actionFilter.fill('employee.create');
+    await auditFilters.getByRole('button', { name: 'Показати' }).click();
+    await waitFor(
+      async () => {
+        const actions = await audit.locator('tbody tr').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-action')));
+        return actions.length > 0 && actions.every((action) => action === 'employee.create');
+      },
+      { timeoutMs: 10_000, description: 'only employee.create entries' },
+    );
+    await created.waitFor();
 
     // The operator: no admin entries, and "no access" at the admin URLs.
     const operator = await browser.newPage({ viewport: { width: 1366, height: 800 } });
@@ -513,6 +564,56 @@ describeInBrowser('operator console in a browser (standalone)', () => {
     await page.getByRole('log').locator('.bubble--outbound', { hasText: 'Вітаємо, Марко! Замовлення №2077 вже в дорозі.' }).waitFor({ timeout: 30_000 });
     expect(await picker.count()).toBe(0);
   }, 60_000);
+
+  it('lists a bridge reply the partner never accepted under the dead letters, and replays it from the connections page', async () => {
+    const connected = await stack.client.request<{ connectBridge: { connection: { id: string }; secret: string } }>(
+      `mutation ($input: ConnectBridgeInput!) { connectBridge(input: $input) { connection { id } secret } }`,
+      { input: { name: 'Console bridge', outboundUrl: partner.url } },
+    );
+    const { secret } = connected.connectBridge;
+    partner.useSecret(secret);
+    partner.failAlways({ status: 503, body: 'maintenance' });
+    const inbound = await postBridgeMessage({
+      baseUrl: stack.switchboard.channelBridge.url,
+      connectionId: connected.connectBridge.connection.id,
+      secret,
+      body: JSON.stringify({ messageId: 'console-bridge-1', customer: BRIDGE_CUSTOMER, message: { text: 'Чи є в наявності?' } }),
+      idempotencyKey: 'console-bridge-1',
+    });
+    expect(inbound.status).toBe(202);
+    const chatId = await waitFor(
+      async () => {
+        const data = await stack.client.request<{ chats: { edges: { node: { id: string; source: { channel: string } } }[] } }>(`{ chats(first: 50) { edges { node { id source { channel } } } } }`);
+        return data.chats.edges.find((edge) => edge.node.source.channel === 'BRIDGE')?.node.id;
+      },
+      { timeoutMs: 20_000, description: 'the bridge chat' },
+    );
+    const reply = await stack.client.request<{ sendMessage: { message: { id: string } } }>(
+      `mutation Reply($input: SendMessageInput!) { sendMessage(input: $input) { message { id } } }`,
+      { input: { chatId, text: 'Так, є в наявності.' } },
+    );
+    const messageId = reply.sendMessage.message.id;
+    await waitFor(
+      async () => (await stack.client.request<{ bridgeDeadLetters: { commandId: string }[] }>(`{ bridgeDeadLetters { commandId } }`)).bridgeDeadLetters.some((dead) => dead.commandId === messageId),
+      { timeoutMs: 30_000, description: 'the reply dead-lettered' },
+    );
+    partner.clearFailures();
+
+    await page.getByRole('navigation', { name: 'Розділи' }).getByRole('link', { name: 'Підключення' }).click();
+    const deadLetters = page.getByRole('region', { name: 'Недоставлені відповіді мостів' });
+    const row = deadLetters.locator(`tr[data-command-id="${messageId}"]`);
+    await row.getByText('Так, є в наявності.').waitFor();
+    await row.getByText('Відповідь партнера: HTTP 503').waitFor();
+    expect(await deadLetters.getByRole('button', { name: 'Повторити' }).isDisabled()).toBe(true);
+    await row.getByRole('checkbox', { name: `Вибрати відповідь у чат ${BRIDGE_CUSTOMER.id}` }).check();
+    await deadLetters.getByRole('button', { name: 'Повторити' }).click();
+    await deadLetters.getByRole('status').getByText(`Чат ${BRIDGE_CUSTOMER.id}: відповідь знову в черзі на доставку`).waitFor();
+    await deadLetters.getByText('Недоставлених відповідей немає').waitFor();
+    await waitFor(() => partner.accepted().find((delivery) => delivery.body?.['deliveryId'] === messageId), {
+      timeoutMs: 20_000,
+      description: 'the replayed reply at the partner',
+    });
+  }, 90_000);
 
   /** The login API's error code for these credentials (undefined when it lets them in). */
   async function loginErrorCode(email: string, password: string): Promise<string | undefined> {

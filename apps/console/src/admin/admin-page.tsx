@@ -3,6 +3,7 @@ import { NotificationCenter } from '../notify/notification-center';
 import type { AdminPage as Page } from '../routing/admin-routes';
 import { navigate } from '../routing/router';
 import { AppHeader } from '../ui/app-header';
+import { AuditLogPage } from './audit-log-page';
 import { CannedAnswersPage } from './canned-answers-page';
 import { ConnectionsPage } from './connections-page';
 import { EmployeesPage } from './employees-page';
@@ -50,6 +51,8 @@ function AdminContent({ page }: { page: Page }) {
       return <StatusesPage />;
     case 'canned-answers':
       return <CannedAnswersPage />;
+    case 'audit-log':
+      return <AuditLogPage />;
   }
 }
 

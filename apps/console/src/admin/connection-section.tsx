@@ -7,6 +7,7 @@ import { useI18n } from '../i18n/i18n-context';
 import { ChannelLogo } from '../ui/channel-logo';
 import { ApiErrorMessage } from './admin-form';
 import { apiErrors } from './api-error';
+import { ConnectionMembers } from './connection-members';
 import { HealthSummary } from './health-summary';
 import { useAdminAction } from './use-admin-action';
 
@@ -24,8 +25,8 @@ export interface ConnectionRow {
 type MutationResult = Promise<{ error?: CombinedError | undefined; data?: unknown }>;
 
 /**
- * One channel type on the connections page: its connections with state and health, a connect form, and
- * disconnect after a confirmation. The list is this section's own query, so one connector being down
+ * One channel type on the connections page: its connections with state, health and members, a connect
+ * form, and disconnect after a confirmation. The list is this section's own query, so one connector being down
  * empties only its section.
  */
 export function ConnectionSection(props: {
@@ -96,6 +97,7 @@ export function ConnectionSection(props: {
               <th scope="col">{t('conn.name')}</th>
               <th scope="col">{t('conn.state')}</th>
               <th scope="col">{t('conn.health')}</th>
+              <th scope="col">{t('members.title')}</th>
               <th scope="col">{t('conn.actions')}</th>
             </tr>
           </thead>
@@ -131,6 +133,9 @@ function ConnectionTableRow({ row, health, onDisconnect }: { row: ConnectionRow;
       </td>
       <td>
         <HealthSummary health={health} />
+      </td>
+      <td>
+        <ConnectionMembers connectionId={row.id} name={row.name} />
       </td>
       <td>
         {row.state !== 'DISCONNECTED' && (

@@ -19,6 +19,7 @@ import {
 import { useI18n } from '../i18n/i18n-context';
 import { ApiErrorMessage } from './admin-form';
 import { apiErrors } from './api-error';
+import { BridgeDeadLetters } from './bridge-dead-letters';
 import { BridgeForm, MetaPageForm, TelegramBotForm, TelegramUserLoginForm, ViberBotForm, WhatsAppForm } from './connect-forms';
 import { ConnectionSection } from './connection-section';
 
@@ -199,15 +200,19 @@ function BridgeSection({ health }: SectionProps) {
     lastError: null,
   }));
   return (
-    <ConnectionSection
-      channel="BRIDGE"
-      title={t('channel.BRIDGE')}
-      rows={rows}
-      loading={fetching && !data}
-      error={error}
-      health={health}
-      onDisconnect={(id) => disconnect({ id })}
-      connectForm={(done, cancel) => <BridgeForm onConnected={done} onCancel={cancel} />}
-    />
+    <>
+      <ConnectionSection
+        channel="BRIDGE"
+        title={t('channel.BRIDGE')}
+        rows={rows}
+        loading={fetching && !data}
+        error={error}
+        health={health}
+        onDisconnect={(id) => disconnect({ id })}
+        connectForm={(done, cancel) => <BridgeForm onConnected={done} onCancel={cancel} />}
+      />
+      {/* Only the bridge keeps undelivered replies for an admin to replay; shown once there is a bridge. */}
+      {rows.length > 0 && <BridgeDeadLetters />}
+    </>
   );
 }

@@ -72,6 +72,12 @@ function normalisedCache() {
       BridgeConnectionSecretPayload: embedded,
       DisconnectBridgePayload: embedded,
       CannedAnswerVariable: embedded,
+      // One member list per connection: setConnectionMembers' answer replaces what connectionMembers showed.
+      ConnectionMembers: (members) => (members['connectionId'] as string | undefined) ?? null,
+      BridgeDeadLetter: (deadLetter) => (deadLetter['commandId'] as string | undefined) ?? null,
+      ReplayBridgeDeadLettersPayload: embedded,
+      // Each service numbers its own audit entries: ids repeat across services, so they are no cache key.
+      AuditEntry: embedded,
     },
     updates: {
       Mutation: {
@@ -101,6 +107,8 @@ function normalisedCache() {
         disconnectWhatsAppNumber: (_result, _args, cache) => invalidateQueryField(cache, 'channelHealth'),
         disconnectMetaPage: (_result, _args, cache) => invalidateQueryField(cache, 'channelHealth'),
         disconnectBridge: (_result, _args, cache) => invalidateQueryField(cache, 'channelHealth'),
+        // Replayed deliveries leave the dead-letter list (they are queued again).
+        replayBridgeDeadLetters: (_result, _args, cache) => invalidateQueryField(cache, 'bridgeDeadLetters'),
       },
     },
   });

@@ -460,6 +460,99 @@ export const DisconnectBridgeMutation = graphql(`
   }
 `);
 
+/** Who works a connected account: members see its chats (the chat service's connection_members). */
+export const ConnectionMembersQuery = graphql(`
+  query ConnectionMembers($connectionId: ID!) {
+    connectionMembers(connectionId: $connectionId) { connectionId members { id name active } }
+  }
+`);
+
+export const SetConnectionMembersMutation = graphql(`
+  mutation SetConnectionMembers($connectionId: ID!, $employeeIds: [ID!]!) {
+    setConnectionMembers(connectionId: $connectionId, employeeIds: $employeeIds) { connectionId members { id name active } }
+  }
+`);
+
+/** Operators' replies no bridge partner accepted after every attempt, newest first (all bridges). */
+export const BridgeDeadLettersQuery = graphql(`
+  query BridgeDeadLetters($first: Int) {
+    bridgeDeadLetters(first: $first) { commandId chatId text attempts lastStatus lastError queuedAt deadAt connection { id name } }
+  }
+`);
+export type BridgeDeadLetterRow = ResultOf<typeof BridgeDeadLettersQuery>['bridgeDeadLetters'][number];
+
+export const ReplayBridgeDeadLettersMutation = graphql(`
+  mutation ReplayBridgeDeadLetters($commandIds: [ID!]!) {
+    replayBridgeDeadLetters(commandIds: $commandIds) { replayedCommandIds }
+  }
+`);
+
+/*
+ * The audit log page: every service keeps its own log (decision 0027), asked for separately so one
+ * service being down empties only its part. The field is aliased to `entries`, so the page treats the
+ * six alike.
+ */
+export const AuditEntryFragment = graphql(`
+  fragment AuditEntryFields on AuditEntry @_unmask {
+    id occurredAt actorId actorRole action targetType targetId details
+  }
+`);
+export type AuditEntryRow = ResultOf<typeof AuditEntryFragment>;
+
+export const IdentityAuditLogQuery = graphql(
+  `
+  query IdentityAuditLog($first: Int, $before: ID, $action: String, $targetId: ID) {
+    entries: identityAuditLog(first: $first, before: $before, action: $action, targetId: $targetId) { ...AuditEntryFields }
+  }
+`,
+  [AuditEntryFragment],
+);
+
+export const ChatAuditLogQuery = graphql(
+  `
+  query ChatAuditLog($first: Int, $before: ID, $action: String, $targetId: ID) {
+    entries: chatAuditLog(first: $first, before: $before, action: $action, targetId: $targetId) { ...AuditEntryFields }
+  }
+`,
+  [AuditEntryFragment],
+);
+
+export const TelegramAuditLogQuery = graphql(
+  `
+  query TelegramAuditLog($first: Int, $before: ID, $action: String, $targetId: ID) {
+    entries: telegramAuditLog(first: $first, before: $before, action: $action, targetId: $targetId) { ...AuditEntryFields }
+  }
+`,
+  [AuditEntryFragment],
+);
+
+export const ViberAuditLogQuery = graphql(
+  `
+  query ViberAuditLog($first: Int, $before: ID, $action: String, $targetId: ID) {
+    entries: viberAuditLog(first: $first, before: $before, action: $action, targetId: $targetId) { ...AuditEntryFields }
+  }
+`,
+  [AuditEntryFragment],
+);
+
+export const WhatsAppAuditLogQuery = graphql(
+  `
+  query WhatsAppAuditLog($first: Int, $before: ID, $action: String, $targetId: ID) {
+    entries: whatsAppAuditLog(first: $first, before: $before, action: $action, targetId: $targetId) { ...AuditEntryFields }
+  }
+`,
+  [AuditEntryFragment],
+);
+
+export const MetaAuditLogQuery = graphql(
+  `
+  query MetaAuditLog($first: Int, $before: ID, $action: String, $targetId: ID) {
+    entries: metaAuditLog(first: $first, before: $before, action: $action, targetId: $targetId) { ...AuditEntryFields }
+  }
+`,
+  [AuditEntryFragment],
+);
+
 export const EmployeesQuery = graphql(`
   query Employees {
     employees { id name email role active }

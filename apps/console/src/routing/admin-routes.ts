@@ -1,5 +1,5 @@
 /** The admin pages and their paths: /admin/<page>. Pure, so the routing is unit-tested without a browser. */
-export const ADMIN_PAGES = ['connections', 'employees', 'statuses', 'canned-answers'] as const;
+export const ADMIN_PAGES = ['connections', 'employees', 'statuses', 'canned-answers', 'audit-log'] as const;
 export type AdminPage = (typeof ADMIN_PAGES)[number];
 
 export function adminPath(page: AdminPage): string {
