@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useClient, useQuery, type Client } from 'urql';
 import {
+  BridgeAuditLogQuery,
   ChatAuditLogQuery,
   EmployeesQuery,
   IdentityAuditLogQuery,
@@ -45,6 +46,8 @@ function askPage(client: Client, source: AuditSource, variables: AuditVariables)
       return client.query(WhatsAppAuditLogQuery, variables, options).toPromise();
     case 'meta':
       return client.query(MetaAuditLogQuery, variables, options).toPromise();
+    case 'bridge':
+      return client.query(BridgeAuditLogQuery, variables, options).toPromise();
   }
 }
 

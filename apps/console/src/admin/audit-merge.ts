@@ -4,7 +4,7 @@
  */
 
 /** The services with an audit log, in the order ties are broken. */
-export const AUDIT_SOURCES = ['identity', 'chat', 'telegram', 'viber', 'whatsapp', 'meta'] as const;
+export const AUDIT_SOURCES = ['identity', 'chat', 'telegram', 'viber', 'whatsapp', 'meta', 'bridge'] as const;
 export type AuditSource = (typeof AUDIT_SOURCES)[number];
 
 /** Asked for per service and per page; a full page means that service may have older entries. */

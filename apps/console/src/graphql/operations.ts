@@ -553,6 +553,15 @@ export const MetaAuditLogQuery = graphql(
   [AuditEntryFragment],
 );
 
+export const BridgeAuditLogQuery = graphql(
+  `
+  query BridgeAuditLog($first: Int, $before: ID, $action: String, $targetId: ID) {
+    entries: bridgeAuditLog(first: $first, before: $before, action: $action, targetId: $targetId) { ...AuditEntryFields }
+  }
+`,
+  [AuditEntryFragment],
+);
+
 export const EmployeesQuery = graphql(`
   query Employees {
     employees { id name email role active }
