@@ -32,7 +32,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { GraphQLClient } from './support/graphql-client';
-import { availableRuntimes } from './support/infra';
+import { E2E_KAFKA_MAX_WAIT_MS, availableRuntimes } from './support/infra';
 
 jest.setTimeout(180_000);
 
@@ -90,7 +90,7 @@ describe.each(availableRuntimes())("customers' files from Viber, WhatsApp, Messe
     const channelViberPort = await freePort();
     switchboard = await startSwitchboard({
       databaseUrl,
-      ...(kafkaBrokers ? { kafkaBrokers, kafkaMaxWaitMs: 10 } : {}),
+      ...(kafkaBrokers ? { kafkaBrokers, kafkaMaxWaitMs: E2E_KAFKA_MAX_WAIT_MS } : {}),
       jwtSecret: randomBytes(32).toString('hex'),
       credentialsKey: randomBytes(32).toString('base64'),
       // No Telegram bot is connected in this suite; the connector only needs a base URL.

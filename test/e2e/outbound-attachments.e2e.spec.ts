@@ -34,7 +34,7 @@ import {
 } from '@switchboard/testing';
 import { randomBytes } from 'node:crypto';
 import { GraphQLClient } from './support/graphql-client';
-import { availableRuntimes } from './support/infra';
+import { E2E_KAFKA_MAX_WAIT_MS, availableRuntimes } from './support/infra';
 
 jest.setTimeout(180_000);
 
@@ -99,7 +99,7 @@ describe.each(availableRuntimes())('operator attachments to every platform on th
     const channelViberPort = await freePort();
     switchboard = await startSwitchboard({
       databaseUrl,
-      ...(kafkaBrokers ? { kafkaBrokers, kafkaMaxWaitMs: 10 } : {}),
+      ...(kafkaBrokers ? { kafkaBrokers, kafkaMaxWaitMs: E2E_KAFKA_MAX_WAIT_MS } : {}),
       jwtSecret: randomBytes(32).toString('hex'),
       credentialsKey: randomBytes(32).toString('base64'),
       telegramApiBaseUrl: telegram.baseUrl,

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { GraphQLClient } from './support/graphql-client';
-import { availableRuntimes } from './support/infra';
+import { E2E_KAFKA_MAX_WAIT_MS, availableRuntimes } from './support/infra';
 
 jest.setTimeout(120_000);
 
@@ -61,7 +61,7 @@ describe.each(availableRuntimes())('Telegram user account conversation on the %s
     cleanups.push(() => rm(filesDir, { recursive: true, force: true }));
     switchboard = await startSwitchboard({
       databaseUrl,
-      ...(kafkaBrokers ? { kafkaBrokers, kafkaMaxWaitMs: 10 } : {}),
+      ...(kafkaBrokers ? { kafkaBrokers, kafkaMaxWaitMs: E2E_KAFKA_MAX_WAIT_MS } : {}),
       jwtSecret: randomBytes(32).toString('hex'),
       credentialsKey: randomBytes(32).toString('base64'),
       // No Telegram bot is connected in this suite; the bot connector only needs a base URL.

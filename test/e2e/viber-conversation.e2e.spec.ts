@@ -10,7 +10,7 @@ import { startSwitchboard, type RunningSwitchboard } from '@switchboard/standalo
 import { ViberApiDouble, createTestDatabase, freePort, nextViberToken, startKafkaMockCluster, viberCallbacks, waitFor } from '@switchboard/testing';
 import { randomBytes } from 'node:crypto';
 import { GraphQLClient } from './support/graphql-client';
-import { availableRuntimes } from './support/infra';
+import { E2E_KAFKA_MAX_WAIT_MS, availableRuntimes } from './support/infra';
 
 jest.setTimeout(120_000);
 
@@ -55,7 +55,7 @@ describe.each(availableRuntimes())('Viber conversation on the %s runtime', (runt
     const channelViberPort = await freePort();
     switchboard = await startSwitchboard({
       databaseUrl,
-      ...(kafkaBrokers ? { kafkaBrokers, kafkaMaxWaitMs: 10 } : {}),
+      ...(kafkaBrokers ? { kafkaBrokers, kafkaMaxWaitMs: E2E_KAFKA_MAX_WAIT_MS } : {}),
       jwtSecret: randomBytes(32).toString('hex'),
       credentialsKey: randomBytes(32).toString('base64'),
       // No Telegram bot is connected in this suite; the connector only needs a base URL.

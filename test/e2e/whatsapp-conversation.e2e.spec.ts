@@ -21,7 +21,7 @@ import {
 } from '@switchboard/testing';
 import { randomBytes } from 'node:crypto';
 import { GraphQLClient } from './support/graphql-client';
-import { availableRuntimes } from './support/infra';
+import { E2E_KAFKA_MAX_WAIT_MS, availableRuntimes } from './support/infra';
 
 jest.setTimeout(120_000);
 
@@ -84,7 +84,7 @@ describe.each(availableRuntimes())('WhatsApp conversation on the %s runtime', (r
     graph.addTemplate(NUMBER.wabaId, { name: 'follow_up', language: 'uk', body: 'Вітаємо, {{1}}! Чи можемо допомогти ще?' });
     switchboard = await startSwitchboard({
       databaseUrl,
-      ...(kafkaBrokers ? { kafkaBrokers, kafkaMaxWaitMs: 10 } : {}),
+      ...(kafkaBrokers ? { kafkaBrokers, kafkaMaxWaitMs: E2E_KAFKA_MAX_WAIT_MS } : {}),
       jwtSecret: randomBytes(32).toString('hex'),
       credentialsKey: randomBytes(32).toString('base64'),
       // No Telegram bot is connected in this suite; the connector only needs a base URL.

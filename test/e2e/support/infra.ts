@@ -3,6 +3,14 @@ import { execFileSync } from 'node:child_process';
 
 export type Runtime = 'kafka' | 'standalone';
 
+/**
+ * Kafka consumers' fetch wait in e2e stacks. librdkafka's mock cluster does not answer a waiting fetch when
+ * data arrives (KafkaTransportOptions.maxWaitTimeMs), so this is the longest a hop waits for the next poll;
+ * every idle consumer also polls this often, and at 10 ms a dozen services' consumers spent the CPU the
+ * other test worker needed. 100 ms keeps a webhook-to-reply flow well under a second.
+ */
+export const E2E_KAFKA_MAX_WAIT_MS = 100;
+
 /** CI sets REQUIRE_INTEGRATION=1: a missing PostgreSQL or kcat then fails the run instead of skipping suites. */
 export const integrationRequired = process.env.REQUIRE_INTEGRATION === '1';
 

@@ -5,6 +5,7 @@ import type { KafkaTransportOptions } from '@switchboard/messaging';
 import { TelegramBotApiDouble, createTestDatabase, freePort, startKafkaMockCluster, type TelegramBotApiDoubleOptions } from '@switchboard/testing';
 import { randomBytes } from 'node:crypto';
 import { BOT } from './test-stack';
+import { E2E_KAFKA_MAX_WAIT_MS } from './infra';
 
 /**
  * The distributed runtime's moving parts, to be assembled per test: a PostgreSQL test database, librdkafka's
@@ -68,7 +69,7 @@ export function serviceEnv(stack: KafkaStack, extra: Record<string, string> = {}
     JWT_SECRET: stack.jwtSecret,
     KAFKA_BROKERS: stack.kafkaBrokers.join(','),
     // The mock cluster does not wake long fetches when data arrives (see KafkaTransportOptions.maxWaitTimeMs).
-    KAFKA_MAX_WAIT_MS: '10',
+    KAFKA_MAX_WAIT_MS: String(E2E_KAFKA_MAX_WAIT_MS),
     ...extra,
   };
 }

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GraphQLClient } from './graphql-client';
-import type { Runtime } from './infra';
+import { E2E_KAFKA_MAX_WAIT_MS, type Runtime } from './infra';
 
 export const ADMIN = { email: 'admin@switchboard.test', password: 'correct-horse-battery', name: 'Ada Admin' };
 /**
@@ -73,7 +73,7 @@ export async function startTestStack(options: {
     const logger = createLogger('e2e', process.env.LOG_LEVEL ?? 'warn', { nameKey: 'process' });
     const switchboard = await startSwitchboard({
       databaseUrl,
-      ...(kafkaBrokers ? { kafkaBrokers, kafkaMaxWaitMs: 10, kafkaSessionTimeoutMs: KAFKA_SESSION_TIMEOUT_MS } : {}),
+      ...(kafkaBrokers ? { kafkaBrokers, kafkaMaxWaitMs: E2E_KAFKA_MAX_WAIT_MS, kafkaSessionTimeoutMs: KAFKA_SESSION_TIMEOUT_MS } : {}),
       jwtSecret,
       credentialsKey: randomBytes(32).toString('base64'),
       telegramApiBaseUrl: telegram.baseUrl,
@@ -115,7 +115,7 @@ export async function startTestStack(options: {
             JWT_SECRET: jwtSecret,
             CHAT_SERVICE_URL: switchboard.chat!.url,
             KAFKA_BROKERS: kafkaBrokers?.join(','),
-            KAFKA_MAX_WAIT_MS: '10',
+            KAFKA_MAX_WAIT_MS: String(E2E_KAFKA_MAX_WAIT_MS),
             KAFKA_SESSION_TIMEOUT_MS: String(KAFKA_SESSION_TIMEOUT_MS),
           }),
         });

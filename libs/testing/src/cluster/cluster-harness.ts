@@ -198,8 +198,9 @@ export class ClusterHarness {
       SWITCHBOARD_TEST_NET_ROUTES: this.kafkaCluster.brokers
         .map((broker, i) => `${broker}=${this.kafka.addresses[i] as string}`)
         .join(','),
-      // The mock cluster does not wake a waiting fetch when data arrives (../shared/ARCHITECTURE.md).
-      KAFKA_MAX_WAIT_MS: '10',
+      // The mock cluster does not wake a waiting fetch when data arrives (../shared/ARCHITECTURE.md): a hop
+      // waits up to this for the next poll, and every idle consumer of the eight processes polls this often.
+      KAFKA_MAX_WAIT_MS: '50',
       // A killed instance's partitions move after this.
       KAFKA_SESSION_TIMEOUT_MS: '6000',
       KAFKA_COMMIT_INTERVAL_MS: '500',
