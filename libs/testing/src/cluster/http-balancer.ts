@@ -13,7 +13,13 @@ export class HttpBalancer {
   private server?: http.Server;
   private backends: string[] = [];
   private next = 0;
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  /**
+   * A connection per request. With kept-alive upstream connections, a request sent on a connection the
+   * backend was closing as idle (its keepAliveTimeout) fails with ECONNRESET; on a loaded machine that reset
+   * came too late to tell from a backend dying mid-request, and the balancer answered 502 where the backend
+   * would have answered (chaos suite, PostgreSQL cut). Connecting on localhost costs a fraction of a ms.
+   */
+  private readonly agent = new http.Agent({ keepAlive: false, maxSockets: 256 });
   /** Answers by status ("502", "503", ...) and "refused" (connect errors skipped over). */
   readonly counts = new Map<string, number>();
 
