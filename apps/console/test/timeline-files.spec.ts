@@ -1,4 +1,4 @@
-import { attachmentKey, filesByAttachment, withUploads } from '../src/chat/timeline-files';
+import { MEDIA_AWAITED_MS, attachmentKey, awaitingCustomerMedia, filesByAttachment, withUploads } from '../src/chat/timeline-files';
 import type { ChatFile, TimelineItem } from '../src/graphql/operations';
 
 const message = (id: string, sentAt: string): TimelineItem => ({
@@ -65,5 +65,18 @@ describe('files in the timeline', () => {
     expect(byAttachment.get(attachmentKey('m1', 1))?.id).toBe('b');
     expect(byAttachment.get(attachmentKey('m1', 0))?.id).toBe('a');
     expect(byAttachment.size).toBe(2);
+  });
+
+  it("waits for a recent customer message's media until each has a file row, then stops; old messages are not waited for", () => {
+    const sentAt = '2026-12-01T10:00:00.000Z';
+    const now = Date.parse(sentAt) + 5_000;
+    const photo = { kind: 'image', fileName: null, mimeType: 'image/png', sizeBytes: 68, caption: null };
+    const withMedia = { ...message('m1', sentAt), attachments: [photo, photo] } as TimelineItem;
+    const media = (index: number, state: ChatFile['state']) => file(`f${index}`, sentAt, { origin: 'CHANNEL', messageId: 'm1', attachmentIndex: index, state });
+    expect(awaitingCustomerMedia([withMedia], [], now)).toBe(true);
+    expect(awaitingCustomerMedia([withMedia], [media(0, 'STORED')], now)).toBe(true);
+    expect(awaitingCustomerMedia([withMedia], [media(0, 'STORED'), media(1, 'FAILED')], now)).toBe(false);
+    expect(awaitingCustomerMedia([withMedia], [], Date.parse(sentAt) + MEDIA_AWAITED_MS)).toBe(false);
+    expect(awaitingCustomerMedia([message('m2', sentAt), { ...withMedia, direction: 'OUTBOUND' } as TimelineItem], [], now)).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useClient } from 'urql';
 import { DetailPanel } from '../details/detail-panel';
 import { useChatFiles } from '../files/use-chat-files';
@@ -25,7 +25,8 @@ export function ChatView({ chatId }: { chatId: string }) {
   const client = useClient();
   const { search } = useLocation();
   const { chat, fetching, error } = useChat(chatId);
-  const files = useChatFiles(chatId);
+  const items = useMemo(() => chat?.timeline.edges.map((edge) => edge.node) ?? [], [chat]);
+  const files = useChatFiles(chatId, items);
   const typing = useChatTyping(chatId);
   const [detailsOpen, setDetailsOpen] = useState(false);
   const [searchOpen, setSearchOpen] = useState(false);
@@ -43,7 +44,6 @@ export function ChatView({ chatId }: { chatId: string }) {
       </section>
     );
   }
-  const items = chat.timeline.edges.map((edge) => edge.node);
   const jumpTo = async (itemId: string) => {
     if (items.some((item) => item.id === itemId)) return setFocus({ itemId, around: null });
     const result = await client.query(TimelineAroundQuery, { chatId, itemId }).toPromise();

@@ -49,3 +49,22 @@ export function filesByAttachment(files: readonly ChatFile[]): Map<string, ChatF
 export function attachmentKey(messageId: string, index: number): string {
   return `${messageId}:${index}`;
 }
+
+/** How long after a customer's message its media are waited for (the files service fetches them after it). */
+export const MEDIA_AWAITED_MS = 10 * 60_000;
+
+/**
+ * Whether a recent customer message has an attachment the files service has not even started to fetch (no
+ * file row yet, not even PENDING): the refetch a new message triggers can run before the files service saw the
+ * message, and no live event says when its row appears, so the caller keeps asking a while.
+ */
+export function awaitingCustomerMedia(items: readonly TimelineItem[], files: readonly ChatFile[], now: number): boolean {
+  const byAttachment = filesByAttachment(files);
+  return items.some(
+    (item) =>
+      item.__typename === 'Message' &&
+      item.direction === 'INBOUND' &&
+      now - Date.parse(item.sentAt) < MEDIA_AWAITED_MS &&
+      item.attachments.some((_, index) => !byAttachment.has(attachmentKey(item.id, index))),
+  );
+}
