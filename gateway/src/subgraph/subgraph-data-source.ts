@@ -15,6 +15,11 @@ export function subgraphServiceBuilder(subgraphUrls: Readonly<Record<string, str
     }
     return new RemoteGraphQLDataSource<GatewayContext>({
       url,
+      // Node's fetch (undici) closes an idle kept-alive connection before the server's Keep-Alive timeout (the
+      // subgraphs announce Node's 5 s), so a request is never sent on a connection the subgraph is closing.
+      // The default fetcher kept connections past it and now and then lost a request to ECONNRESET, which
+      // reached the caller as INTERNAL_SERVER_ERROR (seen in the e2e suites under load).
+      fetcher: subgraphFetch,
       willSendRequest({ request, context }) {
         // The gateway's own calls (no caller) arrive with an empty context.
         const caller = context as Partial<GatewayContext>;
@@ -24,6 +29,10 @@ export function subgraphServiceBuilder(subgraphUrls: Readonly<Record<string, str
     });
   };
 }
+
+type SubgraphFetcher = NonNullable<NonNullable<ConstructorParameters<typeof RemoteGraphQLDataSource>[0]>['fetcher']>;
+/** Node's global fetch, typed as Apollo's Fetcher (the same WHATWG shape; Apollo's types are a structural subset). */
+const subgraphFetch = ((url: string, init?: RequestInit) => fetch(url, init)) as unknown as SubgraphFetcher;
 
 /** /ready checks: each subgraph's /health, at the same origin as its GraphQL endpoint. */
 export function subgraphReadinessChecks(subgraphUrls: Readonly<Record<string, string>>): Record<string, ReadinessCheck> {
