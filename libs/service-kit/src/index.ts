@@ -33,3 +33,4 @@ export * from './tracing/tracing';
 export * from './tracing/traced-transport';
 export * from './tracing/caused-work';
 export * from './webhooks/webhook-tracing';
+export * from './presence/operator-typing-forwarder';
