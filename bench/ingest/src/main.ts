@@ -35,6 +35,8 @@ const USAGE = `usage: npm run bench:ingest -- [options]
   --kafka-brokers H:P,...  a real Kafka for the kafka runtime instead of librdkafka's mock cluster
   --single-process    kafka runtime: run the chat service in the benchmark's process too (default: its own process)
   --mock-brokers N    brokers of librdkafka's mock cluster (default 3)
+  --mock-max-wait-ms N  fetch wait on the mock cluster (default 50): how often idle consumers poll, and the
+                      latency an empty fetch adds (the mock does not wake a waiting fetch when data arrives)
   --cpu-prof DIR      kafka runtime: write the chat process's V8 CPU profile into DIR (profile the benchmark's own
                       process with: node --cpu-prof -r ./scripts/register.js bench/ingest/src/main.ts ...)
   --skip-ceiling      do not measure the PostgreSQL ceiling
@@ -59,6 +61,7 @@ function parseOptions() {
       'skip-ceiling': { type: 'boolean', default: false },
       'single-process': { type: 'boolean', default: false },
       'mock-brokers': { type: 'string' },
+      'mock-max-wait-ms': { type: 'string' },
       'cpu-prof': { type: 'string' },
       quick: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -101,6 +104,7 @@ function parseOptions() {
       singleProcess: values['single-process'],
       profiles,
       mockBrokers: int('mock-brokers', 3),
+      mockMaxWaitMs: int('mock-max-wait-ms', 50),
       ...(values['cpu-prof'] ? { cpuProfileDir: values['cpu-prof'] } : {}),
     },
     ceiling: values['skip-ceiling'] ? undefined : { rows: int('ceiling-rows', quick ? 5_000 : 100_000), batchSize: int('ceiling-batch', 500) },

@@ -37,6 +37,8 @@ export interface StackOptions {
    * fetch pipelines too (a consumer fetches from each broker on its own).
    */
   mockBrokers?: number;
+  /** Fetch wait on the mock cluster (default 50 ms): an idle consumer's poll interval, the latency an empty fetch adds. */
+  mockMaxWaitMs?: number;
   /** Where the chat process writes its V8 CPU profile (the benchmark's own process takes --cpu-prof itself). */
   cpuProfileDir?: string;
   /** The channels to connect (default all): a bot for telegram, a number for whatsapp. */
@@ -84,7 +86,7 @@ export async function startBenchStack(runtime: Runtime, logger: Logger, options:
         const kafka = await startKafkaMockCluster({ brokers });
         cleanups.push(() => kafka.stop());
         kafkaBrokers = kafka.brokers;
-        busDescription = `librdkafka mock cluster (kcat), ${brokers} broker${brokers === 1 ? '' : 's'}`;
+        busDescription = `librdkafka mock cluster (kcat), ${brokers} broker${brokers === 1 ? '' : 's'}, fetch wait ${options.mockMaxWaitMs ?? 50} ms`;
       }
     } else {
       const pg = await startEmbeddedPostgres({});
@@ -103,8 +105,9 @@ export async function startBenchStack(runtime: Runtime, logger: Logger, options:
     graph.registerWhatsAppNumber({ ...WA_NUMBER, accessToken: WA_CREDENTIALS.accessToken, appSecret: WA_CREDENTIALS.appSecret });
     const webhookPort = await freePort();
     const jwtSecret = randomBytes(32).toString('hex');
-    // The mock cluster does not wake a waiting fetch when data arrives; real Kafka does (README).
-    const kafkaMaxWaitMs = options.kafkaBrokers ? 500 : 10;
+    // The mock cluster does not wake a waiting fetch when data arrives; real Kafka does (README). Every idle
+    // consumer of every service polls each broker at this interval, so shorter costs CPU the product then lacks.
+    const kafkaMaxWaitMs = options.kafkaBrokers ? 500 : (options.mockMaxWaitMs ?? 50);
     let externalChatUrl: string | undefined;
     if (kafkaBrokers && !options.singleProcess) {
       const chat = await startChatProcess({ databaseUrl, kafkaBrokers, kafkaMaxWaitMs, jwtSecret, ...(options.cpuProfileDir ? { cpuProfileDir: options.cpuProfileDir } : {}) });

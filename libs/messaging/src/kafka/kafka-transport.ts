@@ -1,4 +1,4 @@
-import { Kafka, Partitioners, logLevel, type Consumer, type Producer, type LogEntry, type ISocketFactory } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type Consumer, type EachBatchPayload, type Producer, type LogEntry, type ISocketFactory } from 'kafkajs';
 import type { Logger } from 'pino';
 import { sleep } from '../backoff';
 import {
@@ -35,11 +35,14 @@ export interface KafkaTransportOptions {
    * consumer instances share a topic and how much one fetch returns, so this is a scale-out setting.
    */
   topicPartitions?: number;
-  /** Producer linger: how long a publish waits for others to share its request (default 0). */
+  /** Producer linger: how long a publish waits for others to share its request (default 0; services use KAFKA_LINGER_MS). */
   lingerMs?: number;
   /** Fetch wait of background consumers (ConsumeOptions.background), never below maxWaitTimeMs (default 500). */
   backgroundMaxWaitTimeMs?: number;
 }
+
+/** How long stop() and the other explicit commits wait for the group coordinator. */
+const COMMIT_TIMEOUT_MS = 5_000;
 
 function kafkaLogCreator(logger: Logger) {
   return () =>
@@ -56,7 +59,8 @@ export class KafkaTransport implements BusTransport {
   private readonly kafka: Kafka;
   private readonly producer: Producer;
   private readonly queue: GroupCommitQueue<OutgoingRecord>;
-  private readonly consumers = new Set<Consumer>();
+  /** Each running consumer's stop(), which commits what it handled before leaving its group. */
+  private readonly consumers = new Map<Consumer, () => Promise<void>>();
   private readonly ensuredTopics = new Map<string, Promise<void>>();
   private readonly joins = new Set<Promise<void>>();
   private connected = false;
@@ -174,24 +178,57 @@ export class KafkaTransport implements BusTransport {
         restartOnFailure: async () => running,
       },
     });
-    this.consumers.add(consumer);
     const maxBatch = this.options.maxBatchSize ?? 500;
     await this.ensureTopics(options.topics);
     await consumer.connect();
     await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
+    // Offsets are committed by this adapter, not by kafkajs: with autoCommit, kafkajs sends an OffsetCommit
+    // after every batch and awaits it before the partition's next fetch, a round trip per batch on the hot
+    // path (and most of a busy consumer's requests). Here offsets are resolved only after the handler
+    // finished, and what is resolved is committed at most every commitIntervalMs, when the group rebalances
+    // (kafkajs has then stopped its fetchers, so every batch in hand has finished) and when stop() is called.
+    const commitIntervalMs = this.options.commitIntervalMs ?? 500;
+    let committer: Pick<EachBatchPayload, 'commitOffsetsIfNecessary' | 'uncommittedOffsets'> | undefined;
+    let inFlight = 0;
+    let drained: (() => void) | undefined;
+    const commitResolved = async (why: string): Promise<void> => {
+      if (!committer) return;
+      const offsets = committer.uncommittedOffsets();
+      if (offsets.topics.length === 0) return;
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        // Bounded: a broker that does not answer must not hold up a shutdown (what is not committed is re-delivered).
+        await Promise.race([
+          committer.commitOffsetsIfNecessary(offsets),
+          new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${COMMIT_TIMEOUT_MS} ms`)), COMMIT_TIMEOUT_MS))),
+        ]);
+      } catch (error) {
+        // Not lost: uncommitted records are delivered again (at least once; consumers are idempotent).
+        this.options.logger.warn({ err: error, group: options.group, why }, 'could not commit consumed offsets; their records will be delivered again');
+      } finally {
+        clearTimeout(timer);
+      }
+    };
+    consumer.on(consumer.events.REBALANCING, () => void commitResolved('rebalance'));
+    const commitTimer = setInterval(() => {
+      if (running && inFlight === 0) void commitResolved('interval');
+    }, commitIntervalMs);
+    commitTimer.unref();
     // Not awaited: run() resolves only once the member has joined and synced, and a join waits on the broker
     // (group.initial.rebalance.delay.ms, 3 s, for a new group; a rebalance while other members rejoin). A
     // service with several groups would wait for each in turn. Nothing depends on having joined: a new group
     // starts at the oldest record, an old one at its committed offsets, and a failed join is retried by
     // kafkajs's restart (restartOnFailure below), which run() would not have reported either.
     const joining = consumer.run({
-      // Offsets are resolved only after the handler finished; the interval commit sends only those.
-      autoCommit: true,
-      autoCommitInterval: this.options.commitIntervalMs ?? 500,
+      autoCommit: false,
+      autoCommitInterval: commitIntervalMs,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 12,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary, uncommittedOffsets }) => {
         const isActive = () => running && isRunning() && !isStale();
+        if (!isActive()) return;
+        committer = { commitOffsetsIfNecessary, uncommittedOffsets };
+        inFlight++;
         // A handler that retries with backoff can run longer than the session timeout; keep the member alive.
         const beat = setInterval(() => void heartbeat().catch(() => undefined), 1_000);
         try {
@@ -210,23 +247,31 @@ export class KafkaTransport implements BusTransport {
             await options.handleBatch(records, { heartbeat, isActive, highWatermark: batch.highWatermark });
             resolveOffset(chunk[chunk.length - 1]!.offset);
           }
+          // Without arguments: commits only when commitIntervalMs has passed since the last commit.
           await commitOffsetsIfNecessary();
         } finally {
           clearInterval(beat);
+          if (--inFlight === 0) drained?.();
         }
       },
     });
     const joined = joining.catch((error: unknown) => this.options.logger.error({ err: error, group: options.group }, 'Kafka consumer could not start'));
     this.joins.add(joined);
     void joined.then(() => this.joins.delete(joined));
-    return {
-      stop: async () => {
+    let stopping: Promise<void> | undefined;
+    const stop = () =>
+      (stopping ??= (async () => {
         running = false;
-        // disconnect() waits for the running batch and commits resolved offsets.
+        clearInterval(commitTimer);
+        // Let the batches in hand finish (they see isActive() false and stop at their next chunk), commit what
+        // they resolved while still a member of the group, then leave it.
+        if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
+        await commitResolved('stop');
         await consumer.disconnect();
         this.consumers.delete(consumer);
-      },
-    };
+      })());
+    this.consumers.set(consumer, stop);
+    return { stop };
   }
 
   async consumersJoined(): Promise<void> {
@@ -244,8 +289,7 @@ export class KafkaTransport implements BusTransport {
   }
 
   async close(): Promise<void> {
-    for (const consumer of this.consumers) await consumer.disconnect();
-    this.consumers.clear();
+    for (const stop of [...this.consumers.values()]) await stop();
     // Give the group-commit queue a moment to hand over what callers already awaited.
     await sleep(0);
     await this.producer.disconnect();
