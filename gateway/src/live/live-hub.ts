@@ -97,6 +97,8 @@ export class LiveHub {
     this.running = false;
     this.abort.abort();
     this.pollAbort?.abort();
+    // An idle loop sleeps until a joiner or its 1 s timer; shutdown must not wait for the timer.
+    this.joinWake?.();
     await this.loop;
     for (const s of [...this.subscribers, ...this.joining]) this.close(s);
   }

@@ -120,9 +120,10 @@ integrationSuite(['postgres'], 'channel-meta admin audit and webhook limits')('c
     const text = await waitFor(
       async () => {
         const scraped = await metrics();
-        return (sample(scraped, 'bus_records_published_total', { topic: TOPICS.inbound }) ?? 0) > before && scraped;
+        // The relay deletes a row only after the bus acknowledged it, so a scrape in between sees it still waiting.
+        return (sample(scraped, 'bus_records_published_total', { topic: TOPICS.inbound }) ?? 0) > before && sample(scraped, 'meta_outbox_backlog') === 0 && scraped;
       },
-      { timeoutMs: 20_000, description: 'the inbound event to be counted as published' },
+      { timeoutMs: 20_000, description: 'the inbound event to be counted as published and the outbox to be drained' },
     );
     expect(sample(text, 'meta_outbox_backlog')).toBe(0);
     // Registered with the shared names even before anything was consumed or dead-lettered.

@@ -109,9 +109,10 @@ integrationSuite(['postgres'], 'channel-viber admin audit and webhook limits')('
     const text = await waitFor(
       async () => {
         const scraped = await metrics();
-        return (sample(scraped, 'bus_records_published_total', { topic: TOPICS.inbound }) ?? 0) > before && scraped;
+        // The relay deletes a row only after the bus acknowledged it, so a scrape in between sees it still waiting.
+        return (sample(scraped, 'bus_records_published_total', { topic: TOPICS.inbound }) ?? 0) > before && sample(scraped, 'viber_outbox_backlog') === 0 && scraped;
       },
-      { timeoutMs: 20_000, description: 'the inbound event to be counted as published' },
+      { timeoutMs: 20_000, description: 'the inbound event to be counted as published and the outbox to be drained' },
     );
     expect(sample(text, 'viber_outbox_backlog')).toBe(0);
     for (const name of ['bus_records_consumed_total', 'bus_consumer_lag', 'bus_dead_letters_total']) expect(text).toContain(`# TYPE ${name} `);

@@ -193,10 +193,10 @@ export class KafkaTransport implements BusTransport {
     let drained: (() => void) | undefined;
     const commitResolved = async (why: string): Promise<void> => {
       if (!committer) return;
-      const offsets = committer.uncommittedOffsets();
-      if (offsets.topics.length === 0) return;
       let timer: NodeJS.Timeout | undefined;
       try {
+        const offsets = committer.uncommittedOffsets();
+        if (offsets.topics.length === 0) return;
         // Bounded: a broker that does not answer must not hold up a shutdown (what is not committed is re-delivered).
         await Promise.race([
           committer.commitOffsetsIfNecessary(offsets),
