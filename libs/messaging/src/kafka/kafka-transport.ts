@@ -10,6 +10,7 @@ import {
   type OutgoingRecord,
 } from '../transport/bus-transport';
 import { GroupCommitQueue } from '../transport/group-commit-queue';
+import { guardStoppedConsumerFetches } from './kafkajs-stopped-fetch-guard';
 
 export interface KafkaTransportOptions {
   clientId: string;
@@ -66,6 +67,7 @@ export class KafkaTransport implements BusTransport {
   private connected = false;
 
   constructor(private readonly options: KafkaTransportOptions) {
+    guardStoppedConsumerFetches();
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: [...options.brokers],
