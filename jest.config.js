@@ -24,5 +24,9 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/'],
   testTimeout: 120_000,
   maxWorkers: 2,
+  // A worker keeps what suites leave behind (PGlite's WASM heaps, NestJS apps, module registries): it grew to
+  // 3-5 GB in a full run and spent its time in GC, slowing every later suite. A worker above this after a
+  // suite is replaced (about a second).
+  workerIdleMemoryLimit: '1GB',
   setupFiles: ['<rootDir>/test/jest.setup.js'],
 };
