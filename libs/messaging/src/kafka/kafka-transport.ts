@@ -1,6 +1,6 @@
 import { Kafka, Partitioners, logLevel, type Consumer, type EachBatchPayload, type Producer, type LogEntry, type ISocketFactory } from 'kafkajs';
 import type { Logger } from 'pino';
-import { sleep } from '../backoff';
+import { sleep, withTimeout } from '../backoff';
 import {
   BusUnavailableError,
   type BusTransport,
@@ -98,16 +98,12 @@ export class KafkaTransport implements BusTransport {
   async publish(records: readonly OutgoingRecord[]): Promise<void> {
     if (records.length === 0) return;
     const timeoutMs = this.options.publishTimeoutMs ?? 10_000;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new BusUnavailableError(`Kafka did not acknowledge within ${timeoutMs} ms`)), timeoutMs);
-    });
-    try {
-      const topics = [...new Set(records.map((r) => r.topic))];
-      await Promise.race([this.ensureTopics(topics).then(() => this.queue.enqueue(records)), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    const topics = [...new Set(records.map((r) => r.topic))];
+    await withTimeout(
+      this.ensureTopics(topics).then(() => this.queue.enqueue(records)),
+      timeoutMs,
+      () => new BusUnavailableError(`Kafka did not acknowledge within ${timeoutMs} ms`),
+    );
   }
 
   /**
@@ -195,20 +191,14 @@ export class KafkaTransport implements BusTransport {
     let drained: (() => void) | undefined;
     const commitResolved = async (why: string): Promise<void> => {
       if (!committer) return;
-      let timer: NodeJS.Timeout | undefined;
       try {
         const offsets = committer.uncommittedOffsets();
         if (offsets.topics.length === 0) return;
         // Bounded: a broker that does not answer must not hold up a shutdown (what is not committed is re-delivered).
-        await Promise.race([
-          committer.commitOffsetsIfNecessary(offsets),
-          new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${COMMIT_TIMEOUT_MS} ms`)), COMMIT_TIMEOUT_MS))),
-        ]);
+        await withTimeout(committer.commitOffsetsIfNecessary(offsets), COMMIT_TIMEOUT_MS);
       } catch (error) {
         // Not lost: uncommitted records are delivered again (at least once; consumers are idempotent).
         this.options.logger.warn({ err: error, group: options.group, why }, 'could not commit consumed offsets; their records will be delivered again');
-      } finally {
-        clearTimeout(timer);
       }
     };
     consumer.on(consumer.events.REBALANCING, () => void commitResolved('rebalance'));

@@ -1,5 +1,6 @@
 import type { Express } from 'express';
 import { Registry, collectDefaultMetrics } from 'prom-client';
+import { withTimeout } from '@switchboard/messaging';
 
 export type ReadinessCheck = () => Promise<void>;
 
@@ -45,18 +46,3 @@ export function serviceOfRegistry(registry: Registry): string | undefined {
   return registryServices.get(registry);
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    promise.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(timer);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
-}
