@@ -79,7 +79,7 @@ export class InboundLedger {
   async storedCount(db: Client): Promise<number> {
     const { rows } = await db.query<{ n: string }>(
       `SELECT count(*) AS n FROM chat.messages m JOIN chat.chats c ON c.id = m.chat_id
-        WHERE m.direction = 'inbound' AND c.external_chat_id = ANY($1::text[])`,
+        WHERE m.kind = 'message' AND m.direction = 'inbound' AND c.external_chat_id = ANY($1::text[])`,
       [this.customers.map((c) => String(c.id))],
     );
     return Number(rows[0]?.n ?? 0);
