@@ -118,8 +118,21 @@ export class ChatQueryService {
    * term of `query` (search's customer candidates), newest first, walked like a list page.
    */
   async customerMatchIds(viewer: Viewer, query: string, limit: number): Promise<string[]> {
+    return this.searchMatchIds(viewer, query, limit, 'customer');
+  }
+
+  /**
+   * The ids of the `limit` newest visible chats with a message or note containing every term of `query`
+   * (search's message candidates), newest first, walked like a list page: the planner starts from the
+   * trigram index for a rare word, or walks the activity index and probes each chat's timeline for a common one.
+   */
+  async messageMatchIds(viewer: Viewer, query: string, limit: number): Promise<string[]> {
+    return this.searchMatchIds(viewer, query, limit, 'message');
+  }
+
+  private async searchMatchIds(viewer: Viewer, query: string, limit: number, via: SearchAlternative['via']): Promise<string[]> {
     const args: unknown[] = [limit];
-    const newest = await this.newestIds(viewer, { search: query }, args, { limit: '$1', searchVia: 'customer' });
+    const newest = await this.newestIds(viewer, { search: query }, args, { limit: '$1', searchVia: via });
     if (!newest) return [];
     const sql = 'where' in newest ? `SELECT c.id FROM chat.chats c WHERE ${newest.where} ORDER BY ${ACTIVITY} DESC, c.id DESC LIMIT $1` : newest.ids;
     return ((await this.dataSource.query(sql, args)) as { id: string }[]).map((r) => r.id);
@@ -152,9 +165,17 @@ export class ChatQueryService {
     // chat_operators rows newest-first and stop after a page; everything else walks a chats activity index.
     // "Unassigned" and "one of these operators" exclude each other.
     if (type === 'unassigned' && operatorIds) return undefined;
-    let slices: VisibleSlice[];
+    // A chat matches keywords through a message, its customer or its number. One OR of the three would
+    // make PostgreSQL compute every match of a common word before returning the first page, so each is a page.
+    const matches = filter.search ? chatSearchAlternatives(filter.search, args, searchVia) : [undefined];
+    // Only the customer way of matching (and no keywords at all) walks the slices; their parameters are
+    // added only then (an unused parameter has no type to bind).
+    const walksSlices = matches.some((match) => !match || match.via === 'customer');
+    let slices: VisibleSlice[] = [];
     let channelPerSlice = false;
-    if (type === 'assigned_to_me') {
+    if (!walksSlices) {
+      // The message and number pages apply visibility themselves (visibleChatCondition below).
+    } else if (type === 'assigned_to_me') {
       // Every chat the caller operates is visible to them, admin or not.
       slices = [{ kind: 'operator', employee: me(), condition: 'TRUE' }];
     } else if (operatorIds) {
@@ -168,7 +189,7 @@ export class ChatQueryService {
       slices = visibleChatSlices(viewer, args, connections, type !== 'unassigned');
     }
     // The slices are everything visible that the filters can match.
-    if (slices.length === 0) return undefined;
+    if (walksSlices && slices.length === 0) return undefined;
 
     // Filters on the columns chat_operators copies are written against whichever table a slice walks, so
     // they are checked in the index before any chat row is read (chats_connection_activity_idx and
@@ -203,10 +224,6 @@ export class ChatQueryService {
       const i = param(id, 'uuid');
       cursor = (timeColumn, idColumn) => `(${timeColumn}, ${idColumn}) < (${t}, ${i})`;
     }
-    // A chat matches keywords through a message, its customer or its number. One OR of the three would
-    // make PostgreSQL compute every match of a common word before returning the first page, so each is a page.
-    const matches = filter.search ? chatSearchAlternatives(filter.search, args, searchVia) : [undefined];
-
     const typeOnChat = type === 'assigned_to_me' ? [`c.operator_ids @> ARRAY[${me()}]`] : [];
     let visible: string | undefined;
     const slicePages = (extra: string[]) =>
