@@ -34,3 +34,5 @@ export * from './tracing/traced-transport';
 export * from './tracing/caused-work';
 export * from './webhooks/webhook-tracing';
 export * from './presence/operator-typing-forwarder';
+export * from './runtime/periodic-jobs';
+export * from './media/inbound-media-links';

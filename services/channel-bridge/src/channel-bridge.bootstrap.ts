@@ -2,7 +2,9 @@ import { OutboxRelay, type EventBus } from '@switchboard/messaging';
 import { createServiceDataSource, migrateSchema, openSqlSession } from '@switchboard/persistence';
 import {
   CredentialCipher,
+  InboundMediaLinks,
   InternalFilesClient,
+  PeriodicJobs,
   RateLimitMetrics,
   createEventBus,
   createMetricsRegistry,
@@ -25,9 +27,7 @@ import { BridgeConnectionService } from './connections/bridge-connection.service
 import { BridgeSecretVault } from './connections/bridge-secret.vault';
 import { channelBridgeResolvers, channelBridgeTypeDefs } from './graphql/channel-bridge.resolvers';
 import { BridgeInboundService } from './inbound/bridge-inbound.service';
-import { IdempotencyKeyJanitor } from './inbound/idempotency-key.janitor';
 import { InboundRequestRepository } from './inbound/inbound-request.repository';
-import { BridgeMediaLinkRepository } from './media/bridge-media-links.repository';
 import { registerBridgeMediaRoute, type PartnerMediaFetchPolicy } from './media/bridge-media.route';
 import { CHANNEL_BRIDGE_MIGRATIONS } from './migrations/0001-init.migration';
 import { BridgeDeliveryWorker } from './outbound/bridge-delivery.worker';
@@ -93,7 +93,7 @@ export async function startChannelBridgeService(options: StartChannelBridgeOptio
     const connectionRepository = new BridgeConnectionRepository(dataSource);
     const requests = new InboundRequestRepository(dataSource);
     const deliveries = new DeliveryRepository(dataSource);
-    const mediaLinks = new BridgeMediaLinkRepository(dataSource);
+    const mediaLinks = new InboundMediaLinks(dataSource, CHANNEL_BRIDGE_SCHEMA);
 
     const relay = new OutboxRelay({
       schema: CHANNEL_BRIDGE_SCHEMA,
@@ -135,9 +135,11 @@ export async function startChannelBridgeService(options: StartChannelBridgeOptio
     await outbound.start();
     shutdown.add('outbound consumer', () => outbound.stop());
 
-    const janitor = new IdempotencyKeyJanitor({ requests, retentionHours: config.BRIDGE_IDEMPOTENCY_RETENTION_HOURS, logger });
-    janitor.start();
-    shutdown.add('idempotency janitor', () => janitor.stop());
+    const housekeeping = new PeriodicJobs(logger.child({ component: 'housekeeping' }))
+      .retain('idempotency keys', config.BRIDGE_IDEMPOTENCY_RETENTION_HOURS, (olderThan) => requests.purgeOlderThan(olderThan))
+      .retain('media links', config.BRIDGE_MEDIA_LINK_RETENTION_HOURS, (olderThan) => mediaLinks.purgeOlderThan(olderThan));
+    housekeeping.start();
+    shutdown.add('housekeeping', () => housekeeping.stop());
 
     const connections = new BridgeConnectionService({ repository: connectionRepository, secrets, logger });
     const deadLetters = new DeadLetterService({ deliveries, onReplayed: () => worker.notify(), logger });

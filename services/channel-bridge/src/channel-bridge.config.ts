@@ -12,6 +12,8 @@ export const channelBridgeConfigSchema = busConfigSchema.extend({
   BRIDGE_SIGNATURE_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
   /** How long an Idempotency-Key is remembered (a retry after that is a new request). */
   BRIDGE_IDEMPOTENCY_RETENTION_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(72),
+  /** How long a partner's attachment URL stays fetchable through the media endpoint. */
+  BRIDGE_MEDIA_LINK_RETENTION_HOURS: env.hours(720),
   /** Attempts per outbound message before it goes to the dead-letter list. */
   BRIDGE_DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
   /** First retry delay; it doubles per attempt (with jitter) up to BRIDGE_DELIVERY_MAX_DELAY_MS. */

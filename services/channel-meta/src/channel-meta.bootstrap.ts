@@ -2,7 +2,9 @@ import { OutboxRelay, SentCommandRepository, type EventBus } from '@switchboard/
 import { createServiceDataSource, migrateSchema, openSqlSession } from '@switchboard/persistence';
 import {
   CredentialCipher,
+  InboundMediaLinks,
   InternalFilesClient,
+  PeriodicJobs,
   RateLimitMetrics,
   createEventBus,
   createMetricsRegistry,
@@ -25,7 +27,6 @@ import { MetaConnectionService, type ConnectPageInput, type MetaConnectionView }
 import { MetaCredentialsVault } from './connections/meta-credentials.vault';
 import { metaApiFactory } from './graph-api/meta-graph-api.client';
 import { channelMetaResolvers, channelMetaTypeDefs } from './graphql/channel-meta.resolvers';
-import { MediaLinkRepository } from './media/meta-media-links.repository';
 import { registerMetaMediaRoute } from './media/meta-media.route';
 import { CHANNEL_META_MIGRATIONS } from './migrations/0001-init.migration';
 import { MetaOutboundConsumer } from './outbound/meta-outbound.consumer';
@@ -93,7 +94,7 @@ export async function startChannelMetaService(options: StartChannelMetaOptions):
     const api = metaApiFactory({ baseUrl: config.META_GRAPH_API_BASE_URL, version: config.META_GRAPH_API_VERSION, timeoutMs: config.META_API_TIMEOUT_MS });
     const repository = new MetaConnectionRepository(dataSource);
     const comments = new CommentRepository(dataSource);
-    const mediaLinks = new MediaLinkRepository(dataSource);
+    const mediaLinks = new InboundMediaLinks(dataSource, CHANNEL_META_SCHEMA);
     const publisher = new MetaInboundPublisher({ bus, comments, mediaLinks, logger: logger.child({ component: 'meta-inbound' }), metrics });
 
     const relay = new OutboxRelay({
@@ -128,14 +129,13 @@ export async function startChannelMetaService(options: StartChannelMetaOptions):
     shutdown.add('typing forwarder', () => typing.stop());
 
     const connections = new MetaConnectionService({ repository, vault, api, logger });
-    if (config.META_SUBSCRIPTION_CHECK_INTERVAL_MS > 0) {
-      // checkAll logs per-Page failures itself; this catch only guards the timer against a failed listing.
-      const timer = setInterval(() => {
-        connections.checkAll().catch((error: unknown) => logger.warn({ err: error }, 'meta subscription check failed'));
-      }, config.META_SUBSCRIPTION_CHECK_INTERVAL_MS);
-      timer.unref();
-      shutdown.add('subscription check', async () => clearInterval(timer));
-    }
+    const housekeeping = new PeriodicJobs(logger.child({ component: 'housekeeping' })).retain('media links', config.META_MEDIA_LINK_RETENTION_HOURS, (olderThan) =>
+      mediaLinks.purgeOlderThan(olderThan),
+    );
+    // checkAll logs per-Page failures itself; a failed listing of the Pages is logged by the job runner.
+    if (config.META_SUBSCRIPTION_CHECK_INTERVAL_MS > 0) housekeeping.every('subscription check', config.META_SUBSCRIPTION_CHECK_INTERVAL_MS, () => connections.checkAll());
+    housekeeping.start();
+    shutdown.add('housekeeping', () => housekeeping.stop());
 
     const running = await startNestService({
       name: CHANNEL_META_SERVICE,

@@ -19,6 +19,8 @@ export const channelMetaConfigSchema = busConfigSchema.extend({
   META_API_TIMEOUT_MS: env.ms(10_000),
   /** How often each Page's webhook subscription is checked (Meta unsubscribes apps whose webhook failed for ~1 hour); 0 disables. */
   META_SUBSCRIPTION_CHECK_INTERVAL_MS: env.ms(600_000),
+  /** How long an attachment's CDN URL stays fetchable through the media endpoint (Meta's URLs expire within days). */
+  META_MEDIA_LINK_RETENTION_HOURS: env.hours(720),
   /** 32-byte key (base64) that encrypts Page tokens and app secrets at rest (AES-256-GCM). */
   CREDENTIALS_KEY: credentialsKeySchema,
 })

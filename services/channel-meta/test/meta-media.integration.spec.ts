@@ -7,10 +7,10 @@
 import { MessageReceivedV1, TOPICS, parseEvent, type MessageReceived } from '@switchboard/contracts';
 import { EventBus, LOG_BUS_MIGRATIONS, LOG_BUS_SCHEMA, LogTransport } from '@switchboard/messaging';
 import { createServiceDataSource, migrateSchema } from '@switchboard/persistence';
-import { channelMediaPath, createLogger, signServiceToken } from '@switchboard/service-kit';
+import { InboundMediaLinks, channelMediaPath, createLogger, signServiceToken } from '@switchboard/service-kit';
 import { MetaGraphApiDouble, createTestDatabase, freePort, integrationSuite, metaMessaging, metaWebhook, newMid, postMetaWebhook, waitFor, type TestDatabase } from '@switchboard/testing';
 import { randomBytes } from 'node:crypto';
-import { channelMetaConfigSchema, startChannelMetaService, type MetaConnectionView, type RunningChannelMeta } from '../src';
+import { CHANNEL_META_MIGRATIONS, CHANNEL_META_SCHEMA, channelMetaConfigSchema, startChannelMetaService, type MetaConnectionView, type RunningChannelMeta } from '../src';
 
 jest.setTimeout(60_000);
 
@@ -115,6 +115,27 @@ integrationSuite(['postgres'], 'channel-meta media integration')('channel-meta i
     const foreign = graph.hostCdnMedia(randomBytes(100), 'image/png');
     expect(await failure(await media(foreign))).toEqual({ status: 404, reason: 'MEDIA_GONE' });
     expect(graph.requests.filter((r) => r.path === new URL(foreign).pathname)).toEqual([]);
+  });
+
+  it('forgets a delivered URL after the retention (META_MEDIA_LINK_RETENTION_HOURS), and then fetches nothing', async () => {
+    const oldUrl = graph.hostCdnMedia(randomBytes(100), 'image/png');
+    const recentUrl = graph.hostCdnMedia(randomBytes(100), 'image/png');
+    const oldMid = newMid();
+    const recentMid = newMid();
+    await postMetaWebhook(`${service.url}/webhooks/meta`, metaWebhook('page', [{ id: PAGE.pageId, messaging: [attachmentMessage(PSID, PAGE.pageId, oldMid, 'image', oldUrl)] }]), { appSecret: APP_SECRET });
+    await postMetaWebhook(`${service.url}/webhooks/meta`, metaWebhook('page', [{ id: PAGE.pageId, messaging: [attachmentMessage(PSID, PAGE.pageId, recentMid, 'image', recentUrl)] }]), { appSecret: APP_SECRET });
+    const [oldFileId, recentFileId] = [await fileIdOf(oldMid), await fileIdOf(recentMid)];
+    const dataSource = createServiceDataSource({ url: database.url, schema: CHANNEL_META_SCHEMA, migrations: CHANNEL_META_MIGRATIONS });
+    await dataSource.initialize();
+    try {
+      await dataSource.query(`UPDATE "${CHANNEL_META_SCHEMA}".inbound_media_links SET received_at = now() - interval '31 days' WHERE url = $1`, [oldUrl]);
+      expect(await new InboundMediaLinks(dataSource, CHANNEL_META_SCHEMA).purgeOlderThan(new Date(Date.now() - 720 * 3_600_000))).toBe(1);
+    } finally {
+      await dataSource.destroy();
+    }
+    expect(await failure(await media(oldFileId))).toEqual({ status: 404, reason: 'MEDIA_GONE' });
+    expect(graph.requests.filter((r) => r.path === new URL(oldUrl).pathname)).toEqual([]);
+    expect((await media(recentFileId)).status).toBe(200);
   });
 
   it('refuses callers without a service token', async () => {

@@ -3,6 +3,7 @@ import { createServiceDataSource, migrateSchema, openSqlSession } from '@switchb
 import {
   CredentialCipher,
   InternalFilesClient,
+  PeriodicJobs,
   RateLimitMetrics,
   createEventBus,
   createMetricsRegistry,
@@ -25,7 +26,6 @@ import { CHANNEL_VIBER_MIGRATIONS } from './migrations/0001-init.migration';
 import { SentCommandRepository } from './sent-command.repository';
 import { viberApiFactory } from './viber-api.client';
 import { ViberCallbackHandler } from './viber-callback.handler';
-import { ViberCallbackJanitor } from './viber-callback.janitor';
 import { ViberConnectionRepository } from './viber-connection.repository';
 import { ViberConnectionService, type ConnectViberBotInput, type ViberConnectionView } from './viber-connection.service';
 import { ViberInboundStore } from './viber-inbound.store';
@@ -121,9 +121,11 @@ export async function startChannelViberService(options: StartChannelViberOptions
 
     const connections = new ViberConnectionService({ repository, tokens, api, publicWebhookBaseUrl: config.PUBLIC_WEBHOOK_BASE_URL, logger });
     const store = new ViberInboundStore({ dataSource, relay });
-    const janitor = new ViberCallbackJanitor({ store, retentionHours: config.VIBER_DEDUPE_RETENTION_HOURS, logger: logger.child({ component: 'viber-janitor' }) });
-    janitor.start();
-    shutdown.add('callback janitor', () => janitor.stop());
+    const housekeeping = new PeriodicJobs(logger.child({ component: 'housekeeping' }))
+      .retain('callback dedupe rows', config.VIBER_DEDUPE_RETENTION_HOURS, (olderThan) => store.pruneCallbacks(olderThan))
+      .retain('downloaded media', config.VIBER_MEDIA_RETENTION_HOURS, (olderThan) => store.pruneMedia(olderThan));
+    housekeeping.start();
+    shutdown.add('housekeeping', () => housekeeping.stop());
     const handler = new ViberCallbackHandler({
       store,
       media: new ViberMediaFetcher({ timeoutMs: config.VIBER_MEDIA_TIMEOUT_MS, maxBytes: config.VIBER_MEDIA_MAX_BYTES }),

@@ -39,6 +39,8 @@ export const channelViberConfigSchema = busConfigSchema.extend({
     (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
     z.coerce.number().int().min(2, 'must be at least 2 (Viber retries for about an hour)').default(168),
   ),
+  /** How long customers' files are kept here after download; the files service copies them within seconds. */
+  VIBER_MEDIA_RETENTION_HOURS: env.hours(168),
   /** 32-byte key (base64) that encrypts bot auth tokens at rest (AES-256-GCM). */
   CREDENTIALS_KEY: credentialsKeySchema,
 })

@@ -27,8 +27,23 @@ export class ViberInboundStore {
    * days still catch every retry; the table stops growing with the bot's traffic. Returns the rows removed.
    */
   async pruneCallbacks(olderThan: Date): Promise<number> {
-    const [, removed] = (await this.deps.dataSource.query(`DELETE FROM ${S}.inbound_callbacks WHERE received_at < $1`, [olderThan])) as [unknown, number];
-    return removed;
+    return this.deleteOlderThan('inbound_callbacks', 'received_at', olderThan);
+  }
+
+  /**
+   * Forgets customers' files downloaded before the cutoff: the files service copies each one within seconds
+   * of its event (retrying for minutes while this connector is unreachable), so after the retention a copy
+   * here only fills the database. Asked for later, the media endpoint answers MEDIA_GONE. Returns the rows removed.
+   */
+  async pruneMedia(olderThan: Date): Promise<number> {
+    return this.deleteOlderThan('inbound_media', 'fetched_at', olderThan);
+  }
+
+  private async deleteOlderThan(table: 'inbound_callbacks' | 'inbound_media', column: 'received_at' | 'fetched_at', olderThan: Date): Promise<number> {
+    const rows = (await this.deps.dataSource.query(`WITH gone AS (DELETE FROM ${S}.${table} WHERE ${column} < $1 RETURNING 1) SELECT count(*)::int AS n FROM gone`, [
+      olderThan,
+    ])) as { n: number }[];
+    return rows[0]?.n ?? 0;
   }
 
   /** 'duplicate' when the same callback was stored before (Viber retried it). */

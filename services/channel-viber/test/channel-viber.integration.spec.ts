@@ -340,22 +340,28 @@ integrationSuite(['postgres'], 'channel-viber integration tests')('channel-viber
       expect(kept).toMatchObject({ reason: 'unsupported Viber event: client_status', payload: body });
     });
 
-    it('forgets dedupe rows only after the retention period', async () => {
+    it('forgets dedupe rows and downloaded media only after their retention periods', async () => {
       const oldToken = nextViberToken();
       const recentToken = nextViberToken();
-      await deliver(viberCallbacks.message({ token: oldToken, sender: CUSTOMER, message: { type: 'text', text: 'last week' } }));
-      await deliver(viberCallbacks.message({ token: recentToken, sender: CUSTOMER, message: { type: 'text', text: 'just now' } }));
+      const photo = () => viber.hostMedia(randomBytes(64), 'image/jpeg');
+      await deliver(viberCallbacks.message({ token: oldToken, sender: CUSTOMER, message: { type: 'picture', text: 'last week', media: photo(), size: 64 } }));
+      await deliver(viberCallbacks.message({ token: recentToken, sender: CUSTOMER, message: { type: 'picture', text: 'just now', media: photo(), size: 64 } }));
       await sql(`UPDATE channel_viber.inbound_callbacks SET received_at = now() - interval '8 days' WHERE message_token = $1`, [oldToken]);
+      await sql(`UPDATE channel_viber.inbound_media SET fetched_at = now() - interval '8 days' WHERE message_token = $1`, [oldToken]);
       const dataSource = createServiceDataSource({ url: database.url, schema: CHANNEL_VIBER_SCHEMA, migrations: CHANNEL_VIBER_MIGRATIONS });
       await dataSource.initialize();
       try {
         const store = new ViberInboundStore({ dataSource, relay: { notify: () => undefined } });
-        expect(await store.pruneCallbacks(new Date(Date.now() - 7 * 24 * 3_600_000))).toBe(1);
+        const weekAgo = new Date(Date.now() - 7 * 24 * 3_600_000);
+        expect(await store.pruneCallbacks(weekAgo)).toBe(1);
+        expect(await store.pruneMedia(weekAgo)).toBe(1);
       } finally {
         await dataSource.destroy();
       }
       const left = await sql<{ message_token: string }>('SELECT message_token FROM channel_viber.inbound_callbacks WHERE message_token = ANY($1)', [[oldToken, recentToken]]);
       expect(left).toEqual([{ message_token: recentToken }]);
+      const media = await sql<{ message_token: string }>('SELECT message_token FROM channel_viber.inbound_media WHERE message_token = ANY($1)', [[oldToken, recentToken]]);
+      expect(media).toEqual([{ message_token: recentToken }]);
     });
 
     it('answers conversation_started with the welcome message, as Viber specifies', async () => {

@@ -6,6 +6,7 @@ import {
   createMetricsRegistry,
   mountSubgraph,
   observeBus,
+  PeriodicJobs,
   registerOperationalRoutes,
   startNestService,
   type Logger,
@@ -122,12 +123,11 @@ export async function startChatService(options: { config: ChatConfig; logger: Lo
   });
 
   relay.start();
-  const pruneEveryMs = 60_000;
-  const pruneTimer = setInterval(() => {
-    feedReader.prune(new Date(Date.now() - config.FEED_RETENTION_HOURS * 3_600_000)).catch((error: unknown) => logger.error({ err: error }, 'feed pruning failed'));
-    typing.prune().catch((error: unknown) => logger.error({ err: error }, 'typing pruning failed'));
-  }, pruneEveryMs);
-  pruneTimer.unref();
+  // Minutely: the feed's retention is hours, typing entries live seconds.
+  const housekeeping = new PeriodicJobs(logger.child({ component: 'housekeeping' }))
+    .retain('live feed', config.FEED_RETENTION_HOURS, (olderThan) => feedReader.prune(olderThan), 60_000)
+    .every('typing entries', 60_000, async () => void (await typing.prune()));
+  housekeeping.start();
   const consumers = [
     await bus.subscribe({
       group: CHAT_CONSUMER_GROUPS.inbound,
@@ -158,11 +158,11 @@ export async function startChatService(options: { config: ChatConfig; logger: Lo
     ...service,
     stop: () =>
       (stopping ??= (async () => {
-        clearInterval(pruneTimer);
         await feedRoute?.stop();
         await service.stop();
         await Promise.all(consumers.map((c) => c.stop()));
         await relay.stop();
+        await housekeeping.stop();
         if (ownsBus) await bus.close();
         await dataSource.destroy();
       })()),

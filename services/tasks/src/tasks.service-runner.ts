@@ -9,6 +9,7 @@ import {
   createMetricsRegistry,
   mountSubgraph,
   observeBus,
+  PeriodicJobs,
   registerLiveFeedRoute,
   registerOperationalRoutes,
   registerOutboxBacklogGauge,
@@ -113,10 +114,8 @@ export async function startTasksService(options: { config: TasksConfig; logger: 
 
   relay.start();
   scheduler.start();
-  const pruneTimer = setInterval(() => {
-    feed.prune(new Date(Date.now() - config.FEED_RETENTION_HOURS * 3_600_000)).catch((error: unknown) => logger.error({ err: error }, 'feed pruning failed'));
-  }, 60_000);
-  pruneTimer.unref();
+  const housekeeping = new PeriodicJobs(logger.child({ component: 'housekeeping' })).retain('live feed', config.FEED_RETENTION_HOURS, (olderThan) => feed.prune(olderThan), 60_000);
+  housekeeping.start();
   const consumers = [
     await bus.subscribe({
       group: TASKS_CONSUMER_GROUPS.chatEvents,
@@ -133,12 +132,12 @@ export async function startTasksService(options: { config: TasksConfig; logger: 
     scheduler,
     stop: () =>
       (stopping ??= (async () => {
-        clearInterval(pruneTimer);
         await feedRoute?.stop();
         await service.stop();
         await Promise.all(consumers.map((c) => c.stop()));
         await scheduler.stop();
         await relay.stop();
+        await housekeeping.stop();
         if (ownsBus) await bus.close();
         await dataSource.destroy();
       })()),

@@ -33,5 +33,7 @@ export const env = {
       .optional()
       .transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : [])),
   ms: (fallback: number) => z.preprocess(unsetIfBlank, z.coerce.number().int().nonnegative().default(fallback)),
+  /** A retention in whole hours, at least one. */
+  hours: (fallback: number) => z.preprocess(unsetIfBlank, z.coerce.number().int().min(1, 'must be at least 1 hour').default(fallback)),
   secret: (minLength = 32) => z.string().min(minLength, `must be at least ${minLength} characters`),
 };

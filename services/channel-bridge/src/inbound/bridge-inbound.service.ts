@@ -1,5 +1,5 @@
 import { enqueueOutbox, type OutboxRelay } from '@switchboard/messaging';
-import { verifyTimestampedSignature } from '@switchboard/service-kit';
+import { verifyTimestampedSignature, type InboundMediaLinks } from '@switchboard/service-kit';
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
@@ -7,7 +7,6 @@ import { z } from 'zod';
 import { CHANNEL_BRIDGE_SCHEMA } from '../channel-bridge.config';
 import type { BridgeConnectionRecord, BridgeConnectionRepository } from '../connections/bridge-connection.repository';
 import type { BridgeSecretVault } from '../connections/bridge-secret.vault';
-import type { BridgeMediaLinkRepository } from '../media/bridge-media-links.repository';
 import { normaliseBridgeMessage } from './bridge-message.normaliser';
 import { bridgeMessageSchema, type BridgeMessage } from './bridge-message.schema';
 import { BridgeRequestError, type BridgeFieldError } from './bridge-request.error';
@@ -37,7 +36,7 @@ export interface BridgeInboundServiceDeps {
   connections: BridgeConnectionRepository;
   requests: InboundRequestRepository;
   /** Attachment URLs, remembered with the message so the media endpoint serves only these. */
-  mediaLinks: BridgeMediaLinkRepository;
+  mediaLinks: InboundMediaLinks;
   secrets: BridgeSecretVault;
   toleranceSeconds: number;
   logger: Logger;
@@ -78,7 +77,10 @@ export class BridgeInboundService {
     };
     const claimed = await this.deps.dataSource.transaction(async (manager) => {
       if (!(await this.deps.requests.claim(manager, { connectionId: connection.id, idempotencyKey, answer }))) return false;
-      await this.deps.mediaLinks.remember(manager, connection.id, message.message.attachments.map((attachment) => attachment.url));
+      await this.deps.mediaLinks.remember(
+        message.message.attachments.map((attachment) => ({ connectionId: connection.id, url: attachment.url })),
+        manager,
+      );
       await enqueueOutbox(manager, CHANNEL_BRIDGE_SCHEMA, [{ topic, envelope }]);
       return true;
     });

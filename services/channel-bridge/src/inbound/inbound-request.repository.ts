@@ -40,13 +40,13 @@ export class InboundRequestRepository {
     return row ? { bodySha256: row.body_sha256, status: row.response_status, body: row.response_body } : undefined;
   }
 
-  /** Forgets keys older than the retention; returns how many. */
-  async purgeOlderThan(hours: number): Promise<number> {
-    const rows = await queryRows<{ idempotency_key: string }>(
+  /** Forgets keys first seen before `olderThan`; returns how many. */
+  async purgeOlderThan(olderThan: Date): Promise<number> {
+    const rows = await queryRows<{ n: number }>(
       this.dataSource,
-      `DELETE FROM ${T} WHERE created_at < now() - make_interval(hours => $1) RETURNING idempotency_key`,
-      [hours],
+      `WITH gone AS (DELETE FROM ${T} WHERE created_at < $1 RETURNING 1) SELECT count(*)::int AS n FROM gone`,
+      [olderThan],
     );
-    return rows.length;
+    return rows[0]?.n ?? 0;
   }
 }

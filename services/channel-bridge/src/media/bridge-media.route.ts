@@ -1,7 +1,6 @@
 import { sleep } from '@switchboard/messaging';
-import { registerChannelMediaRoute, type ChannelMediaAnswer, type Logger } from '@switchboard/service-kit';
+import { registerChannelMediaRoute, type ChannelMediaAnswer, type InboundMediaLinks, type Logger } from '@switchboard/service-kit';
 import type { Express } from 'express';
-import type { BridgeMediaLinkRepository } from './bridge-media-links.repository';
 import { BRIDGE_MEDIA_MAX_BYTES, BRIDGE_MEDIA_URL_MAX_LENGTH } from './bridge-media.limits';
 
 export interface PartnerMediaFetchPolicy {
@@ -31,7 +30,7 @@ const TRANSIENT_STATUSES = new Set([408, 425, 429]);
  */
 export function registerBridgeMediaRoute(
   app: Express,
-  deps: { links: BridgeMediaLinkRepository; jwtSecret: string; logger: Logger; fetchPolicy?: PartnerMediaFetchPolicy },
+  deps: { links: InboundMediaLinks; jwtSecret: string; logger: Logger; fetchPolicy?: PartnerMediaFetchPolicy },
 ): void {
   registerChannelMediaRoute(app, {
     platform: 'Bridge',

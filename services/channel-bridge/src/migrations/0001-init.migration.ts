@@ -3,6 +3,7 @@ import type { SqlMigrationSpec } from '@switchboard/persistence';
 import { CHANNEL_BRIDGE_SCHEMA } from '../channel-bridge.config';
 import { inboundMediaLinksMigration } from './0002-inbound-media-links.migration';
 import { auditLogMigration } from './0003-audit-log.migration';
+import { mediaLinkRetentionMigration } from './0004-media-link-retention.migration';
 
 const s = CHANNEL_BRIDGE_SCHEMA;
 const outbox = outboxTableDdl(s);
@@ -60,4 +61,4 @@ export const initMigration: SqlMigrationSpec = {
   down: [...outbox.down, `DROP TABLE "${s}".deliveries`, `DROP TABLE "${s}".inbound_requests`, `DROP TABLE "${s}".connections`],
 };
 
-export const CHANNEL_BRIDGE_MIGRATIONS: readonly SqlMigrationSpec[] = [initMigration, inboundMediaLinksMigration, auditLogMigration];
+export const CHANNEL_BRIDGE_MIGRATIONS: readonly SqlMigrationSpec[] = [initMigration, inboundMediaLinksMigration, auditLogMigration, mediaLinkRetentionMigration];

@@ -1,6 +1,5 @@
-import { fetchPlatformMedia, registerChannelMediaRoute, type ChannelMediaAnswer, type Logger } from '@switchboard/service-kit';
+import { fetchPlatformMedia, registerChannelMediaRoute, type ChannelMediaAnswer, type InboundMediaLinks, type Logger } from '@switchboard/service-kit';
 import type { Express } from 'express';
-import type { MediaLinkRepository } from './meta-media-links.repository';
 
 /** Messenger's and Instagram's largest attachment (25 MB); the connector hands out nothing larger. */
 export const META_MEDIA_MAX_BYTES = 25 * 1024 * 1024;
@@ -12,7 +11,7 @@ const MAX_URL_LENGTH = 4096;
  * attachment's CDN URL from the webhook (pre-signed, no token needed, expires after a while). Only URLs a
  * webhook delivered for that connection are fetched; an expired one answers 404 MEDIA_GONE.
  */
-export function registerMetaMediaRoute(app: Express, deps: { links: MediaLinkRepository; downloadTimeoutMs: number; jwtSecret: string; logger: Logger }): void {
+export function registerMetaMediaRoute(app: Express, deps: { links: InboundMediaLinks; downloadTimeoutMs: number; jwtSecret: string; logger: Logger }): void {
   registerChannelMediaRoute(app, {
     platform: 'Meta',
     jwtSecret: deps.jwtSecret,

@@ -1,7 +1,8 @@
 import type { EventBus } from '@switchboard/messaging';
+import type { InboundMediaLinks } from '@switchboard/service-kit';
 import type { Logger } from 'pino';
 import type { ChannelMetaMetrics } from '../channel-meta.metrics';
-import { mediaLinksOf, type MediaLinkRepository } from '../media/meta-media-links.repository';
+import { mediaLinksOf } from '../media/meta-media-links';
 import type { CommentRepository } from './comment.repository';
 import { normaliseWebhook, type MetaConnectionScope } from './meta-webhook.normaliser';
 import type { MetaWebhook } from './meta-webhook.schema';
@@ -13,7 +14,7 @@ import type { MetaWebhook } from './meta-webhook.schema';
  */
 export class MetaInboundPublisher {
   constructor(
-    private readonly deps: { bus: EventBus; comments: CommentRepository; mediaLinks: MediaLinkRepository; logger: Logger; metrics: ChannelMetaMetrics },
+    private readonly deps: { bus: EventBus; comments: CommentRepository; mediaLinks: InboundMediaLinks; logger: Logger; metrics: ChannelMetaMetrics },
   ) {}
 
   /** Returns the ids of the connections the webhook spoke for. */

@@ -2,6 +2,7 @@ import { outboxTableDdl } from '@switchboard/messaging';
 import type { SqlMigrationSpec } from '@switchboard/persistence';
 import { CHANNEL_VIBER_SCHEMA } from '../channel-viber.config';
 import { auditLogMigration } from './0002-audit-log.migration';
+import { mediaRetentionMigration } from './0003-media-retention.migration';
 
 const s = CHANNEL_VIBER_SCHEMA;
 const outbox = outboxTableDdl(s);
@@ -83,4 +84,4 @@ export const initMigration: SqlMigrationSpec = {
   ],
 };
 
-export const CHANNEL_VIBER_MIGRATIONS: readonly SqlMigrationSpec[] = [initMigration, auditLogMigration];
+export const CHANNEL_VIBER_MIGRATIONS: readonly SqlMigrationSpec[] = [initMigration, auditLogMigration, mediaRetentionMigration];
