@@ -8,6 +8,11 @@ import { MESSAGE_SEARCH_EXPR, chatNumberOf } from './search-sql';
 
 /** How many chats of each way of matching a global search ranks; enough for the first pages of an interactive search. */
 const CANDIDATE_CHATS = 200;
+/**
+ * Chats found through a matching message: the walk that finds them probes chats newest first until it has
+ * this many, so its cost grows with it; three pages of the UI's 20.
+ */
+const MESSAGE_CANDIDATE_CHATS = 60;
 /** A chat's newest matching messages whose best-scoring one stands for the chat. */
 const MESSAGES_PER_CHAT = 3;
 
@@ -52,7 +57,7 @@ export class ChatSearchService {
     // chat's copy of the customer's text (migration 0009), each slice of what the viewer may see in its
     // own index; then only those chats' customers are read. Both walks at once, on two pool connections.
     const [messageChats, customerMatches] = await Promise.all([
-      this.queries.messageMatchIds(viewer, params.query, CANDIDATE_CHATS),
+      this.queries.messageMatchIds(viewer, params.query, MESSAGE_CANDIDATE_CHATS),
       this.queries.customerMatchIds(viewer, params.query, CANDIDATE_CHATS),
     ]);
     const messageArgs: unknown[] = [messageChats, MESSAGES_PER_CHAT];
