@@ -6,7 +6,7 @@ import { highlight, matchScore, type HighlightedText } from './highlight';
 import { containsPattern, searchTerms } from './search-terms';
 import { MESSAGE_SEARCH_EXPR, chatNumberOf } from './search-sql';
 
-/** How many chats of each way of matching a global search ranks; enough for the first pages of an interactive search. */
+/** How many chats matching through their customer a global search ranks (and the chat number: one). */
 const CANDIDATE_CHATS = 200;
 /**
  * Chats found through a matching message: the walk that finds them probes chats newest first until it has
