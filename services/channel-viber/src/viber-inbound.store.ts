@@ -1,4 +1,5 @@
 import { enqueueOutbox, type OutboxRelay } from '@switchboard/messaging';
+import { deleteOlderThan } from '@switchboard/service-kit';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CHANNEL_VIBER_SCHEMA } from './channel-viber.config';
 import type { CallbackPlan, SubscriptionChange } from './viber-callback.normaliser';
@@ -27,7 +28,7 @@ export class ViberInboundStore {
    * days still catch every retry; the table stops growing with the bot's traffic. Returns the rows removed.
    */
   async pruneCallbacks(olderThan: Date): Promise<number> {
-    return this.deleteOlderThan('inbound_callbacks', 'received_at', olderThan);
+    return deleteOlderThan(this.deps.dataSource, `${S}.inbound_callbacks`, 'received_at', olderThan);
   }
 
   /**
@@ -36,14 +37,7 @@ export class ViberInboundStore {
    * here only fills the database. Asked for later, the media endpoint answers MEDIA_GONE. Returns the rows removed.
    */
   async pruneMedia(olderThan: Date): Promise<number> {
-    return this.deleteOlderThan('inbound_media', 'fetched_at', olderThan);
-  }
-
-  private async deleteOlderThan(table: 'inbound_callbacks' | 'inbound_media', column: 'received_at' | 'fetched_at', olderThan: Date): Promise<number> {
-    const rows = (await this.deps.dataSource.query(`WITH gone AS (DELETE FROM ${S}.${table} WHERE ${column} < $1 RETURNING 1) SELECT count(*)::int AS n FROM gone`, [
-      olderThan,
-    ])) as { n: number }[];
-    return rows[0]?.n ?? 0;
+    return deleteOlderThan(this.deps.dataSource, `${S}.inbound_media`, 'fetched_at', olderThan);
   }
 
   /** 'duplicate' when the same callback was stored before (Viber retried it). */

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { deleteOlderThan } from '../runtime/periodic-jobs';
 
 /** Runs SQL: a DataSource, or the EntityManager of the caller's transaction. */
 export interface MediaLinkExecutor {
@@ -47,8 +48,7 @@ export class InboundMediaLinks {
 
   /** Forgets the links last delivered before `olderThan`; answers how many. */
   async purgeOlderThan(olderThan: Date): Promise<number> {
-    const rows = (await this.db.query(`WITH gone AS (DELETE FROM ${this.table} WHERE received_at < $1 RETURNING 1) SELECT count(*)::int AS n FROM gone`, [olderThan])) as { n: number }[];
-    return rows[0]?.n ?? 0;
+    return deleteOlderThan(this.db, this.table, 'received_at', olderThan);
   }
 }
 

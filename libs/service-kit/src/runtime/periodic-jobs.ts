@@ -1,5 +1,19 @@
 import type { Logger } from 'pino';
 
+/** Runs SQL: a DataSource or an EntityManager. */
+export interface RetentionExecutor {
+  query(sql: string, parameters?: unknown[]): Promise<unknown>;
+}
+
+/**
+ * The one retention delete: rows of `table` (schema-qualified, quoted as needed) whose `column` is before
+ * `olderThan`; answers how many went, the same way on PostgreSQL and PGlite.
+ */
+export async function deleteOlderThan(db: RetentionExecutor, table: string, column: string, olderThan: Date): Promise<number> {
+  const rows = (await db.query(`WITH gone AS (DELETE FROM ${table} WHERE ${column} < $1 RETURNING 1) SELECT count(*)::int AS n FROM gone`, [olderThan])) as { n: number }[];
+  return rows[0]?.n ?? 0;
+}
+
 interface Job {
   name: string;
   everyMs: number;

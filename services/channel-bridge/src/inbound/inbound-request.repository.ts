@@ -1,4 +1,5 @@
 import { queryRows } from '@switchboard/persistence';
+import { deleteOlderThan } from '@switchboard/service-kit';
 import type { SqlExecutor } from '@switchboard/messaging';
 import type { DataSource } from 'typeorm';
 import { CHANNEL_BRIDGE_SCHEMA } from '../channel-bridge.config';
@@ -42,11 +43,6 @@ export class InboundRequestRepository {
 
   /** Forgets keys first seen before `olderThan`; returns how many. */
   async purgeOlderThan(olderThan: Date): Promise<number> {
-    const rows = await queryRows<{ n: number }>(
-      this.dataSource,
-      `WITH gone AS (DELETE FROM ${T} WHERE created_at < $1 RETURNING 1) SELECT count(*)::int AS n FROM gone`,
-      [olderThan],
-    );
-    return rows[0]?.n ?? 0;
+    return deleteOlderThan(this.dataSource, T, 'created_at', olderThan);
   }
 }
