@@ -1,5 +1,6 @@
 import { busConfigSchema, env } from '@switchboard/service-kit';
 import { z } from 'zod';
+import { DEFAULT_RARE_WORD_CHATS } from './chats/chat-query.service';
 
 export const chatConfigSchema = z
   .object({
@@ -14,6 +15,11 @@ export const chatConfigSchema = z
     INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(3),
     /** How long live-feed events stay resumable; a client away longer refetches instead. */
     FEED_RETENTION_HOURS: z.coerce.number().positive().default(24),
+    /**
+     * Keyword search: a word the planner expects in fewer chats than this is looked up in the trigram index
+     * first; a commoner one is found by walking an operator's chats newest first (decision 0049). 0: always walk.
+     */
+    SEARCH_RARE_WORD_CHATS: z.coerce.number().int().min(0).default(DEFAULT_RARE_WORD_CHATS),
     /** The files service's base URL (internal): sendMessage reads operators' files there and checks them against the platform's limits. Without it files cannot be attached. */
     FILES_SERVICE_URL: z.url('FILES_SERVICE_URL must be the files service base URL (http://host:port)').optional(),
   })

@@ -78,7 +78,7 @@ export async function startChatService(options: { config: ChatConfig; logger: Lo
   };
   const ingest = new InboundIngestService(dataSource, logger.child({ component: 'ingest' }), notify, { concurrency: config.INGEST_CONCURRENCY });
   const delivery = new DeliveryResultService(dataSource, notify);
-  const queries = new ChatQueryService(dataSource);
+  const queries = new ChatQueryService(dataSource, { rareWordChats: config.SEARCH_RARE_WORD_CHATS });
   const employees = new EmployeeReplicaService(dataSource);
   const resolverDeps = {
     dataSource,

@@ -87,12 +87,26 @@ const CHAT_COLUMNS = `c.id, c.number, c.channel, c.connection_id, c.connection_d
 const CHAT_FROM = `chat.chats c JOIN chat.customers cu ON cu.id = c.customer_id JOIN chat.statuses s ON s.code = c.status_code`;
 // Exactly the chats_activity_idx key, so a page walks the index instead of sorting every visible chat.
 const ACTIVITY = `c.last_message_at`;
+/**
+ * Below this many chats with a matching message, an operator's keyword page starts from the trigram
+ * index (about 10 µs per match); above it, walking the visible chats newest-first and probing each is
+ * cheaper (it probes about 60 x all chats / matching chats of them, ~30 µs each): the two meet near
+ * 13,000 chats at 1M (bench/inbox, decision 0049). SEARCH_RARE_WORD_CHATS overrides it.
+ */
+export const DEFAULT_RARE_WORD_CHATS = 10_000;
 
 export class ChatQueryService {
   /** Connection id -> its channel: fixed for the connection's life, so learnt once. */
   private readonly connectionChannels = new Map<string, string>();
 
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly rareWordChats: number;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    options: { rareWordChats?: number | undefined } = {},
+  ) {
+    this.rareWordChats = options.rareWordChats ?? DEFAULT_RARE_WORD_CHATS;
+  }
 
   /** Newest activity first (L7), keyset-paged, only chats the viewer may see, with the viewer's unread count. */
   async listChats(viewer: Viewer, params: { filter: ChatListFilter; first: number; after?: string | undefined }): Promise<Page<ChatRecord>> {
@@ -168,9 +182,15 @@ export class ChatQueryService {
     // A chat matches keywords through a message, its customer or its number. One OR of the three would
     // make PostgreSQL compute every match of a common word before returning the first page, so each is a page.
     const matches = filter.search ? chatSearchAlternatives(filter.search, args, searchVia) : [undefined];
-    // Only the customer way of matching (and no keywords at all) walks the slices; their parameters are
-    // added only then (an unused parameter has no type to bind).
-    const walksSlices = matches.some((match) => !match || match.via === 'customer');
+    // An operator's message matches walk their slices merged (see below) when the slices are disjoint
+    // (not for an operator filter, whose employees' slices overlap where a chat has two of them) and the
+    // keywords are not rare: a rare word is cheapest from the trigram index, a plan the merged walk cannot
+    // take, while one walk over everything visible lets the planner choose it.
+    const mergesMessageWalk =
+      !viewer.isAdmin && !operatorIds && filter.search !== undefined && matches.some((match) => match?.via === 'message') && !(await this.isRareInMessages(filter.search));
+    // Only the customer way of matching, the merged message walk and no keywords at all walk the slices;
+    // their parameters are added only then (an unused parameter has no type to bind).
+    const walksSlices = mergesMessageWalk || matches.some((match) => !match || match.via === 'customer');
     let slices: VisibleSlice[] = [];
     let channelPerSlice = false;
     if (!walksSlices) {
@@ -226,23 +246,23 @@ export class ChatQueryService {
     }
     const typeOnChat = type === 'assigned_to_me' ? [`c.operator_ids @> ARRAY[${me()}]`] : [];
     let visible: string | undefined;
+    // Each slice's rows as (id, at), newest first once ordered by `order`.
+    const sliceWalk = (slice: VisibleSlice, extra: string[]) => {
+      const onChat = [...chatOnly(slice), ...extra];
+      if (slice.kind === 'chats') {
+        const filters = [...onChat, ...copied('c')];
+        const where = [slice.condition, ...filters, ...(cursor ? [cursor(ACTIVITY, 'c.id')] : [])];
+        return { where, ofChats: true, indexOnly: filters.length > 0 && slice.covered === true, select: `SELECT c.id, ${ACTIVITY} AS at FROM chat.chats c WHERE ${where.join(' AND ')}`, order: `ORDER BY ${ACTIVITY} DESC, c.id DESC` };
+      }
+      const where = [`o.employee_id = ${slice.employee}`, slice.condition, ...copied('o'), ...(cursor ? [cursor('o.last_message_at', 'o.chat_id')] : []), ...onChat];
+      // Joined to the chat only when a condition needs more than chat_operators copies: then an index-only walk.
+      const from = onChat.length > 0 ? `chat.chat_operators o JOIN chat.chats c ON c.id = o.chat_id` : `chat.chat_operators o`;
+      return { where, ofChats: false, indexOnly: true, select: `SELECT o.chat_id AS id, o.last_message_at AS at FROM ${from} WHERE ${where.join(' AND ')}`, order: `ORDER BY o.last_message_at DESC, o.chat_id DESC` };
+    };
     const slicePages = (extra: string[]) =>
       slices.map((slice) => {
-        const onChat = [...chatOnly(slice), ...extra];
-        if (slice.kind === 'chats') {
-          const filters = [...onChat, ...copied('c')];
-          const where = [slice.condition, ...filters, ...(cursor ? [cursor(ACTIVITY, 'c.id')] : [])];
-          return { where, ofChats: true, indexOnly: filters.length > 0 && slice.covered === true, sql: `SELECT c.id, ${ACTIVITY} AS at FROM chat.chats c WHERE ${where.join(' AND ')} ORDER BY ${ACTIVITY} DESC, c.id DESC LIMIT ${limit}` };
-        }
-        const where = [`o.employee_id = ${slice.employee}`, slice.condition, ...copied('o'), ...(cursor ? [cursor('o.last_message_at', 'o.chat_id')] : []), ...onChat];
-        // Joined to the chat only when a condition needs more than chat_operators copies: then an index-only walk.
-        const from = onChat.length > 0 ? `chat.chat_operators o JOIN chat.chats c ON c.id = o.chat_id` : `chat.chat_operators o`;
-        return {
-          where,
-          ofChats: false,
-          indexOnly: true,
-          sql: `SELECT o.chat_id AS id, o.last_message_at AS at FROM ${from} WHERE ${where.join(' AND ')} ORDER BY o.last_message_at DESC, o.chat_id DESC LIMIT ${limit}`,
-        };
+        const walk = sliceWalk(slice, extra);
+        return { where: walk.where, ofChats: walk.ofChats, indexOnly: walk.indexOnly, sql: `${walk.select} ${walk.order} LIMIT ${limit}` };
       });
 
     // One newest-first page per slice and way of matching, each planned on its own, then the page of
@@ -256,6 +276,25 @@ export class ChatQueryService {
       // chats_customer_search_idx for a rare name; one walk over everything visible would skip the other
       // connections' chats ("Коваль", 3.5% of customers: ~6,000 chats read per page for an operator).
       if (match.via === 'customer') return slicePages([match.condition]);
+      // An operator's message match: the slices' walks as one UNION ALL ordered by activity, which
+      // PostgreSQL runs as a Merge Append of their index-only walks with the match on top (a semi-join
+      // probing each chat's messages newest-first, or the trigram index for a rare word), stopping after
+      // `limit` matches. One walk over everything visible instead read every chat row it passed to check
+      // visibility (chats_activity_idx holds no connection), 10-20 for each visible one.
+      // Each leg carries its own ORDER BY: a leg with a WHERE is planned as a subquery of its own (it
+      // cannot join the UNION's append relation), and without one its walk has no order to merge by.
+      if (match.via === 'message' && mergesMessageWalk) {
+        const legs = slices.map((slice) => {
+          const walk = sliceWalk(slice, []);
+          return `(${walk.select} ${walk.order})`;
+        });
+        return [{
+          where: [],
+          ofChats: false,
+          indexOnly: true,
+          sql: `SELECT c.id, c.at FROM (${legs.join(' UNION ALL ')}) AS c WHERE ${match.condition} ORDER BY c.at DESC, c.id DESC LIMIT ${limit}`,
+        }];
+      }
       // A message or number alternative is one page over everything visible, not one per slice: per slice,
       // a rare word repeated the same trigram index scan (the costliest step) for every connection, and a
       // common one needed a page of matches from every connection, probing each chat's messages three
@@ -273,6 +312,18 @@ export class ChatQueryService {
     // UNION, not UNION ALL: a chat of two filtered operators comes from both walks with the same activity
     // (chat_operators copies it in the same transaction as the chat changes), so the pair is one row.
     return { ids: `SELECT u.id FROM (${pages.map((p) => `(${p.sql})`).join(' UNION ')}) AS u ORDER BY u.at DESC, u.id DESC LIMIT ${limit}` };
+  }
+
+  /**
+   * Whether the planner expects fewer than `rareWordChats` chats to have a message matching `query`
+   * (its estimate, from the statistics of migrations 0006 and 0013; nothing is read).
+   */
+  private async isRareInMessages(query: string): Promise<boolean> {
+    if (this.rareWordChats <= 0) return false;
+    const args: unknown[] = [];
+    const [match] = chatSearchAlternatives(query, args, 'message');
+    const plan = (await this.dataSource.query(`EXPLAIN (FORMAT JSON) SELECT 1 FROM chat.chats c WHERE ${match!.condition}`, args)) as { 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }[];
+    return plan[0]!['QUERY PLAN'][0].Plan['Plan Rows'] < this.rareWordChats;
   }
 
   /** How many chats each "Тип чату" tab would show with the other filters applied. */

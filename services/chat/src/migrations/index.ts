@@ -11,6 +11,7 @@ import { ChatListCoveringMigration } from './0009-chat-list-covering.migration';
 import { ChatAuditLogMigration } from './0010-audit-log.migration';
 import { ChatFeedTraceContextMigration } from './0011-feed-trace-context.migration';
 import { ChatTypingMigration } from './0012-typing.migration';
+import { ChatSearchStatisticsMigration } from './0013-search-statistics.migration';
 
 /** In order; each name ends in its timestamp. */
 export const CHAT_MIGRATIONS: readonly SqlMigrationSpec[] = [
@@ -26,4 +27,5 @@ export const CHAT_MIGRATIONS: readonly SqlMigrationSpec[] = [
   ChatAuditLogMigration,
   ChatFeedTraceContextMigration,
   ChatTypingMigration,
+  ChatSearchStatisticsMigration,
 ];
