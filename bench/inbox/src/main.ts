@@ -37,6 +37,8 @@ const USAGE = `usage: npm run bench:inbox -- [options]
   --explain-iteration N   which iteration's parameters to explain (default 0)
   --verify N         instead of measuring, compare N iterations of every list case (pages 1-2 and counts, admin
                      and operator) with a plain reference query; exits 1 on any difference
+  --rare-word-chats N   keyword pages: the chat service's SEARCH_RARE_WORD_CHATS (default its default; 0 always
+                     walks an operator's chats, e.g. with --verify at a small scale, where every word looks rare)
   --skip-queries     no list/count/search measurements (seed and fan-out only)
   --skip-fanout      no fan-out measurement
   --subscribers N    fan-out: connected operators (default 1000)
@@ -54,6 +56,7 @@ function parseOptions() {
       explain: { type: 'string' },
       verify: { type: 'string' },
       'explain-iteration': { type: 'string', default: '0' },
+      'rare-word-chats': { type: 'string' },
       'skip-queries': { type: 'boolean', default: false },
       'skip-fanout': { type: 'boolean', default: false },
       subscribers: { type: 'string', default: '1000' },
@@ -65,7 +68,7 @@ function parseOptions() {
     console.log(USAGE);
     process.exit(0);
   }
-  const number = (name: 'scale' | 'iterations' | 'warmup' | 'max-seconds' | 'subscribers' | 'events' | 'explain-iteration' | 'verify', integer: boolean, min: number) => {
+  const number = (name: 'scale' | 'iterations' | 'warmup' | 'max-seconds' | 'subscribers' | 'events' | 'explain-iteration' | 'verify' | 'rare-word-chats', integer: boolean, min: number) => {
     const value = Number(values[name]);
     if (!Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) throw new Error(`--${name} must be ${integer ? 'an integer' : 'a number'} >= ${min}\n${USAGE}`);
     return value;
@@ -82,6 +85,7 @@ function parseOptions() {
     explain: values.explain ? new RegExp(values.explain, 'i') : undefined,
     explainIteration: number('explain-iteration', true, 0),
     verify: values.verify === undefined ? undefined : number('verify', true, 1),
+    rareWordChats: values['rare-word-chats'] === undefined ? undefined : number('rare-word-chats', true, 0),
     skipQueries: values['skip-queries'],
     skipFanout: values['skip-fanout'],
     subscribers: number('subscribers', true, 1),
@@ -107,7 +111,7 @@ async function main(): Promise<void> {
   const results: ScenarioResult[] = [];
   try {
     if (!options.skipQueries) {
-      const queries = new ChatQueryService(dataSource);
+      const queries = new ChatQueryService(dataSource, { rareWordChats: options.rareWordChats });
       const ctx = {
         dataSource,
         queries,
