@@ -93,6 +93,9 @@ const SEARCH_CASES = (scale: Scale): SearchCase[] => [
   { name: 'chat number (#N)', query: (i) => `#${1 + randomInt(13)(i, scale.chats)}` },
 ];
 
+/** The console's cap on tab counts (apps/console COUNTS_UP_TO). */
+const COUNTS_UP_TO = 1000;
+
 export function listScenarios(ctx: ScenarioContext): Scenario[] {
   const scenarios: Scenario[] = [];
   for (const role of ['admin', 'operator'] as const) {
@@ -130,6 +133,19 @@ export function listScenarios(ctx: ScenarioContext): Scenario[] {
             const v = viewer(i);
             const filter = c.filter(i, v);
             return () => ctx.queries.countChats(v, filter);
+          },
+        });
+        // What the console asks for (counts(upTo: 1000)): each tab's own list walk, stopping at the cap.
+        scenarios.push({
+          group: 'counts',
+          name: `${c.name}, up to ${COUNTS_UP_TO.toLocaleString('en')}`,
+          role,
+          targetMs: TARGETS.listMs,
+          describe: async () => `${(await ctx.queries.countChatsUpTo(viewer(0), c.filter(0, viewer(0)), COUNTS_UP_TO)).all.toLocaleString('en')} chats (capped)`,
+          prepare: (i) => {
+            const v = viewer(i);
+            const filter = c.filter(i, v);
+            return () => ctx.queries.countChatsUpTo(v, filter, COUNTS_UP_TO);
           },
         });
       }

@@ -70,9 +70,22 @@ describe('the inbox in the chat service (PostgreSQL, log bus)', () => {
 
   const CHAT_FIELDS = `id number unanswered unreadCount status { code } operators { id } source { channel } customer { displayName }`;
   type ChatNode = { id: string; number: number; unanswered: boolean; unreadCount: number; status: { code: string }; operators: { id: string }[]; source: { channel: string }; customer: { displayName: string } };
-  type ChatsAnswer = { chats: { totalCount: number; counts: { all: number; unassigned: number; assignedToMe: number; unanswered: number }; edges: { node: ChatNode }[] } };
-  const listChats = async (as: Principal, filter: Record<string, unknown> = {}) =>
-    (await ok<ChatsAnswer>(as, `query($filter: ChatFilter) { chats(filter: $filter, first: 100) { totalCount counts { all unassigned assignedToMe unanswered } edges { node { ${CHAT_FIELDS} } } } }`, { filter })).chats;
+  type Counts = { all: number; unassigned: number; assignedToMe: number; unanswered: number };
+  type ChatsAnswer = { chats: { totalCount: number; counts: Counts; upTo1: Counts; upTo100: Counts; edges: { node: ChatNode }[] } };
+  const COUNTS = `{ all unassigned assignedToMe unanswered }`;
+  const capped = (counts: Counts, upTo: number) => Object.fromEntries(Object.entries(counts).map(([tab, n]) => [tab, Math.min(n, upTo)]));
+  // Every list also asks for capped tab counts: the list's own walks stopping at upTo, checked here
+  // against the exact counts under every filter and viewer the suite uses.
+  const listChats = async (as: Principal, filter: Record<string, unknown> = {}) => {
+    const { chats } = await ok<ChatsAnswer>(
+      as,
+      `query($filter: ChatFilter) { chats(filter: $filter, first: 100) { totalCount counts ${COUNTS} upTo1: counts(upTo: 1) ${COUNTS} upTo100: counts(upTo: 100) ${COUNTS} edges { node { ${CHAT_FIELDS} } } } }`,
+      { filter },
+    );
+    expect(chats.upTo100).toEqual(chats.counts);
+    expect(chats.upTo1).toEqual(capped(chats.counts, 1));
+    return chats;
+  };
   const chatIdOf = async (name: string) => (await listChats(admin)).edges.find((e) => e.node.customer.displayName === name)!.node.id;
 
   let chatA1: string; // connection A, customer Оксана
@@ -169,6 +182,9 @@ describe('the inbox in the chat service (PostgreSQL, log bus)', () => {
     expect(mine.counts).toEqual({ all: 2, unassigned: 1, assignedToMe: 1, unanswered: 2 });
     const bad = await gql(admin, `query { chats(filter: { operatorIds: ["not-an-id"] }) { totalCount } }`);
     expect(errorCode(bad)).toBe('BAD_USER_INPUT');
+    const badCap = await gql(admin, `query { chats { counts(upTo: 0) { all } } }`);
+    expect(errorCode(badCap)).toBe('BAD_USER_INPUT');
+    expect(badCap.errors?.[0]?.message).toContain('upTo must be at least 1');
   });
 
   it('records every action as a timeline entry and a chat event, in order', async () => {

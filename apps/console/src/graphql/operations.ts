@@ -21,10 +21,9 @@ export const InboxReferenceQuery = graphql(`
 `);
 
 export const ChatsQuery = graphql(`
-  query Chats($filter: ChatFilter, $first: Int, $after: String) {
+  query Chats($filter: ChatFilter, $first: Int, $after: String, $withCounts: Boolean!, $countsUpTo: Int) {
     chats(filter: $filter, first: $first, after: $after) {
-      totalCount
-      counts { all unassigned assignedToMe unanswered }
+      counts(upTo: $countsUpTo) @include(if: $withCounts) { all unassigned assignedToMe unanswered }
       edges {
         cursor
         node {
@@ -40,7 +39,7 @@ export const ChatsQuery = graphql(`
   }
 `);
 export type ChatRow = ResultOf<typeof ChatsQuery>['chats']['edges'][number]['node'];
-export type ChatListCounts = ResultOf<typeof ChatsQuery>['chats']['counts'];
+export type ChatListCounts = NonNullable<ResultOf<typeof ChatsQuery>['chats']['counts']>;
 
 /** Everything the timeline shows of an item, whichever kind it is. */
 export const TimelineItemFragment = graphql(`

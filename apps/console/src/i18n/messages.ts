@@ -41,6 +41,7 @@ export const uk = {
   'channel.BRIDGE': 'Інше джерело (міст)',
 
   'list.count': { one: '{count} чат', few: '{count} чати', many: '{count} чатів', other: '{count} чату' } satisfies PluralForms,
+  'list.countAtLeast': 'Понад {count} чатів',
   'list.unread': { one: '{count} непрочитане', few: '{count} непрочитані', many: '{count} непрочитаних', other: '{count} непрочитаного' } satisfies PluralForms,
   'list.empty': 'Чатів немає',
   'list.loading': 'Завантаження…',
@@ -459,6 +460,7 @@ export const en: Messages = {
   'channel.BRIDGE': 'Other source (bridge)',
 
   'list.count': { one: '{count} chat', other: '{count} chats' },
+  'list.countAtLeast': 'Over {count} chats',
   'list.unread': { one: '{count} unread', other: '{count} unread' },
   'list.empty': 'No chats',
   'list.loading': 'Loading…',

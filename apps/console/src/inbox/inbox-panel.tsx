@@ -4,17 +4,17 @@ import { useLiveChatEvents } from '../live/live-context';
 import { toChatFilterVariables } from '../routing/chat-filters';
 import { useLocation } from '../routing/router';
 import { ChatList } from './chat-list';
-import { ChatTypeTabs } from './chat-type-tabs';
+import { COUNT_OF, ChatTypeTabs } from './chat-type-tabs';
 import { FilterBar } from './filter-bar';
 import { useChatFilters } from './use-chat-filters';
-import { usePagedChats } from './use-paged-chats';
+import { COUNTS_UP_TO, usePagedChats } from './use-paged-chats';
 
 /** Bursts of live events (a busy chat) cost one refetch, not one per event. */
 const LIVE_REFRESH_DEBOUNCE_MS = 250;
 
 /** The left column of "Месенджери": filters, "Тип чату" tabs with counts, and the chat list. */
 export function InboxPanel({ selectedChatId }: { selectedChatId: string | null }) {
-  const { tn } = useI18n();
+  const { t, tn } = useI18n();
   const { search } = useLocation();
   const [filters, setFilters] = useChatFilters();
   const variables = useMemo(() => toChatFilterVariables(filters), [filters]);
@@ -40,9 +40,12 @@ export function InboxPanel({ selectedChatId }: { selectedChatId: string | null }
     () => scheduleRefresh(null),
   );
 
+  // The selected tab's count is the list's total; a count at the cap means "at least".
+  const total = chats.counts?.[COUNT_OF[filters.type]];
+  const totalLabel = total === undefined ? '' : total >= COUNTS_UP_TO ? t('list.countAtLeast', { count: COUNTS_UP_TO }) : tn('list.count', total);
   return (
-    <section className="inbox-panel" aria-label={tn('list.count', chats.totalCount ?? 0)}>
-      <FilterBar filters={filters} onChange={setFilters} totalLabel={chats.totalCount === undefined ? '' : tn('list.count', chats.totalCount)} />
+    <section className="inbox-panel" aria-label={totalLabel || tn('list.count', 0)}>
+      <FilterBar filters={filters} onChange={setFilters} totalLabel={totalLabel} />
       <ChatTypeTabs selected={filters.type} counts={chats.counts} onSelect={(type) => setFilters({ ...filters, type })} />
       {chats.error && <p className="error">{chats.error}</p>}
       <ChatList rows={chats.rows} hasMore={chats.hasMore} loading={chats.loading} selectedId={selectedChatId} search={search} onLoadMore={chats.loadMore} />

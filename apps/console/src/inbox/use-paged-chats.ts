@@ -5,11 +5,15 @@ import type { ChatFilterVariables } from '../routing/chat-filters';
 
 /** The API's largest page of chats. */
 export const CHAT_PAGE_SIZE = 100;
+/**
+ * The tab counts stop here ("1000+"): an exact count reads every matching chat, seconds for a common
+ * keyword in a large inbox, while a capped one costs about a list page of that size (decision 0049).
+ */
+export const COUNTS_UP_TO = 1000;
 
 interface Page {
   after: string | null;
   rows: ChatRow[];
-  totalCount?: number;
   counts?: ChatListCounts;
   hasNextPage: boolean;
   endCursor: string | null;
@@ -19,7 +23,7 @@ interface Page {
 
 export interface PagedChats {
   rows: ChatRow[];
-  totalCount: number | undefined;
+  /** The tab counts under the other filters, each at most COUNTS_UP_TO (read from the first page only). */
   counts: ChatListCounts | undefined;
   hasMore: boolean;
   loading: boolean;
@@ -47,7 +51,7 @@ export function usePagedChats(filter: ChatFilterVariables): PagedChats {
         next[index] = { after, rows: [], hasNextPage: false, endCursor: null, loaded: false };
         return next;
       });
-      const variables = { filter: JSON.parse(filterKey) as ChatFilterVariables, first: CHAT_PAGE_SIZE, after };
+      const variables = chatsVariables(JSON.parse(filterKey) as ChatFilterVariables, after);
       subscriptions.current[index] = client.query(ChatsQuery, variables).subscribe((result) => {
         setPages((current) => {
           if (!current[index] || current[index]!.after !== after) return current;
@@ -57,8 +61,7 @@ export function usePagedChats(filter: ChatFilterVariables): PagedChats {
             ? {
                 after,
                 rows: chats.edges.map((edge) => edge.node),
-                totalCount: chats.totalCount,
-                counts: chats.counts,
+                ...(chats.counts ? { counts: chats.counts } : {}),
                 hasNextPage: chats.pageInfo.hasNextPage,
                 endCursor: chats.pageInfo.endCursor ?? null,
                 loaded: true,
@@ -95,7 +98,7 @@ export function usePagedChats(filter: ChatFilterVariables): PagedChats {
       pagesRef.current.forEach((page, index) => {
         if (index > 0 && !page.rows.some((row) => wanted.has(row.id))) return;
         // The result lands in the cache, which the page's own subscription then re-reads.
-        void client.query(ChatsQuery, { filter: filterVariables, first: CHAT_PAGE_SIZE, after: page.after }, { requestPolicy: 'network-only' }).toPromise();
+        void client.query(ChatsQuery, chatsVariables(filterVariables, page.after), { requestPolicy: 'network-only' }).toPromise();
       });
     },
     [client, filterKey],
@@ -117,7 +120,6 @@ export function usePagedChats(filter: ChatFilterVariables): PagedChats {
   const first = pages[0];
   return {
     rows,
-    totalCount: first?.totalCount,
     counts: first?.counts,
     hasMore: Boolean(last?.hasNextPage),
     loading: pages.some((page) => !page.loaded),
@@ -125,4 +127,9 @@ export function usePagedChats(filter: ChatFilterVariables): PagedChats {
     loadMore,
     refresh,
   };
+}
+
+/** Only the first page asks for the tab counts: later pages would count the same chats again. */
+function chatsVariables(filter: ChatFilterVariables, after: string | null) {
+  return { filter, first: CHAT_PAGE_SIZE, after, withCounts: after === null, countsUpTo: COUNTS_UP_TO };
 }

@@ -326,6 +326,24 @@ export class ChatQueryService {
     return plan[0]!['QUERY PLAN'][0].Plan['Plan Rows'] < this.rareWordChats;
   }
 
+  /**
+   * The tab counts, each stopping at `upTo` (a count of `upTo` means "at least that many"). Each tab is the
+   * list's own walk of its first `upTo` chats, so it costs about a page of that size however many chats
+   * match, where the exact count reads every match (40-53 s for a common keyword at 1M chats).
+   */
+  async countChatsUpTo(viewer: Viewer, filter: ChatListFilter, upTo: number): Promise<ChatListCounts> {
+    const count = async (type: ChatListType): Promise<number> => {
+      const args: unknown[] = [upTo];
+      const newest = await this.newestIds(viewer, { ...filter, type }, args, { limit: '$1' });
+      if (!newest) return 0;
+      const ids = 'where' in newest ? `SELECT c.id FROM chat.chats c WHERE ${newest.where} ORDER BY ${ACTIVITY} DESC, c.id DESC LIMIT $1` : newest.ids;
+      const rows = (await this.dataSource.query(`SELECT count(*)::int AS n FROM (${ids}) AS page`, args)) as { n: number }[];
+      return rows[0]!.n;
+    };
+    const [all, unassigned, assignedToMe, unanswered] = await Promise.all((['all', 'unassigned', 'assigned_to_me', 'unanswered'] as const).map(count));
+    return { all: all!, unassigned: unassigned!, assignedToMe: assignedToMe!, unanswered: unanswered! };
+  }
+
   /** How many chats each "Тип чату" tab would show with the other filters applied. */
   async countChats(viewer: Viewer, filter: ChatListFilter): Promise<ChatListCounts> {
     const args: unknown[] = [viewer.employeeId];

@@ -49,6 +49,18 @@ const text = (field: string) =>
 const channelEnum = z.enum(CHANNEL_KINDS.map((c) => c.toUpperCase().replace(/-/g, '_')) as [string, ...string[]]);
 const listTypes = { ALL: 'all', UNASSIGNED: 'unassigned', ASSIGNED_TO_ME: 'assigned_to_me', UNANSWERED: 'unanswered' } as const satisfies Record<string, ChatListType>;
 
+/** A capped count is a list walk of that many chats: capped like a page, a hundred pages at most. */
+const MAX_COUNT_UP_TO = 10_000;
+const countsArgsSchema = z.object({
+  upTo: z
+    .number()
+    .int()
+    .min(1, 'upTo must be at least 1')
+    .max(MAX_COUNT_UP_TO, `upTo must be at most ${MAX_COUNT_UP_TO}`)
+    .nullish()
+    .transform((v) => v ?? undefined),
+});
+
 const chatsArgs = z.object({
   ...pageArgs(MAX_CHAT_PAGE),
   filter: z
@@ -145,9 +157,13 @@ export function chatResolvers(deps: ChatResolverDeps): GraphQLResolverMap<Subgra
         // Counting visits every matching chat, paging only the first few: count only when the client
         // selects totalCount or counts (graphql-js calls a function-valued field lazily), and once for both.
         let counting: ReturnType<ChatQueryService['countChats']> | undefined;
-        const counts = () => (counting ??= queries.countChats(viewer, listFilter));
+        const exactCounts = () => (counting ??= queries.countChats(viewer, listFilter));
+        const counts = async (countsArgs: unknown) => {
+          const { upTo } = parseInput(countsArgsSchema, countsArgs);
+          return upTo === undefined ? exactCounts() : queries.countChatsUpTo(viewer, listFilter, upTo);
+        };
         const totalCount = async () => {
-          const all = await counts();
+          const all = await exactCounts();
           return { all: all.all, unassigned: all.unassigned, assigned_to_me: all.assignedToMe, unanswered: all.unanswered }[listFilter.type ?? 'all'];
         };
         return { ...connection(page, chatView), totalCount, counts };
