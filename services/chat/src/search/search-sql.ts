@@ -61,6 +61,15 @@ export function chatSearchAlternatives(query: string, args: unknown[], only?: Se
 }
 
 /**
+ * "Chat `chatId` has a message or note containing every term", appending its parameters, as a probe of
+ * that one chat's messages: OFFSET 0 keeps it a per-chat subquery, which PostgreSQL would otherwise turn
+ * into a join that may start from the trigram index and read every match.
+ */
+export function messageProbe(query: string, args: unknown[], chatId: string): string {
+  return `EXISTS (SELECT 1 FROM chat.messages m WHERE m.chat_id = ${chatId} AND m.kind IN ('message', 'note') AND ${likesOf(searchTerms(query), MESSAGE_SEARCH_EXPR('m'), args)} OFFSET 0)`;
+}
+
+/**
  * The SQL condition "chat `c` matches the keyword search" (any of chatSearchAlternatives), for counting.
  *
  * One IN over a UNION ALL, not "IN (...) OR IN (...)": an OR of subqueries can only be evaluated as
