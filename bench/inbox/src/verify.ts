@@ -5,14 +5,14 @@ import { containsPattern, searchTerms } from '@switchboard/chat/src/search/searc
 import type { DataSource } from 'typeorm';
 import { LIST_CASES } from './scenarios';
 
+/** Small enough that most filters at --scale 0.01 reach it, and some do not. */
+const CAPPED_COUNTS_UP_TO = 100;
+
 /**
  * Checks that the product's list pages and tab counts are exactly what the plain definition gives: one
  * query with the visibility rule of decision 0010 and the filters of docs/api.md, written here
  * independently of the product's SQL (which is shaped for speed). Returns the mismatches.
  */
-/** Small enough that most filters at --scale 0.01 reach it, and some do not. */
-const CAPPED_COUNTS_UP_TO = 100;
-
 export async function verifyLists(
   ctx: { dataSource: DataSource; queries: ChatQueryService; admin: Viewer; operators: Viewer[] },
   iterations: number,

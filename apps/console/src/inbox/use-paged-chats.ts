@@ -7,7 +7,7 @@ import type { ChatFilterVariables } from '../routing/chat-filters';
 export const CHAT_PAGE_SIZE = 100;
 /**
  * The tab counts stop here ("1000+"): an exact count reads every matching chat, seconds for a common
- * keyword in a large inbox, while a capped one costs about a list page of that size (decision 0049).
+ * keyword in a large inbox, while a capped one costs about a list page of that size (decision 0050).
  */
 export const COUNTS_UP_TO = 1000;
 

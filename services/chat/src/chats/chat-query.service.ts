@@ -258,6 +258,11 @@ export class ChatQueryService {
     }
     const typeOnChat = type === 'assigned_to_me' ? [`c.operator_ids @> ARRAY[${me()}]`] : [];
     let visible: string | undefined;
+    // The chats `c` the viewer may see that every filter allows, for a walk that checks visibility itself.
+    const visibleWhere = (...extra: string[]) => {
+      visible ??= visibleChatCondition(viewer, args, 'c', connections);
+      return [visible, ...extra, ...copied('c'), ...chatOnly({ kind: 'chats', condition: 'TRUE' }), ...typeOnChat, ...(cursor ? [cursor(ACTIVITY, 'c.id')] : [])];
+    };
     // Each slice's rows as (id, at), newest first once ordered by `order`.
     const sliceWalk = (slice: VisibleSlice, extra: string[]) => {
       const onChat = [...chatOnly(slice), ...extra];
@@ -288,29 +293,25 @@ export class ChatQueryService {
       // chats_customer_search_idx for a rare name; one walk over everything visible would skip the other
       // connections' chats ("Коваль", 3.5% of customers: ~6,000 chats read per page for an operator).
       if (match.via === 'customer') return slicePages([match.condition]);
-      // An operator's message match: the slices' walks as one UNION ALL ordered by activity, which
-      // PostgreSQL runs as a Merge Append of their index-only walks with the match on top (a semi-join
-      // probing each chat's messages newest-first, or the trigram index for a rare word), stopping after
-      // `limit` matches. One walk over everything visible instead read every chat row it passed to check
-      // visibility (chats_activity_idx holds no connection), 10-20 for each visible one.
-      // Each leg carries its own ORDER BY: a leg with a WHERE is planned as a subquery of its own (it
-      // cannot join the UNION's append relation), and without one its walk has no order to merge by.
-      // Everything visible that the filters allow, newest first, as (id, at) rows of `c`: the slices
-      // merged for an operator, or one walk that checks visibility.
+      // Everything visible that the filters allow, newest first, as (id, at) rows: for an operator the
+      // slices' walks as one UNION ALL ordered by activity, which PostgreSQL runs as a Merge Append of their
+      // index-only walks (one walk over everything visible read every chat row it passed to check
+      // visibility, chats_activity_idx holding no connection: 10-20 for each visible one). Each leg carries
+      // its own ORDER BY: a leg with a WHERE is planned as a subquery of its own (it cannot join the UNION's
+      // append relation), and without one its walk has no order to merge by.
       const visibleWalk = () => {
         if (mergeable) return `(${slices.map((slice) => { const walk = sliceWalk(slice, []); return `(${walk.select} ${walk.order})`; }).join(' UNION ALL ')})`;
-        visible ??= visibleChatCondition(viewer, args, 'c', connections);
-        const where = [visible, ...copied('c'), ...chatOnly({ kind: 'chats', condition: 'TRUE' }), ...typeOnChat, ...(cursor ? [cursor(ACTIVITY, 'c.id')] : [])];
-        return `(SELECT c.id, ${ACTIVITY} AS at FROM chat.chats c WHERE ${where.join(' AND ')} ORDER BY ${ACTIVITY} DESC, c.id DESC)`;
+        return `(SELECT c.id, ${ACTIVITY} AS at FROM chat.chats c WHERE ${visibleWhere().join(' AND ')} ORDER BY ${ACTIVITY} DESC, c.id DESC)`;
       };
+      // An operator's common word: the merged walk with the match on top, a semi-join probing each chat's
+      // messages newest first, stopping after `limit` matches.
       if (match.via === 'message' && mergesMessageWalk) {
         return [{ where: [], ofChats: false, indexOnly: true, sql: `SELECT c.id, c.at FROM ${visibleWalk()} AS c WHERE ${match.condition} ORDER BY c.at DESC, c.id DESC LIMIT ${limit}` }];
       }
       if (match.via === 'message' && walksBounded) {
         // The walk's matches are the newest ones: every newer chat was probed. The planner's shape (below)
         // is gated on the walk falling short, a one-time filter: it does not run when the walk found a page.
-        visible ??= visibleChatCondition(viewer, args, 'c', connections);
-        const planned = [visible, match.condition, ...copied('c'), ...chatOnly({ kind: 'chats', condition: 'TRUE' }), ...typeOnChat, ...(cursor ? [cursor(ACTIVITY, 'c.id')] : [])];
+        const planned = visibleWhere(match.condition);
         const sql = `WITH walked AS MATERIALIZED (
             SELECT w.id, w.at FROM (SELECT c.id, c.at FROM ${visibleWalk()} AS c ORDER BY c.at DESC, c.id DESC LIMIT ${BOUNDED_WALK_CHATS}) AS w
             WHERE ${messageProbe(filter.search!, args, 'w.id')} ORDER BY w.at DESC, w.id DESC LIMIT ${limit})
@@ -326,8 +327,7 @@ export class ChatQueryService {
       // common one needed a page of matches from every connection, probing each chat's messages three
       // times as often. Over the whole visible set the planner still chooses between the trigram index
       // (rare) and walking the activity index and probing each visible chat (common).
-      visible ??= visibleChatCondition(viewer, args, 'c', connections);
-      const where = [visible, match.condition, ...copied('c'), ...chatOnly({ kind: 'chats', condition: 'TRUE' }), ...typeOnChat, ...(cursor ? [cursor(ACTIVITY, 'c.id')] : [])];
+      const where = visibleWhere(match.condition);
       return [{ where, ofChats: true, indexOnly: false, sql: `SELECT c.id, ${ACTIVITY} AS at FROM chat.chats c WHERE ${where.join(' AND ')} ORDER BY ${ACTIVITY} DESC, c.id DESC LIMIT ${limit}` }];
     });
     // A walk that reads every chat it passes (no filter, or an index without the filtered columns) can be
@@ -375,8 +375,8 @@ export class ChatQueryService {
       const rows = (await this.dataSource.query(`SELECT count(*)::int AS n FROM (${ids}) AS page`, args)) as { n: number }[];
       return rows[0]!.n;
     };
-    const [all, unassigned, assignedToMe, unanswered] = await Promise.all((['all', 'unassigned', 'assigned_to_me', 'unanswered'] as const).map(count));
-    return { all: all!, unassigned: unassigned!, assignedToMe: assignedToMe!, unanswered: unanswered! };
+    const [all, unassigned, assignedToMe, unanswered] = await Promise.all([count('all'), count('unassigned'), count('assigned_to_me'), count('unanswered')]);
+    return { all, unassigned, assignedToMe, unanswered };
   }
 
   /** How many chats each "Тип чату" tab would show with the other filters applied. */

@@ -3,8 +3,8 @@ import { visibleChatCondition, type Viewer } from '../access/viewer';
 import type { ChatQueryService, ChatRecord, MessageRecord, Page } from '../chats/chat-query.service';
 import { decodeCursor, encodeCursor } from '../chats/cursor';
 import { highlight, matchScore, type HighlightedText } from './highlight';
-import { containsPattern, searchTerms } from './search-terms';
-import { MESSAGE_SEARCH_EXPR, chatNumberOf } from './search-sql';
+import { searchTerms } from './search-terms';
+import { chatNumberOf, messageContainsAll } from './search-sql';
 
 /** How many chats matching through their customer a global search ranks (and the chat number: one). */
 const CANDIDATE_CHATS = 200;
@@ -61,14 +61,11 @@ export class ChatSearchService {
       this.queries.customerMatchIds(viewer, params.query, CANDIDATE_CHATS),
     ]);
     const messageArgs: unknown[] = [messageChats, MESSAGES_PER_CHAT];
-    const messageLikes = terms.map((term) => {
-      messageArgs.push(containsPattern(term));
-      return `${MESSAGE_SEARCH_EXPR('m')} LIKE $${messageArgs.length}`;
-    });
+    const messageMatch = messageContainsAll(terms, messageArgs);
     const messagesRead = this.dataSource.query(
       `SELECT m.*, c.last_message_at AS chat_activity FROM chat.chats c
          CROSS JOIN LATERAL (SELECT m.* FROM chat.messages m
-                              WHERE m.chat_id = c.id AND m.kind IN ('message', 'note') AND ${messageLikes.join(' AND ')}
+                              WHERE m.chat_id = c.id AND ${messageMatch}
                               ORDER BY m.sent_at DESC, m.seq DESC LIMIT $2) m
         WHERE c.id = ANY($1::uuid[])`,
       messageArgs,
@@ -119,10 +116,7 @@ export class ChatSearchService {
   async searchInChat(params: { chatId: string; query: string; first: number; after?: string | undefined }): Promise<Page<MessageSearchHit>> {
     const terms = searchTerms(params.query);
     const args: unknown[] = [params.chatId, params.first + 1];
-    const likes = terms.map((term) => {
-      args.push(containsPattern(term));
-      return `${MESSAGE_SEARCH_EXPR('m')} LIKE $${args.length}`;
-    });
+    const match = messageContainsAll(terms, args);
     let keyset = '';
     if (params.after) {
       const [time, seq] = decodeCursor(params.after, 2);
@@ -130,7 +124,7 @@ export class ChatSearchService {
       keyset = `AND (m.sent_at, m.seq) < ($${args.length - 1}::timestamptz, $${args.length}::bigint)`;
     }
     const rows = (await this.dataSource.query(
-      `SELECT m.* FROM chat.messages m WHERE m.chat_id = $1 AND m.kind IN ('message', 'note') AND ${likes.join(' AND ')} ${keyset}
+      `SELECT m.* FROM chat.messages m WHERE m.chat_id = $1 AND ${match} ${keyset}
        ORDER BY m.sent_at DESC, m.seq DESC LIMIT $2`,
       args,
     )) as MessageRecord[];

@@ -27,6 +27,11 @@ function likesOf(terms: readonly string[], expr: string, args: unknown[]): strin
     .join(' AND ');
 }
 
+/** "Message or note `m` contains every term", appending the terms' parameters. */
+export function messageContainsAll(terms: readonly string[], args: unknown[]): string {
+  return `m.kind IN ('message', 'note') AND ${likesOf(terms, MESSAGE_SEARCH_EXPR('m'), args)}`;
+}
+
 /** One way chat `c` can match the keyword search: through a message or note, its customer, or its number. */
 export interface SearchAlternative {
   via: 'message' | 'customer' | 'number';
@@ -48,7 +53,7 @@ export function chatSearchAlternatives(query: string, args: unknown[], only?: Se
   if (!only || only === 'message') {
     alternatives.push({
       via: 'message',
-      condition: `c.id IN (SELECT m.chat_id FROM chat.messages m WHERE m.kind IN ('message', 'note') AND ${likesOf(terms, MESSAGE_SEARCH_EXPR('m'), args)})`,
+      condition: `c.id IN (SELECT m.chat_id FROM chat.messages m WHERE ${messageContainsAll(terms, args)})`,
     });
   }
   if (!only || only === 'customer') alternatives.push({ via: 'customer', condition: `(${likesOf(terms, CHAT_CUSTOMER_SEARCH_COLUMN('c'), args)})` });
@@ -66,7 +71,7 @@ export function chatSearchAlternatives(query: string, args: unknown[], only?: Se
  * into a join that may start from the trigram index and read every match.
  */
 export function messageProbe(query: string, args: unknown[], chatId: string): string {
-  return `EXISTS (SELECT 1 FROM chat.messages m WHERE m.chat_id = ${chatId} AND m.kind IN ('message', 'note') AND ${likesOf(searchTerms(query), MESSAGE_SEARCH_EXPR('m'), args)} OFFSET 0)`;
+  return `EXISTS (SELECT 1 FROM chat.messages m WHERE m.chat_id = ${chatId} AND ${messageContainsAll(searchTerms(query), args)} OFFSET 0)`;
 }
 
 /**
@@ -79,7 +84,7 @@ export function messageProbe(query: string, args: unknown[], chatId: string): st
 export function chatSearchCondition(query: string, args: unknown[]): string {
   const terms = searchTerms(query);
   const matches = [
-    `SELECT m.chat_id FROM chat.messages m WHERE m.kind IN ('message', 'note') AND ${likesOf(terms, MESSAGE_SEARCH_EXPR('m'), args)}`,
+    `SELECT m.chat_id FROM chat.messages m WHERE ${messageContainsAll(terms, args)}`,
     `SELECT cc.id FROM chat.chats cc WHERE ${likesOf(terms, CHAT_CUSTOMER_SEARCH_COLUMN('cc'), args)}`,
   ];
   const number = chatNumberOf(query);
