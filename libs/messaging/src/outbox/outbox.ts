@@ -36,10 +36,19 @@ export function outboxInsert(schema: string, events: readonly EventToPublish[], 
   const records = events.map(toOutgoingRecord);
   const [t, k, v, h] = [0, 1, 2, 3].map((i) => `$${firstParameter + i}`);
   return {
-    sql: `INSERT INTO "${schema}".outbox (topic, key, value, headers)
-     SELECT t, k, v, h::jsonb FROM unnest(${t}::text[], ${k}::text[], ${v}::text[], ${h}::text[]) WITH ORDINALITY AS r(t, k, v, h, ord) ORDER BY ord`,
+    sql: outboxInsertFrom(schema, `unnest(${t}::text[], ${k}::text[], ${v}::text[], ${h}::text[]) WITH ORDINALITY AS r(topic, key, value, headers, ord)`),
     parameters: [records.map((r) => r.topic), records.map((r) => r.key), records.map((r) => r.value), records.map((r) => JSON.stringify(r.headers ?? {}))],
   };
+}
+
+/**
+ * The outbox INSERT from any relation with the columns topic, key, value (text), headers (json text) and
+ * ord: for a statement that decides in SQL which events exist (the chat service's ingest emits an event
+ * only for a message its INSERT stored). Rows go in `ord` order, which is the order the relay publishes.
+ */
+export function outboxInsertFrom(schema: string, relation: string): string {
+  return `INSERT INTO "${schema}".outbox (topic, key, value, headers)
+     SELECT topic, key, value, headers::jsonb FROM ${relation} ORDER BY ord`;
 }
 
 /** A dedicated database session (connection): session-level advisory locks live as long as it does. */

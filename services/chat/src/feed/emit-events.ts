@@ -1,5 +1,5 @@
 import { TOPICS } from '@switchboard/contracts';
-import { enqueueOutbox, outboxInsert, traceHeadersFor, type EventToPublish } from '@switchboard/messaging';
+import { enqueueOutbox, outboxInsertFrom, toOutgoingRecord, type EventToPublish } from '@switchboard/messaging';
 import type { EntityManager } from 'typeorm';
 import { CHAT_SCHEMA } from '../chat.config';
 
@@ -24,38 +24,63 @@ export async function emitEvents(
   audienceOf: (event: EventToPublish) => FeedAudience | undefined = () => undefined,
 ): Promise<void> {
   if (events.length === 0) return;
-  const chatEvents = events.filter((e) => e.topic === TOPICS.chatEvents);
-  if (chatEvents.length === 0) {
+  if (!events.some((e) => e.topic === TOPICS.chatEvents)) {
     await enqueueOutbox(manager, CHAT_SCHEMA, events);
     return;
   }
-  const audiences = chatEvents.map(audienceOf);
-  const outbox = outboxInsert(CHAT_SCHEMA, events, 8);
-  // One round trip for the outbox rows, the feed lock and the feed rows (this runs in every chat-event
-  // transaction, ingest's included). Positions must be handed out in commit order: a reader that returned
-  // position 8 never looks back, so 7 must not commit after it. The lock is held from the insert to the
-  // commit (decision 0012, amendment: the former xid-based read filter lost live events in the chaos
-  // suite); it sits in the feed rows' FROM, so no row (and no position) exists before it is granted.
-  await manager.query(
-    `WITH outbox_rows AS (${outbox.sql})
-     INSERT INTO chat.feed (chat_id, connection_id, operator_ids, only_employee_id, type, envelope, traceparent)
-     SELECT e.chat_id, COALESCE(e.connection_id, c.connection_id), COALESCE(e.operator_ids::uuid[], c.operator_ids), e.only_employee_id, e.type, e.envelope, e.traceparent
-     FROM (SELECT pg_advisory_xact_lock(hashtextextended('chat.feed', 0))) AS feed_lock,
-          unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::jsonb[], $7::text[]) WITH ORDINALITY
-            AS e(chat_id, connection_id, operator_ids, only_employee_id, type, envelope, traceparent, ord)
-     LEFT JOIN chat.chats c ON c.id = e.chat_id
-     ORDER BY e.ord`,
-    [
-      chatEvents.map((e) => e.envelope.key),
+  const rows = eventRows(events, audienceOf, 1);
+  await manager.query(`WITH events AS (${rows.sql}), ${emitEventsFrom('events')}`, rows.parameters);
+}
+
+/**
+ * Events as a relation for emitEventsFrom, its parameters numbered from `firstParameter`: one row per event
+ * with the columns topic, key, value (the envelope as JSON text), headers (JSON text), chat_id (null when
+ * not a chat event), connection_id, operator_ids (uuid[] literal), only_employee_id, type, traceparent, ord.
+ */
+export function eventRows(
+  events: readonly EventToPublish[],
+  audienceOf: (event: EventToPublish) => FeedAudience | undefined,
+  firstParameter: number,
+): { sql: string; parameters: unknown[] } {
+  const records = events.map(toOutgoingRecord);
+  const audiences = events.map((e) => (e.topic === TOPICS.chatEvents ? audienceOf(e) : undefined));
+  const p = Array.from({ length: 10 }, (_, i) => `$${firstParameter + i}`);
+  return {
+    sql: `SELECT * FROM unnest(${p[0]}::text[], ${p[1]}::text[], ${p[2]}::text[], ${p[3]}::text[], ${p[4]}::uuid[], ${p[5]}::uuid[], ${p[6]}::text[], ${p[7]}::uuid[], ${p[8]}::text[], ${p[9]}::text[])
+       WITH ORDINALITY AS e(topic, key, value, headers, chat_id, connection_id, operator_ids, only_employee_id, type, traceparent, ord)`,
+    parameters: [
+      records.map((r) => r.topic),
+      records.map((r) => r.key),
+      records.map((r) => r.value),
+      records.map((r) => JSON.stringify(r.headers ?? {})),
+      events.map((e) => (e.topic === TOPICS.chatEvents ? e.envelope.key : null)),
       audiences.map((a) => a?.connectionId ?? null),
       // Arrays of arrays are awkward in unnest; the operator list travels as a uuid[] literal per row.
       audiences.map((a) => (a?.operatorIds ? `{${a.operatorIds.join(',')}}` : null)),
       audiences.map((a) => a?.onlyEmployeeId ?? null),
-      chatEvents.map((e) => e.envelope.type),
-      chatEvents.map((e) => JSON.stringify(e.envelope)),
+      events.map((e) => e.envelope.type),
       // The same trace context the outbox record carries: the gateway's delivery continues it (decision 0037).
-      chatEvents.map((e) => traceHeadersFor(e.envelope)['traceparent'] ?? null),
-      ...outbox.parameters,
+      records.map((r) => r.headers?.['traceparent'] ?? null),
     ],
-  );
+  };
+}
+
+/**
+ * The rest of a WITH statement that writes the events of `relation` (columns as eventRows makes them) to the
+ * outbox, in `ord` order, and its chat events to the feed; it returns one row per feed row. Positions must
+ * be handed out in commit order: a reader that returned position 8 never looks back, so 7 must not commit
+ * after it. The lock is held from the insert to the commit (decision 0012, amendment: the former xid-based
+ * read filter lost live events in the chaos suite); it sits in the feed rows' FROM, so no row (and no
+ * position) exists before it is granted. One statement for all of it: this runs in every chat-event
+ * transaction, ingest's included, and each round trip is a few milliseconds on a busy machine.
+ */
+export function emitEventsFrom(relation: string): string {
+  return `outbox_rows AS (${outboxInsertFrom(CHAT_SCHEMA, relation)})
+     INSERT INTO chat.feed (chat_id, connection_id, operator_ids, only_employee_id, type, envelope, traceparent)
+     SELECT e.chat_id, COALESCE(e.connection_id, c.connection_id), COALESCE(e.operator_ids::uuid[], c.operator_ids), e.only_employee_id, e.type, e.value::jsonb, e.traceparent
+     FROM (SELECT pg_advisory_xact_lock(hashtextextended('chat.feed', 0))) AS feed_lock, ${relation} e
+     LEFT JOIN chat.chats c ON c.id = e.chat_id
+     WHERE e.chat_id IS NOT NULL
+     ORDER BY e.ord
+     RETURNING 1`;
 }

@@ -17,9 +17,10 @@ import {
 } from '@switchboard/contracts';
 import { GroupCommitQueue, type EventToPublish } from '@switchboard/messaging';
 import { traceCausedWork, type Logger } from '@switchboard/service-kit';
+import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CHAT_PRODUCER, chatEvents } from '../chat-events.factory';
-import { emitEvents } from '../feed/emit-events';
+import { emitEvents, emitEventsFrom, eventRows } from '../feed/emit-events';
 import { messagePreview } from '../messages/message-preview';
 
 type NewMessageEvent = { envelope: Envelope; data: MessageReceived | CommentReceived };
@@ -31,7 +32,7 @@ interface ChatRow {
 }
 
 /**
- * Turns a batch of inbound events into chats, customers and messages in ONE transaction, set-based:
+ * Turns a batch of inbound events into chats, customers and messages set-based, in a few statements:
  * PostgreSQL does a hundred rows in about the time it does one, and Kafka hands us batches anyway.
  * Every write is keyed by a natural key, so a redelivered batch changes nothing and emits nothing.
  */
@@ -65,10 +66,10 @@ export class InboundIngestService {
 
   private ingestNow(envelopes: readonly Envelope[]): Promise<void> {
     // One span per transaction, in the trace of the messages it stores (decision 0037); no-op when tracing is off.
-    return traceCausedWork(CHAT_PRODUCER, 'chat.ingest', envelopes.map((e) => e.id), () => this.ingestInTransaction(envelopes));
+    return traceCausedWork(CHAT_PRODUCER, 'chat.ingest', envelopes.map((e) => e.id), () => this.ingestBatch(envelopes));
   }
 
-  private async ingestInTransaction(envelopes: readonly Envelope[]): Promise<void> {
+  private async ingestBatch(envelopes: readonly Envelope[]): Promise<void> {
     const newMessages: NewMessageEvent[] = [];
     const others: Envelope[] = [];
     for (const envelope of envelopes) {
@@ -76,21 +77,46 @@ export class InboundIngestService {
       else if (envelope.type === CommentReceivedV1.type) newMessages.push({ envelope, data: parseEvent(CommentReceivedV1, envelope).data });
       else others.push(envelope);
     }
-    const events = await this.dataSource.transaction(async (manager) => {
-      const out: EventToPublish[] = [];
-      if (newMessages.length > 0) out.push(...(await this.storeNewMessages(manager, newMessages)));
-      for (const envelope of others) out.push(...(await this.applyChange(manager, envelope)));
-      await emitEvents(manager, out);
-      return out;
-    });
-    if (events.length > 0) this.onCommitted();
+    // New messages first: an edit or a reaction in the same batch may concern one of them.
+    let emitted = newMessages.length > 0 ? await this.storeNewMessages(newMessages) : 0;
+    if (others.length > 0) {
+      emitted += await this.dataSource.transaction(async (manager) => {
+        const out: EventToPublish[] = [];
+        for (const envelope of others) out.push(...(await this.applyChange(manager, envelope)));
+        await emitEvents(manager, out);
+        return out.length;
+      });
+    }
+    if (emitted > 0) this.onCommitted();
   }
 
-  private async storeNewMessages(manager: EntityManager, batch: NewMessageEvent[]): Promise<EventToPublish[]> {
-    const events: EventToPublish[] = [];
-    // 1. Customers: the latest profile wins (people rename themselves), but a message that omits a field
-    // keeps what an earlier one said, within the batch as in the upsert below (a later message without the
-    // username must not erase the one the first message brought).
+  /**
+   * The hot path, in as few round trips as its guarantees allow (each is a few milliseconds on a busy
+   * machine, and a Kafka partition waits for them before its next fetch; decision 0051): when every chat
+   * exists, two statements and no transaction. The first writes customers' profiles and finds the chats; the
+   * second stores the messages, updates the chats' activity and writes the events of exactly the messages it
+   * stored, so a message and its event commit together. A new chat adds a transaction around its creation
+   * (number counter, chat row, chat.created event) and the second statement.
+   * Returns the number of events written.
+   */
+  private async storeNewMessages(batch: NewMessageEvent[]): Promise<number> {
+    const chatByKey = await this.upsertCustomersFindChats(batch);
+    const missing = [...new Set(batch.map((m) => m.data.chatKey))].filter((k) => !chatByKey.has(k));
+    if (missing.length === 0) return this.insertMessages(this.dataSource.manager, batch, chatByKey, []);
+    return this.dataSource.transaction(async (manager) => {
+      const created = await this.createChats(manager, batch, missing, chatByKey);
+      return this.insertMessages(manager, batch, chatByKey, created);
+    });
+  }
+
+  /**
+   * Customers' profiles and the batch's existing chats, in one statement outside any transaction (a profile
+   * written without its message is harmless, and a retry writes it again). The latest profile wins (people
+   * rename themselves), but a message that omits a field keeps what an earlier one said, within the batch as
+   * in the upsert (a later message without the username must not erase the one the first message brought).
+   * An unchanged profile is not rewritten: most messages come from customers the chat service already knows.
+   */
+  private async upsertCustomersFindChats(batch: NewMessageEvent[]): Promise<Map<string, ChatRow>> {
     const customers = new Map<string, MessageReceived['customer'] & { connectionId: string; channel: string }>();
     for (const { data } of batch) {
       const key = `${data.connection.id}\u0000${data.customer.externalId}`;
@@ -107,97 +133,114 @@ export class InboundIngestService {
         channel: data.connection.channel,
       });
     }
-    const customerRows = (await manager.query(
-      `INSERT INTO chat.customers AS c (connection_id, channel, external_id, display_name, username, phone, language_code, profile_url)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
-       ON CONFLICT (connection_id, external_id) DO UPDATE SET
-         display_name = EXCLUDED.display_name,
-         username = COALESCE(EXCLUDED.username, c.username),
-         phone = COALESCE(EXCLUDED.phone, c.phone),
-         language_code = COALESCE(EXCLUDED.language_code, c.language_code),
-         profile_url = COALESCE(EXCLUDED.profile_url, c.profile_url),
-         updated_at = now()
-       RETURNING id, connection_id, external_id, display_name, username`,
-      columns([...customers.values()], [
-        (c) => c.connectionId,
-        (c) => c.channel,
-        (c) => c.externalId,
-        (c) => c.displayName,
-        (c) => c.username ?? null,
-        (c) => c.phone ?? null,
-        (c) => c.languageCode ?? null,
-        (c) => c.profileUrl ?? null,
-      ]),
-    )) as { id: string; connection_id: string; external_id: string; display_name: string; username: string | null }[];
-    const customerByKey = new Map(customerRows.map((r) => [`${r.connection_id}\u0000${r.external_id}`, r]));
+    const chatKeys = [...new Set(batch.map((m) => m.data.chatKey))];
+    const rows = (await this.dataSource.query(
+      `WITH profiles AS (
+         INSERT INTO chat.customers AS c (connection_id, channel, external_id, display_name, username, phone, language_code, profile_url)
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+         ON CONFLICT (connection_id, external_id) DO UPDATE SET
+           display_name = EXCLUDED.display_name,
+           username = COALESCE(EXCLUDED.username, c.username),
+           phone = COALESCE(EXCLUDED.phone, c.phone),
+           language_code = COALESCE(EXCLUDED.language_code, c.language_code),
+           profile_url = COALESCE(EXCLUDED.profile_url, c.profile_url),
+           updated_at = now()
+         WHERE (c.display_name, c.username, c.phone, c.language_code, c.profile_url) IS DISTINCT FROM
+               (EXCLUDED.display_name, COALESCE(EXCLUDED.username, c.username), COALESCE(EXCLUDED.phone, c.phone),
+                COALESCE(EXCLUDED.language_code, c.language_code), COALESCE(EXCLUDED.profile_url, c.profile_url))
+       )
+       SELECT id, chat_key, number FROM chat.chats WHERE chat_key = ANY($9::text[])`,
+      [
+        ...columns([...customers.values()], [
+          (c) => c.connectionId,
+          (c) => c.channel,
+          (c) => c.externalId,
+          (c) => c.displayName,
+          (c) => c.username ?? null,
+          (c) => c.phone ?? null,
+          (c) => c.languageCode ?? null,
+          (c) => c.profileUrl ?? null,
+        ]),
+        chatKeys,
+      ],
+    )) as ChatRow[];
+    return new Map(rows.map((r) => [r.chat_key, r]));
+  }
 
-    // 2. Chats: find existing ones, number and create the missing ones under the counter lock.
+  /** Numbers and creates the missing chats under the counter lock; returns their chat.created events. */
+  private async createChats(manager: EntityManager, batch: NewMessageEvent[], missing: string[], chatByKey: Map<string, ChatRow>): Promise<EventToPublish[]> {
+    const counter = (await manager.query(`SELECT last_number FROM chat.chat_number_counter WHERE id = 1 FOR UPDATE`)) as { last_number: string }[];
+    // Another transaction may have created some of them while we waited for the lock.
+    const found = (await manager.query(`SELECT id, chat_key, number FROM chat.chats WHERE chat_key = ANY($1::text[])`, [missing])) as ChatRow[];
+    for (const row of found) chatByKey.set(row.chat_key, row);
     const firstByChatKey = new Map<string, NewMessageEvent>();
     for (const item of batch) if (!firstByChatKey.has(item.data.chatKey)) firstByChatKey.set(item.data.chatKey, item);
-    const chatKeys = [...firstByChatKey.keys()];
-    const chatByKey = new Map<string, ChatRow>();
-    const findChats = async (keys: string[]) => {
-      const rows = (await manager.query(`SELECT id, chat_key, number FROM chat.chats WHERE chat_key = ANY($1::text[])`, [keys])) as ChatRow[];
-      for (const row of rows) chatByKey.set(row.chat_key, row);
-    };
-    await findChats(chatKeys);
-    let missing = chatKeys.filter((k) => !chatByKey.has(k));
-    if (missing.length > 0) {
-      const counter = (await manager.query(`SELECT last_number FROM chat.chat_number_counter WHERE id = 1 FOR UPDATE`)) as { last_number: string }[];
-      // Another transaction may have created some of them while we waited for the lock.
-      await findChats(missing);
-      missing = missing.filter((k) => !chatByKey.has(k));
-      let next = Number(counter[0]!.last_number);
-      const toCreate = missing.map((chatKey) => {
-        const { data, envelope } = firstByChatKey.get(chatKey)!;
-        const customer = customerByKey.get(`${data.connection.id}\u0000${data.customer.externalId}`)!;
-        return { chatKey, data, envelope, customer, number: ++next };
-      });
-      if (toCreate.length > 0) {
-        const created = (await manager.query(
-          `INSERT INTO chat.chats (number, chat_key, channel, connection_id, connection_display_name, external_chat_id, customer_id, status_code, created_at, last_message_at)
-           SELECT n, k, ch, conn, cname, ext, cust, 'new', t, t
-           FROM unnest($1::bigint[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::uuid[], $8::timestamptz[]) AS r(n, k, ch, conn, cname, ext, cust, t)
-           RETURNING id, chat_key, number, created_at`,
-          columns(toCreate, [
-            (c) => c.number,
-            (c) => c.chatKey,
-            (c) => c.data.connection.channel,
-            (c) => c.data.connection.id,
-            (c) => c.data.connection.displayName,
-            (c) => c.data.externalChatId,
-            (c) => c.customer.id,
-            (c) => c.data.occurredAt,
-          ]),
-        )) as (ChatRow & { created_at: Date })[];
-        await manager.query(`UPDATE chat.chat_number_counter SET last_number = $1 WHERE id = 1`, [next]);
-        const byKey = new Map(toCreate.map((c) => [c.chatKey, c]));
-        for (const row of created) {
-          chatByKey.set(row.chat_key, row);
-          const source = byKey.get(row.chat_key)!;
-          events.push(
-            chatEvents.created(
-              {
-                chatId: row.id,
-                chatNumber: Number(row.number),
-                channel: source.data.connection.channel,
-                connectionId: source.data.connection.id,
-                customer: {
-                  customerId: source.customer.id,
-                  displayName: source.customer.display_name,
-                  ...(source.customer.username ? { username: source.customer.username } : {}),
-                },
-                status: 'new',
-                createdAt: new Date(row.created_at).toISOString(),
-              },
-              source.envelope,
-            ),
-          );
-        }
-      }
-    }
+    const toCreate = missing.filter((k) => !chatByKey.has(k)).map((chatKey) => firstByChatKey.get(chatKey)!);
+    if (toCreate.length === 0) return [];
+    const customerRows = (await manager.query(
+      `SELECT c.id, c.connection_id, c.external_id, c.display_name, c.username
+       FROM unnest($1::uuid[], $2::text[]) AS k(connection_id, external_id)
+       JOIN chat.customers c ON c.connection_id = k.connection_id AND c.external_id = k.external_id`,
+      columns(toCreate, [(m) => m.data.connection.id, (m) => m.data.customer.externalId]),
+    )) as { id: string; connection_id: string; external_id: string; display_name: string; username: string | null }[];
+    const customerByKey = new Map(customerRows.map((r) => [`${r.connection_id}\u0000${r.external_id}`, r]));
+    let next = Number(counter[0]!.last_number);
+    const rows = toCreate.map(({ data, envelope }) => ({
+      data,
+      envelope,
+      customer: customerByKey.get(`${data.connection.id}\u0000${data.customer.externalId}`)!,
+      number: ++next,
+    }));
+    const created = (await manager.query(
+      `INSERT INTO chat.chats (number, chat_key, channel, connection_id, connection_display_name, external_chat_id, customer_id, status_code, created_at, last_message_at)
+       SELECT n, k, ch, conn, cname, ext, cust, 'new', t, t
+       FROM unnest($1::bigint[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::uuid[], $8::timestamptz[]) AS r(n, k, ch, conn, cname, ext, cust, t)
+       RETURNING id, chat_key, number, created_at`,
+      columns(rows, [
+        (c) => c.number,
+        (c) => c.data.chatKey,
+        (c) => c.data.connection.channel,
+        (c) => c.data.connection.id,
+        (c) => c.data.connection.displayName,
+        (c) => c.data.externalChatId,
+        (c) => c.customer.id,
+        (c) => c.data.occurredAt,
+      ]),
+    )) as (ChatRow & { created_at: Date })[];
+    await manager.query(`UPDATE chat.chat_number_counter SET last_number = $1 WHERE id = 1`, [next]);
+    const byKey = new Map(rows.map((c) => [c.data.chatKey, c]));
+    return created.map((row) => {
+      chatByKey.set(row.chat_key, row);
+      const source = byKey.get(row.chat_key)!;
+      return chatEvents.created(
+        {
+          chatId: row.id,
+          chatNumber: Number(row.number),
+          channel: source.data.connection.channel,
+          connectionId: source.data.connection.id,
+          customer: {
+            customerId: source.customer.id,
+            displayName: source.customer.display_name,
+            ...(source.customer.username ? { username: source.customer.username } : {}),
+          },
+          status: 'new',
+          createdAt: new Date(row.created_at).toISOString(),
+        },
+        source.envelope,
+      );
+    });
+  }
 
-    // 3. Messages, in the order the bus delivered them (the platform's per-chat order); duplicates vanish.
+  /**
+   * Messages, in the order the bus delivered them (the platform's per-chat order), with the chats' activity
+   * and the events, in one statement. Duplicates vanish on the platform key, and so do their events: each
+   * chat.message-added event is written only when its message's row was inserted (the message id is made
+   * here so the event can name it before the INSERT). The newest inserted message of each chat decides its
+   * preview and "unanswered" state; whether a message made its chat unanswered is known only to the UPDATE,
+   * so the statement sets that field of the event. `before` (chat.created events) are written first.
+   * Returns the number of events written.
+   */
+  private async insertMessages(manager: EntityManager, batch: NewMessageEvent[], chatByKey: Map<string, ChatRow>, before: EventToPublish[]): Promise<number> {
     const seen = new Set<string>();
     const rows = batch
       .filter(({ data }) => {
@@ -206,78 +249,81 @@ export class InboundIngestService {
         seen.add(key);
         return true;
       })
-      .map((item) => ({ ...item, chat: chatByKey.get(item.data.chatKey)! }));
-    // 4. Chat activity, in the same statement (one round trip fewer on the hottest path): the newest inserted
-    // message of each chat decides its preview and the "unanswered" state; a redelivered one changes nothing.
-    const inserted = (await manager.query(
+      .map((item) => ({ ...item, id: randomUUID(), chat: chatByKey.get(item.data.chatKey)! }));
+    const added = rows.map(({ id, chat, data, envelope }) =>
+      chatEvents.messageAdded(
+        {
+          chatId: chat.id,
+          chatNumber: Number(chat.number),
+          // Set by the statement (below): true when this batch made the chat unanswered.
+          unanswered: false,
+          message: {
+            messageId: id,
+            direction: 'inbound',
+            attachments: data.content.attachments,
+            ...(data.content.text !== undefined ? { text: data.content.text } : {}),
+            ...(data.content.location ? { location: data.content.location } : {}),
+            ...(data.content.contact ? { contact: data.content.contact } : {}),
+            ...(data.content.placeholder ? { placeholder: data.content.placeholder } : {}),
+            sentAt: new Date(data.occurredAt).toISOString(),
+          },
+        },
+        envelope,
+      ),
+    );
+    const events = eventRows([...before, ...added], () => undefined, 14);
+    const written = (await manager.query(
       `WITH input AS (
-         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::timestamptz[], $12::text[])
-           WITH ORDINALITY AS r(chat_id, pmid, txt, att, loc, con, ph, raw, reply, grp, t, preview, ord)
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::timestamptz[], $13::text[])
+           WITH ORDINALITY AS r(id, chat_id, pmid, txt, att, loc, con, ph, raw, reply, grp, t, preview, ord)
        ), inserted AS (
-         INSERT INTO chat.messages (chat_id, direction, platform_message_id, text, attachments, location, contact, placeholder, raw,
+         INSERT INTO chat.messages (id, chat_id, direction, platform_message_id, text, attachments, location, contact, placeholder, raw,
                                     reply_to_platform_message_id, media_group_id, sent_at)
-         SELECT chat_id, 'inbound', pmid, txt, att::jsonb, loc::jsonb, con::jsonb, ph, raw::jsonb, reply, grp, t FROM input ORDER BY ord
+         SELECT id, chat_id, 'inbound', pmid, txt, att::jsonb, loc::jsonb, con::jsonb, ph, raw::jsonb, reply, grp, t FROM input ORDER BY ord
          ON CONFLICT (chat_id, direction, platform_message_id) DO NOTHING
-         RETURNING id, chat_id, platform_message_id, sent_at
-       ), numbered AS (
-         SELECT i.id, i.chat_id, i.platform_message_id, i.sent_at, input.preview, input.ord
-         FROM inserted i JOIN input ON input.chat_id = i.chat_id AND input.pmid = i.platform_message_id
+         RETURNING id
        ), latest AS (
-         SELECT DISTINCT ON (chat_id) chat_id, sent_at, preview FROM numbered ORDER BY chat_id, sent_at DESC, ord DESC
+         SELECT DISTINCT ON (input.chat_id) input.chat_id, input.t, input.preview
+         FROM input JOIN inserted USING (id) ORDER BY input.chat_id, input.t DESC, input.ord DESC
        ), activity AS (
          UPDATE chat.chats c SET
-           last_message_at = l.sent_at, last_message_preview = l.preview, last_message_direction = 'inbound',
+           last_message_at = l.t, last_message_preview = l.preview, last_message_direction = 'inbound',
            unanswered = true, updated_at = now()
          FROM latest l
-         WHERE c.id = l.chat_id AND c.last_message_at <= l.sent_at
+         WHERE c.id = l.chat_id AND c.last_message_at <= l.t
          RETURNING c.id
-       )
-       SELECT n.id, n.chat_id, n.platform_message_id, n.sent_at, EXISTS (SELECT 1 FROM activity a WHERE a.id = n.chat_id) AS unanswered_now
-       FROM numbered n ORDER BY n.ord`,
-      columns(rows, [
-        (r) => r.chat.id,
-        (r) => r.data.platformMessageId,
-        (r) => r.data.content.text ?? null,
-        (r) => JSON.stringify(r.data.content.attachments),
-        (r) => json(r.data.content.location),
-        (r) => json(r.data.content.contact),
-        (r) => r.data.content.placeholder ?? null,
-        (r) => json(r.data.content.raw),
-        (r) => ('post' in r.data ? (r.data.parentCommentId ?? null) : (r.data.replyToPlatformMessageId ?? null)),
-        (r) => ('mediaGroupId' in r.data ? (r.data.mediaGroupId ?? null) : null),
-        (r) => r.data.occurredAt,
-        (r) => messagePreview(r.data.content),
-      ]),
-    )) as { id: string; chat_id: string; platform_message_id: string; sent_at: Date; unanswered_now: boolean }[];
-    if (inserted.length === 0) return events;
-
-    const byChatAndPmid = new Map(rows.map((r) => [`${r.chat.id}\u0000${r.data.platformMessageId}`, r]));
-    const unansweredNow = new Set(inserted.filter((r) => r.unanswered_now).map((r) => r.chat_id));
-    for (const row of inserted) {
-      const source = byChatAndPmid.get(`${row.chat_id}\u0000${row.platform_message_id}`)!;
-      const content = source.data.content;
-      events.push(
-        chatEvents.messageAdded(
-          {
-            chatId: row.chat_id,
-            chatNumber: Number(source.chat.number),
-            unanswered: unansweredNow.has(row.chat_id),
-            message: {
-              messageId: row.id,
-              direction: 'inbound',
-              attachments: content.attachments,
-              ...(content.text !== undefined ? { text: content.text } : {}),
-              ...(content.location ? { location: content.location } : {}),
-              ...(content.contact ? { contact: content.contact } : {}),
-              ...(content.placeholder ? { placeholder: content.placeholder } : {}),
-              sentAt: new Date(row.sent_at).toISOString(),
-            },
-          },
-          source.envelope,
-        ),
-      );
-    }
-    return events;
+       ), candidates AS (
+         ${events.sql}
+       ), events AS (
+         SELECT e.topic, e.key, e.headers, e.chat_id, e.connection_id, e.operator_ids, e.only_employee_id, e.type, e.traceparent, e.ord,
+                CASE WHEN m.id IS NULL THEN e.value
+                     ELSE jsonb_set(e.value::jsonb, '{data,unanswered}', to_jsonb(EXISTS (SELECT 1 FROM activity a WHERE a.id = e.chat_id)))::text
+                END AS value
+         FROM candidates e LEFT JOIN unnest($24::uuid[]) WITH ORDINALITY AS m(id, ord) ON m.ord = e.ord
+         WHERE m.id IS NULL OR m.id IN (SELECT id FROM inserted)
+       ), ${emitEventsFrom('events')}`,
+      [
+        ...columns(rows, [
+          (r) => r.id,
+          (r) => r.chat.id,
+          (r) => r.data.platformMessageId,
+          (r) => r.data.content.text ?? null,
+          (r) => JSON.stringify(r.data.content.attachments),
+          (r) => json(r.data.content.location),
+          (r) => json(r.data.content.contact),
+          (r) => r.data.content.placeholder ?? null,
+          (r) => json(r.data.content.raw),
+          (r) => ('post' in r.data ? (r.data.parentCommentId ?? null) : (r.data.replyToPlatformMessageId ?? null)),
+          (r) => ('mediaGroupId' in r.data ? (r.data.mediaGroupId ?? null) : null),
+          (r) => r.data.occurredAt,
+          (r) => messagePreview(r.data.content),
+        ]),
+        ...events.parameters,
+        // The message each event stands for, aligned with the events' ord (null: written unconditionally).
+        [...before.map(() => null), ...rows.map((r) => r.id)],
+      ],
+    )) as unknown[];
+    return written.length;
   }
 
   /** Edits, deletes, reactions and receipts touch one existing message each: rare enough to do one by one. */
