@@ -179,7 +179,7 @@ describe.each(availableRuntimes())("customers' files from Viber, WhatsApp, Messe
       waMessage({ from: WA_CUSTOMER, type: 'document', payload: { id: documentId, mime_type: 'application/pdf', sha256: 'h', filename: 'Накладна.pdf' } }),
     ];
     const webhook = waWebhook([{ wabaId: NUMBER.wabaId, changes: [waMessagesChange({ number: NUMBER, contacts: [WA_CUSTOMER], messages })] }]);
-    expect((await postWhatsAppWebhook(`${switchboard.channelWhatsApp.url}/webhooks/whatsapp`, webhook, { appSecret: APP_SECRET })).status).toBe(200);
+    expect((await postWhatsAppWebhook(`${switchboard.urls.channelWhatsApp}/webhooks/whatsapp`, webhook, { appSecret: APP_SECRET })).status).toBe(200);
     const files = await settledFiles('WHATSAPP', 2);
     await expectPhotoWithThumbnail(files.find((f) => f.kind === 'image'), image);
     await expectDocument(files.find((f) => f.kind === 'document'), document, 'Накладна.pdf');

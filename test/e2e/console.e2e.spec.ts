@@ -526,7 +526,7 @@ describeInBrowser('operator console in a browser (standalone)', () => {
   it('offers an approved WhatsApp template once the 24-hour window closed, previews it with its parameters and sends it', async () => {
     const stale = waText(WA_CUSTOMER, 'Чи є у вас доставка у Львів?', { at: new Date(Date.now() - 25 * 3_600_000) });
     const webhook = waWebhook([{ wabaId: WA_NUMBER.wabaId, changes: [waMessagesChange({ number: WA_NUMBER, contacts: [WA_CUSTOMER], messages: [stale] })] }]);
-    const posted = await postWhatsAppWebhook(`${stack.switchboard.channelWhatsApp.url}/webhooks/whatsapp`, webhook, { appSecret: WA_CREDENTIALS.appSecret });
+    const posted = await postWhatsAppWebhook(`${stack.switchboard.urls.channelWhatsApp}/webhooks/whatsapp`, webhook, { appSecret: WA_CREDENTIALS.appSecret });
     expect(posted.status).toBe(200);
     await page.getByRole('navigation', { name: 'Розділи' }).getByRole('link', { name: 'Месенджери' }).click();
     const row = page.locator('.chat-row', { hasText: WA_CUSTOMER.name });

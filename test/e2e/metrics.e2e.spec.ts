@@ -78,8 +78,9 @@ describe('Prometheus metrics after a Telegram round trip (standalone)', () => {
       // 3. A record on the inbound topic that breaks its contract: parked on messenger.inbound.v1.dlq.
       await stack.switchboard.bus.transport.publish([{ topic: TOPICS.inbound, key: 'poison', value: 'not an envelope' }]);
 
-      const { channelTelegram, gateway } = stack.switchboard;
-      const chat = stack.switchboard.chat!;
+      const { gateway, urls } = stack.switchboard;
+      const channelTelegram = { url: urls.channelTelegram };
+      const chat = { url: urls.chat };
       await waitFor(
         async () => {
           const text = await scrape(channelTelegram.url);
@@ -143,10 +144,10 @@ describe('Prometheus metrics after a Telegram round trip (standalone)', () => {
     // Each service with the outbox backlog gauge it must have (files publishes nothing: no outbox).
     const services: [string, { url: string }, string | null][] = [
       ['identity', switchboard.identity, 'identity_outbox_backlog'],
-      ['chat', switchboard.chat!, 'chat_outbox_backlog'],
-      ['channel-telegram', switchboard.channelTelegram, 'telegram_outbox_backlog'],
+      ['chat', { url: switchboard.urls.chat }, 'chat_outbox_backlog'],
+      ['channel-telegram', { url: switchboard.urls.channelTelegram }, 'telegram_outbox_backlog'],
       ['channel-viber', switchboard.channelViber, 'viber_outbox_backlog'],
-      ['channel-whatsapp', switchboard.channelWhatsApp, 'whatsapp_outbox_backlog'],
+      ['channel-whatsapp', { url: switchboard.urls.channelWhatsApp }, 'whatsapp_outbox_backlog'],
       ['channel-meta', switchboard.channelMeta, 'meta_outbox_backlog'],
       ['channel-bridge', switchboard.channelBridge, 'bridge_outbox_backlog'],
       ['tasks', switchboard.tasks, 'tasks_outbox_backlog'],

@@ -130,7 +130,7 @@ describe.each(availableRuntimes())('operator attachments to every platform on th
     viber.setSubscribed(VIBER_BOT.token, VIBER_CUSTOMER.id, true);
     await viber.deliver(VIBER_BOT.token, viberCallbacks.message({ token: nextViberToken(), sender: { id: VIBER_CUSTOMER.id, name: VIBER_CUSTOMER.name }, message: { type: 'text', text: 'Надішліть фото' } }));
     const wa = waWebhook([{ wabaId: WA_NUMBER.wabaId, changes: [waMessagesChange({ number: WA_NUMBER, contacts: [WA_CUSTOMER], messages: [waText(WA_CUSTOMER, 'Потрібен каталог')] })] }]);
-    expect((await postWhatsAppWebhook(`${switchboard.channelWhatsApp.url}/webhooks/whatsapp`, wa, { appSecret: WA_CREDENTIALS.appSecret })).status).toBe(200);
+    expect((await postWhatsAppWebhook(`${switchboard.urls.channelWhatsApp}/webhooks/whatsapp`, wa, { appSecret: WA_CREDENTIALS.appSecret })).status).toBe(200);
     const messenger = metaWebhook('page', [{ id: PAGE.pageId, messaging: [metaTextMessage({ from: PSID, to: PAGE.pageId, text: 'Можна схему?' })] }]);
     expect((await postMetaWebhook(`${switchboard.channelMeta.url}/webhooks/meta`, messenger, { appSecret: APP_SECRET })).status).toBe(200);
     const instagram = metaWebhook('instagram', [{ id: IG.accountId, messaging: [metaTextMessage({ from: IGSID, to: IG.accountId, text: 'Є фото в іншому кольорі?' })] }]);

@@ -110,7 +110,7 @@ describe.each(availableRuntimes())('WhatsApp conversation on the %s runtime', (r
     for (const cleanup of cleanups.reverse()) await cleanup();
   });
 
-  const webhookUrl = () => `${switchboard.channelWhatsApp.url}/webhooks/whatsapp`;
+  const webhookUrl = () => `${switchboard.urls.channelWhatsApp}/webhooks/whatsapp`;
   const post = (payload: unknown, appSecret = CREDENTIALS.appSecret) => postWhatsAppWebhook(webhookUrl(), payload, { appSecret });
   const batch = (change: Parameters<typeof waMessagesChange>[0]) => waWebhook([{ wabaId: NUMBER.wabaId, changes: [waMessagesChange(change)] }]);
 

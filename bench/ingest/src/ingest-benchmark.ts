@@ -61,7 +61,7 @@ export async function benchmarkRuntime(runtime: Runtime, options: IngestOptions 
   const run = randomBytes(4).toString('hex');
   const observer = new ChatEventObserver(run);
   try {
-    await observer.start(stack.bus.transport);
+    await observer.start(stack.observerTransport);
     const phases = new PhaseRunner(stack, observer, run, options, progress);
     const results: RuntimeResult[] = [];
     for (const profile of options.profiles) {

@@ -33,11 +33,12 @@ const USAGE = `usage: npm run bench:ingest -- [options]
   --ceiling-rows N    rows per PostgreSQL ceiling measurement (default 100000; --quick 5000)
   --ceiling-batch N   rows per INSERT in the ceiling (default 500)
   --kafka-brokers H:P,...  a real Kafka for the kafka runtime instead of librdkafka's mock cluster
-  --single-process    kafka runtime: run the chat service in the benchmark's process too (default: its own process)
+  --single-process    kafka runtime: run the chat service and the connectors in the benchmark's process too
+                      (default: each in its own process, as deployed)
   --mock-brokers N    brokers of librdkafka's mock cluster (default 3)
   --mock-max-wait-ms N  fetch wait on the mock cluster (default 50): how often idle consumers poll, and the
                       latency an empty fetch adds (the mock does not wake a waiting fetch when data arrives)
-  --cpu-prof DIR      kafka runtime: write the chat process's V8 CPU profile into DIR (profile the benchmark's own
+  --cpu-prof DIR      kafka runtime: write the service processes' V8 CPU profiles into DIR (profile the benchmark's own
                       process with: node --cpu-prof -r ./scripts/register.js bench/ingest/src/main.ts ...)
   --skip-ceiling      do not measure the PostgreSQL ceiling
   --quick             small numbers for a smoke run`;

@@ -4,41 +4,44 @@ import { join } from 'node:path';
 
 const REPO_ROOT = join(__dirname, '..', '..', '..');
 
+/** The services the Kafka runtime can run in processes of their own, by their distributed entry points. */
+export const SERVICE_ENTRY_POINTS = {
+  chat: 'services/chat/src/main.ts',
+  'channel-telegram': 'services/channel-telegram/src/main.ts',
+  'channel-whatsapp': 'services/channel-whatsapp/src/main.ts',
+} as const;
+
+export type ProcessService = keyof typeof SERVICE_ENTRY_POINTS;
+
 /**
- * The chat service as its own process, as the Kafka runtime is deployed: it gets a core of its own instead
- * of sharing the event loop with the webhook, the gateway and the load generator.
+ * One service as its own process, as the Kafka runtime is deployed: it gets the cores the OS gives it
+ * instead of sharing an event loop with the other services, the gateway and the load generator.
+ * `env` is the service's configuration (its README rows) but PORT.
  */
-export async function startChatProcess(options: {
-  databaseUrl: string;
-  kafkaBrokers: string[];
-  kafkaMaxWaitMs: number;
-  jwtSecret: string;
+export async function startServiceProcess(options: {
+  service: ProcessService;
+  env: Record<string, string>;
+  /** A port chosen beforehand (a connector's public webhook URL names it); a free one otherwise. */
+  port?: number;
   cpuProfileDir?: string;
 }): Promise<{ url: string; stop(): Promise<void> }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []), '-r', './scripts/register.js', 'services/chat/src/main.ts'], {
+  const port = options.port ?? (await freePort());
+  const profile = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
+  const child = spawn(process.execPath, [...profile, '-r', './scripts/register.js', SERVICE_ENTRY_POINTS[options.service]], {
     cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      DATABASE_URL: options.databaseUrl,
-      JWT_SECRET: options.jwtSecret,
-      KAFKA_BROKERS: options.kafkaBrokers.join(','),
-      KAFKA_MAX_WAIT_MS: String(options.kafkaMaxWaitMs),
-      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-    },
+    env: { ...process.env, ...options.env, PORT: String(port), LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`the chat process exited with ${child.exitCode} before it was ready`);
+    if (child.exitCode !== null) throw new Error(`the ${options.service} process exited with ${child.exitCode} before it was ready`);
     const ready = await fetch(`${url}/ready`).then((r) => r.ok, () => false);
     if (ready) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error('the chat process was not ready within 60 s');
+      throw new Error(`the ${options.service} process was not ready within 60 s`);
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }

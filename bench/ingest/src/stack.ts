@@ -1,13 +1,13 @@
 import { TOPICS } from '@switchboard/contracts';
-import type { EventBus } from '@switchboard/messaging';
+import { KafkaTransport, type BusTransport, type EventBus } from '@switchboard/messaging';
 import { startEmbeddedPostgres } from '@switchboard/persistence';
 import type { Logger } from '@switchboard/service-kit';
-import { startSwitchboard } from '@switchboard/standalone';
+import { startSwitchboard, type ExternalServices } from '@switchboard/standalone';
 import { MetaGraphApiDouble, TelegramBotApiDouble, createTestDatabase, freePort, startKafkaMockCluster, type WaNumberRef } from '@switchboard/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { startChatProcess } from './chat-process';
+import { startServiceProcess, type ProcessService } from './service-process';
 import { PROFILE_NAMES, type ProfileName } from './webhook-profiles';
 
 export type Runtime = 'kafka' | 'standalone';
@@ -19,6 +19,8 @@ export interface BenchStack {
   /** Where Meta would POST Cloud API webhooks, the app secret it signs them with, and the connected number; with the whatsapp profile. */
   whatsapp?: { webhookUrl: string; appSecret: string; number: WaNumberRef };
   bus: EventBus;
+  /** What the observer reads chat events through: on the measured path, so it polls as the chat service does. */
+  observerTransport: BusTransport;
   /** What carries the bus, e.g. "librdkafka mock cluster, 3 brokers". */
   busDescription: string;
   /** Partitions of the inbound and chat-event topics (call once records have flowed: topics are auto-created). */
@@ -29,7 +31,7 @@ export interface BenchStack {
 export interface StackOptions {
   /** A real Kafka to use instead of librdkafka's mock cluster (its topics are reused; this run's messages are tagged). */
   kafkaBrokers?: string[];
-  /** Kafka runtime: run the chat service in this process too (default: its own process, as deployed). */
+  /** Kafka runtime: run the chat service and the connectors in this process too (default: each its own process, as deployed). */
   singleProcess?: boolean;
   /**
    * Brokers of the mock cluster (default 3). The mock never wakes a waiting fetch when data arrives, so every
@@ -39,7 +41,7 @@ export interface StackOptions {
   mockBrokers?: number;
   /** Fetch wait on the mock cluster (default 50 ms): an idle consumer's poll interval, the latency an empty fetch adds. */
   mockMaxWaitMs?: number;
-  /** Where the chat process writes its V8 CPU profile (the benchmark's own process takes --cpu-prof itself). */
+  /** Where the service processes write their V8 CPU profiles (the benchmark's own process takes --cpu-prof itself). */
   cpuProfileDir?: string;
   /** The channels to connect (default all): a bot for telegram, a number for whatsapp. */
   profiles?: readonly ProfileName[];
@@ -105,21 +107,44 @@ export async function startBenchStack(runtime: Runtime, logger: Logger, options:
     graph.registerWhatsAppNumber({ ...WA_NUMBER, accessToken: WA_CREDENTIALS.accessToken, appSecret: WA_CREDENTIALS.appSecret });
     const webhookPort = await freePort();
     const jwtSecret = randomBytes(32).toString('hex');
-    // The mock cluster does not wake a waiting fetch when data arrives; real Kafka does (README). Every idle
-    // consumer of every service polls each broker at this interval, so shorter costs CPU the product then lacks.
-    const kafkaMaxWaitMs = options.kafkaBrokers ? 500 : (options.mockMaxWaitMs ?? 50);
-    let externalChatUrl: string | undefined;
-    if (kafkaBrokers && !options.singleProcess) {
-      const chat = await startChatProcess({ databaseUrl, kafkaBrokers, kafkaMaxWaitMs, jwtSecret, ...(options.cpuProfileDir ? { cpuProfileDir: options.cpuProfileDir } : {}) });
-      cleanups.push(() => chat.stop());
-      externalChatUrl = chat.url;
+    // The mock cluster does not wake a waiting fetch when data arrives; real Kafka does (README). So the
+    // consumers on the measured path (the chat service's, and the observer's) poll every `measuredMaxWaitMs`,
+    // which stands in for that wake-up; every other consumer keeps the production default (500 ms; real Kafka
+    // answers it as soon as data arrives, the mock after 500 ms), so that the mock's polling does not take CPU
+    // that the product would have in production: every idle consumer polls each broker at its interval.
+    const productionMaxWaitMs = 500;
+    const measuredMaxWaitMs = options.kafkaBrokers ? productionMaxWaitMs : (options.mockMaxWaitMs ?? 50);
+    const split = Boolean(kafkaBrokers) && !options.singleProcess;
+    const credentialsKey = randomBytes(32).toString('base64');
+    // As deployed: the chat service and each profile's connector in processes of their own, so a webhook is
+    // answered by an event loop that does nothing else (the gateway, the other services and the load
+    // generator stay in this one).
+    const externalServices: ExternalServices = {};
+    if (kafkaBrokers && split) {
+      const busEnv = { DATABASE_URL: databaseUrl, JWT_SECRET: jwtSecret, KAFKA_BROKERS: kafkaBrokers.join(',') };
+      const started = async (service: ProcessService, env: Record<string, string>, port?: number): Promise<string> => {
+        const running = await startServiceProcess({ service, env: { ...busEnv, ...env }, ...(port ? { port } : {}), ...(options.cpuProfileDir ? { cpuProfileDir: options.cpuProfileDir } : {}) });
+        cleanups.push(() => running.stop());
+        return running.url;
+      };
+      externalServices.chat = await started('chat', { KAFKA_MAX_WAIT_MS: String(measuredMaxWaitMs) });
+      if (profiles.includes('telegram')) {
+        externalServices.channelTelegram = await started(
+          'channel-telegram',
+          { CREDENTIALS_KEY: credentialsKey, TELEGRAM_API_BASE_URL: telegram.baseUrl, PUBLIC_WEBHOOK_BASE_URL: `http://127.0.0.1:${webhookPort}`, KAFKA_MAX_WAIT_MS: String(productionMaxWaitMs) },
+          webhookPort,
+        );
+      }
+      if (profiles.includes('whatsapp')) {
+        externalServices.channelWhatsApp = await started('channel-whatsapp', { CREDENTIALS_KEY: credentialsKey, WHATSAPP_GRAPH_API_BASE_URL: graph.baseUrl, KAFKA_MAX_WAIT_MS: String(productionMaxWaitMs) });
+      }
     }
     const switchboard = await startSwitchboard({
       databaseUrl,
-      ...(kafkaBrokers ? { kafkaBrokers, kafkaMaxWaitMs } : {}),
-      ...(externalChatUrl ? { externalChatUrl } : {}),
+      ...(kafkaBrokers ? { kafkaBrokers, kafkaMaxWaitMs: split ? productionMaxWaitMs : measuredMaxWaitMs } : {}),
+      externalServices,
       jwtSecret,
-      credentialsKey: randomBytes(32).toString('base64'),
+      credentialsKey,
       telegramApiBaseUrl: telegram.baseUrl,
       whatsAppGraphApiBaseUrl: graph.baseUrl,
       publicWebhookBaseUrl: `http://127.0.0.1:${webhookPort}`,
@@ -135,12 +160,14 @@ export async function startBenchStack(runtime: Runtime, logger: Logger, options:
     });
     const accessToken = login.login.accessToken;
     const partitions = () => (kafkaBrokers ? kafkaPartitions(kafkaBrokers) : logBusPartitions(databaseUrl));
-    if (externalChatUrl) busDescription += '; chat service in its own process';
+    const ownProcesses = Object.keys(externalServices).map((name) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
+    if (ownProcesses.length > 0) busDescription += `; in processes of their own: ${ownProcesses.join(', ')}`;
     return {
       runtime,
       ...(profiles.includes('telegram') ? { telegram: await connectBot(graphql, accessToken, telegram) } : {}),
-      ...(profiles.includes('whatsapp') ? { whatsapp: await connectWhatsAppNumber(graphql, accessToken, switchboard.channelWhatsApp.url) } : {}),
+      ...(profiles.includes('whatsapp') ? { whatsapp: await connectWhatsAppNumber(graphql, accessToken, switchboard.urls.channelWhatsApp) } : {}),
       bus: switchboard.bus,
+      observerTransport: kafkaBrokers && split ? await observerTransport(kafkaBrokers, measuredMaxWaitMs, logger, cleanups) : switchboard.bus.transport,
       busDescription,
       partitions,
       stop,
@@ -149,6 +176,14 @@ export async function startBenchStack(runtime: Runtime, logger: Logger, options:
     await stop();
     throw error;
   }
+}
+
+/** A Kafka client of the benchmark's own for the observer, polling at the measured path's interval. */
+async function observerTransport(brokers: string[], maxWaitTimeMs: number, logger: Logger, cleanups: (() => Promise<void>)[]): Promise<BusTransport> {
+  const transport = new KafkaTransport({ brokers, clientId: 'bench-observer', maxWaitTimeMs, logger: logger.child({ component: 'observer' }) });
+  await transport.connect();
+  cleanups.push(() => transport.close());
+  return transport;
 }
 
 async function connectBot(graphql: string, accessToken: string, telegram: TelegramBotApiDouble): Promise<NonNullable<BenchStack['telegram']>> {

@@ -78,7 +78,10 @@ async function main(): Promise<void> {
     logger,
   });
 
-  const demo = await switchboard.channelTelegram.connections.ensureConnected({ token: DEMO_BOT.token, displayName: 'Demo shop bot' });
+  // Standalone starts every service in this process, so the connector is here.
+  const connector = switchboard.channelTelegram;
+  if (!connector) throw new Error('the standalone runtime starts channel-telegram itself');
+  const demo = await connector.connections.ensureConnected({ token: DEMO_BOT.token, displayName: 'Demo shop bot' });
   if (demo.created) {
     // A CRM client the first demo customer matches by Telegram username, so the detail panel (D1) has a company and an order to show.
     const directory = switchboard.crm.directory;

@@ -61,10 +61,10 @@ export interface SwitchboardOptions {
   /** Where the files service keeps files on disk (default .switchboard/files). */
   filesDir?: string;
   /**
-   * Base URL of a chat service running in its own process (Kafka only): it is not started here, and the
-   * gateway uses it. Lets benchmarks and tests run the distributed split on one machine.
+   * Base URLs of services running in processes of their own (Kafka only): they are not started here, and the
+   * gateway and the other services use these URLs. Lets benchmarks and tests run the distributed split on one machine.
    */
-  externalChatUrl?: string;
+  externalServices?: ExternalServices;
   /** A built operator console (apps/console/dist) for the gateway to serve at /; none when omitted. */
   consoleDir?: string;
   /** channel-bridge's delivery retries (BRIDGE_DELIVERY_*; defaults: 8 attempts from 2 s): tests shorten them. */
@@ -75,19 +75,29 @@ export interface SwitchboardOptions {
 export interface RunningSwitchboard {
   gateway: RunningGateway;
   identity: RunningService;
-  /** Undefined when the chat service runs in its own process (externalChatUrl). */
+  /** Undefined when the chat service runs in its own process (externalServices). */
   chat: RunningService | undefined;
-  channelTelegram: Awaited<ReturnType<typeof startChannelTelegramService>>;
+  /** Undefined when the connector runs in its own process (externalServices). */
+  channelTelegram: Awaited<ReturnType<typeof startChannelTelegramService>> | undefined;
   channelViber: Awaited<ReturnType<typeof startChannelViberService>>;
   tasks: Awaited<ReturnType<typeof startTasksService>>;
   crm: Awaited<ReturnType<typeof startCrmService>>;
   channelBridge: Awaited<ReturnType<typeof startChannelBridgeService>>;
-  channelWhatsApp: Awaited<ReturnType<typeof startChannelWhatsAppService>>;
+  /** Undefined when the connector runs in its own process (externalServices). */
+  channelWhatsApp: Awaited<ReturnType<typeof startChannelWhatsAppService>> | undefined;
+  /** Where the services that may run elsewhere answer, whether started here or not. */
+  urls: Required<ExternalServices>;
   channelMeta: Awaited<ReturnType<typeof startChannelMetaService>>;
   channelTelegramUser: Awaited<ReturnType<typeof startChannelTelegramUserService>>;
   files: Awaited<ReturnType<typeof startFilesService>>;
   bus: EventBus;
   stop(): Promise<void>;
+}
+
+export interface ExternalServices {
+  chat?: string;
+  channelTelegram?: string;
+  channelWhatsApp?: string;
 }
 
 export const SUPERGRAPH_FILE = join(__dirname, '..', '..', '..', 'gateway', 'supergraph.graphql');
@@ -119,7 +129,8 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Run
     const filesPort = ports.files ?? (await freeLocalPort());
     // The files service lets the console page (served by the gateway, which starts last) use its upload links.
     const gatewayPort = ports.gateway || (await freeLocalPort());
-    if (options.externalChatUrl && !kafka) throw new Error('externalChatUrl needs Kafka: the log bus is single-process');
+    const external = options.externalServices ?? {};
+    if (Object.keys(external).length > 0 && !kafka) throw new Error('externalServices needs Kafka: the log bus is single-process');
     const whatsAppGraphApiBaseUrl = options.whatsAppGraphApiBaseUrl ?? options.metaGraphApiBaseUrl;
     const [identity, chat, channelTelegram, channelViber, channelBridge, channelWhatsApp, channelMeta, channelTelegramUser] = await startTogether(phases, [
       startIdentityService({
@@ -132,7 +143,7 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Run
           ...(options.admin ? { ADMIN_EMAIL: options.admin.email, ADMIN_PASSWORD: options.admin.password, ADMIN_NAME: options.admin.name } : {}),
         }),
       }),
-      options.externalChatUrl
+      external.chat
         ? Promise.resolve(undefined)
         : startChatService({
             logger: logger.child({ service: 'chat' }),
@@ -145,7 +156,9 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Run
               ...busEnv,
             }),
           }),
-      startChannelTelegramService({
+      external.channelTelegram
+        ? Promise.resolve(undefined)
+        : startChannelTelegramService({
         logger: logger.child({ service: 'channel-telegram' }),
         bus,
         config: channelTelegramConfigSchema.parse({
@@ -191,7 +204,9 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Run
           ...busEnv,
         }),
       }),
-      startChannelWhatsAppService({
+      external.channelWhatsApp
+        ? Promise.resolve(undefined)
+        : startChannelWhatsAppService({
         logger: logger.child({ service: 'channel-whatsapp' }),
         bus,
         config: channelWhatsAppConfigSchema.parse({
@@ -231,7 +246,12 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Run
         ...(options.telegramUserClientFactory ? { clientFactory: options.telegramUserClientFactory } : {}),
       }),
     ] as const);
-    const chatUrl = options.externalChatUrl ?? chat!.url;
+    const urls: Required<ExternalServices> = {
+      chat: urlOf('chat', external.chat, chat),
+      channelTelegram: urlOf('channel-telegram', external.channelTelegram, channelTelegram),
+      channelWhatsApp: urlOf('channel-whatsapp', external.channelWhatsApp, channelWhatsApp),
+    };
+    const chatUrl = urls.chat;
     const [tasks, crm, files] = await startTogether(phases, [
       startTasksService({
         logger: logger.child({ service: 'tasks' }),
@@ -263,9 +283,9 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Run
           DATABASE_URL: options.databaseUrl,
           JWT_SECRET: options.jwtSecret,
           CHAT_SERVICE_URL: chatUrl,
-          CHANNEL_TELEGRAM_URL: channelTelegram.url,
+          CHANNEL_TELEGRAM_URL: urls.channelTelegram,
           CHANNEL_VIBER_URL: channelViber.url,
-          CHANNEL_WHATSAPP_URL: channelWhatsApp.url,
+          CHANNEL_WHATSAPP_URL: urls.channelWhatsApp,
           CHANNEL_META_URL: channelMeta.url,
           CHANNEL_TELEGRAM_USER_URL: channelTelegramUser.url,
           CHANNEL_BRIDGE_URL: channelBridge.url,
@@ -282,12 +302,12 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Run
         subgraphUrls: {
           identity: `${identity.url}/graphql`,
           chat: `${chatUrl}/graphql`,
-          'channel-telegram': `${channelTelegram.url}/graphql`,
+          'channel-telegram': `${urls.channelTelegram}/graphql`,
           'channel-viber': `${channelViber.url}/graphql`,
           'channel-bridge': `${channelBridge.url}/graphql`,
           tasks: `${tasks.url}/graphql`,
           crm: `${crm.url}/graphql`,
-          'channel-whatsapp': `${channelWhatsApp.url}/graphql`,
+          'channel-whatsapp': `${urls.channelWhatsApp}/graphql`,
           'channel-meta': `${channelMeta.url}/graphql`,
           'channel-telegram-user': `${channelTelegramUser.url}/graphql`,
           files: `${files.url}/graphql`,
@@ -311,6 +331,7 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Run
       channelMeta,
       channelTelegramUser,
       files,
+      urls,
       bus,
       stop: () => (stopping ??= stopAll(phases, bus)),
     };
@@ -318,6 +339,13 @@ export async function startSwitchboard(options: SwitchboardOptions): Promise<Run
     await stopAll(phases, bus);
     throw error;
   }
+}
+
+/** A service's URL: its own process's, or the one started here. */
+function urlOf(service: string, external: string | undefined, started: { url: string } | undefined): string {
+  const url = external ?? started?.url;
+  if (url === undefined) throw new Error(`${service} was neither started nor given as an external service`);
+  return url;
 }
 
 interface Stoppable {
