@@ -54,6 +54,8 @@ export async function stopAllStacks(): Promise<void> {
   for (const stop of [...running]) await stop();
 }
 
+const SERVICE_NAMES: Record<keyof ExternalServices, string> = { chat: 'chat', channelTelegram: 'channel-telegram', channelWhatsApp: 'channel-whatsapp' };
+
 const ADMIN = { email: 'bench@switchboard.local', password: 'bench-password-123', name: 'Bench' };
 const BOT = { token: '424242:BENCH-ingest-token', id: 424242, username: 'switchboard_bench_bot', firstName: 'Bench' };
 const WA_NUMBER = { phoneNumberId: '106540352242922', wabaId: '102290129340398', displayPhoneNumber: '15550001111', verifiedName: 'Bench Shop' };
@@ -160,7 +162,7 @@ export async function startBenchStack(runtime: Runtime, logger: Logger, options:
     });
     const accessToken = login.login.accessToken;
     const partitions = () => (kafkaBrokers ? kafkaPartitions(kafkaBrokers) : logBusPartitions(databaseUrl));
-    const ownProcesses = Object.keys(externalServices).map((name) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
+    const ownProcesses = Object.keys(externalServices).map((name) => SERVICE_NAMES[name as keyof ExternalServices]);
     if (ownProcesses.length > 0) busDescription += `; in processes of their own: ${ownProcesses.join(', ')}`;
     return {
       runtime,
