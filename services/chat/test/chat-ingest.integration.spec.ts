@@ -101,4 +101,29 @@ describe('chat ingest idempotency (PostgreSQL, log bus)', () => {
     const customer = (await sql.query<{ username: string | null; phone: string | null }>(`SELECT username, phone FROM chat.customers WHERE external_id = '7001'`)).rows[0];
     expect(customer).toEqual({ username: 'oksana_k', phone: '+380501234567' });
   });
+
+  it("opens a new chat for a customer whose chat was deleted after the service stored into it, and updates a profile that changed", async () => {
+    if (!db) return;
+    await bus.publish([messageEvent('8001', 400, 'перше')]);
+    await waitFor(() => count(`SELECT count(*) AS n FROM chat.messages WHERE platform_message_id = '400'`, []), { description: 'the first message' });
+    const first = (await sql.query<{ id: string; number: string }>(`SELECT id, number FROM chat.chats WHERE external_chat_id = '8001'`)).rows[0]!;
+    // Deleted behind the service's back (D3 deletes the same way: the row and, by cascade, its timeline).
+    await sql.query(`DELETE FROM chat.chats WHERE id = $1`, [first.id]);
+    const renamed = messageEvent('8001', 401, 'після видалення');
+    (renamed.envelope.data as { customer: Record<string, string> }).customer.displayName = 'Оксана К.';
+    await bus.publish([renamed]);
+    await waitFor(() => count(`SELECT count(*) AS n FROM chat.messages WHERE platform_message_id = '401'`, []), { description: 'the message after the delete' });
+    const second = (await sql.query<{ id: string; number: string }>(`SELECT id, number FROM chat.chats WHERE external_chat_id = '8001'`)).rows;
+    expect(second).toHaveLength(1);
+    expect(second[0]!.id).not.toBe(first.id);
+    expect(Number(second[0]!.number)).toBeGreaterThan(Number(first.number));
+    const events = (await sql.query<{ type: string; chat_id: string; envelope: { data: { message?: { text?: string }; unanswered?: boolean } } }>(
+      `SELECT type, chat_id, envelope FROM chat.feed WHERE chat_id = $1 ORDER BY position`,
+      [second[0]!.id],
+    )).rows;
+    expect(events.map((e) => e.type)).toEqual(['chat.created', 'chat.message-added']);
+    expect(events[1]!.envelope.data).toMatchObject({ unanswered: true, message: { text: 'після видалення' } });
+    const customer = (await sql.query<{ display_name: string }>(`SELECT display_name FROM chat.customers WHERE external_id = '8001'`)).rows[0];
+    expect(customer?.display_name).toBe('Оксана К.');
+  });
 });

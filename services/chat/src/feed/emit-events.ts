@@ -29,7 +29,7 @@ export async function emitEvents(
     return;
   }
   const rows = eventRows(events, audienceOf, 1);
-  await manager.query(`WITH events AS (${rows.sql}), ${emitEventsFrom('events')}`, rows.parameters);
+  await manager.query(`WITH events AS (${rows.sql}), ${emitEventsFrom('events')} SELECT count(*) FROM feed_rows`, rows.parameters);
 }
 
 /**
@@ -66,21 +66,23 @@ export function eventRows(
 }
 
 /**
- * The rest of a WITH statement that writes the events of `relation` (columns as eventRows makes them) to the
- * outbox, in `ord` order, and its chat events to the feed; it returns one row per feed row. Positions must
- * be handed out in commit order: a reader that returned position 8 never looks back, so 7 must not commit
- * after it. The lock is held from the insert to the commit (decision 0012, amendment: the former xid-based
- * read filter lost live events in the chaos suite); it sits in the feed rows' FROM, so no row (and no
- * position) exists before it is granted. One statement for all of it: this runs in every chat-event
+ * Two CTEs, `outbox_rows` and `feed_rows` (one row per feed row), for a WITH statement: they write the events
+ * of `relation` (columns as eventRows makes them) to the outbox, in `ord` order, and its chat events to the
+ * feed. Positions must be handed out in commit order: a reader that returned position 8 never looks back, so 7
+ * must not commit after it. The lock is held from the insert to the commit (decision 0012, amendment: the
+ * former xid-based read filter lost live events in the chaos suite); it sits in the feed rows' FROM, so no row
+ * (and no position) exists before it is granted. One statement for all of it: this runs in every chat-event
  * transaction, ingest's included, and each round trip is a few milliseconds on a busy machine.
  */
 export function emitEventsFrom(relation: string): string {
-  return `outbox_rows AS (${outboxInsertFrom(CHAT_SCHEMA, relation)})
-     INSERT INTO chat.feed (chat_id, connection_id, operator_ids, only_employee_id, type, envelope, traceparent)
-     SELECT e.chat_id, COALESCE(e.connection_id, c.connection_id), COALESCE(e.operator_ids::uuid[], c.operator_ids), e.only_employee_id, e.type, e.value::jsonb, e.traceparent
-     FROM (SELECT pg_advisory_xact_lock(hashtextextended('chat.feed', 0))) AS feed_lock, ${relation} e
-     LEFT JOIN chat.chats c ON c.id = e.chat_id
-     WHERE e.chat_id IS NOT NULL
-     ORDER BY e.ord
-     RETURNING 1`;
+  return `outbox_rows AS (${outboxInsertFrom(CHAT_SCHEMA, relation)}),
+     feed_rows AS (
+       INSERT INTO chat.feed (chat_id, connection_id, operator_ids, only_employee_id, type, envelope, traceparent)
+       SELECT e.chat_id, COALESCE(e.connection_id, c.connection_id), COALESCE(e.operator_ids::uuid[], c.operator_ids), e.only_employee_id, e.type, e.value::jsonb, e.traceparent
+       FROM (SELECT pg_advisory_xact_lock(hashtextextended('chat.feed', 0))) AS feed_lock, ${relation} e
+       LEFT JOIN chat.chats c ON c.id = e.chat_id
+       WHERE e.chat_id IS NOT NULL
+       ORDER BY e.ord
+       RETURNING 1
+     )`;
 }

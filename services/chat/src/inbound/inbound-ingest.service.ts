@@ -23,6 +23,9 @@ import { CHAT_PRODUCER, chatEvents } from '../chat-events.factory';
 import { emitEvents, emitEventsFrom, eventRows } from '../feed/emit-events';
 import { messagePreview } from '../messages/message-preview';
 
+/** Chats remembered by one instance (about 100 bytes each). */
+const MAX_KNOWN_CHATS = 100_000;
+
 type NewMessageEvent = { envelope: Envelope; data: MessageReceived | CommentReceived };
 
 interface ChatRow {
@@ -45,6 +48,11 @@ export class InboundIngestService {
    * only after this one resolved. Feed positions still follow commit order (the feed lock in emitEvents).
    */
   private readonly queue: GroupCommitQueue<Envelope>;
+  /**
+   * Chats this instance stored messages into, by chat key. A chat's id and number never change, but a deleted
+   * chat's key later opens a new chat: every use is checked by the statement that uses it.
+   */
+  private readonly knownChats = new Map<string, ChatRow>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -92,77 +100,60 @@ export class InboundIngestService {
 
   /**
    * The hot path, in as few round trips as its guarantees allow (each is a few milliseconds on a busy
-   * machine, and a Kafka partition waits for them before its next fetch; decision 0051): when every chat
-   * exists, two statements and no transaction. The first writes customers' profiles and finds the chats; the
-   * second stores the messages, updates the chats' activity and writes the events of exactly the messages it
-   * stored, so a message and its event commit together. A new chat adds a transaction around its creation
-   * (number counter, chat row, chat.created event) and the second statement.
-   * Returns the number of events written.
+   * machine, and a Kafka partition waits for them before its next fetch; decision 0051). When this instance
+   * knows every chat of the batch: one statement, no transaction, which writes the customers' profiles,
+   * stores the messages, updates the chats' activity and writes the events of exactly the messages it stored
+   * (a message and its event commit together). Otherwise, or for the chats the statement did not find, the
+   * chats are looked up first; a new chat adds a transaction around its creation (number counter, chat row,
+   * chat.created event) and the message statement. Returns the number of events written.
    */
   private async storeNewMessages(batch: NewMessageEvent[]): Promise<number> {
+    if (!batch.every((m) => this.knownChats.has(m.data.chatKey))) return this.storeWithLookup(batch);
+    const stored = await this.insertMessages(this.dataSource.manager, batch, this.knownChats, [], { withProfiles: true });
+    if (stored.unknownChats.length === 0) return stored.events;
+    // Deleted (D3) since we stored into them: their messages open new chats, the long way.
+    const unknown = new Set(stored.unknownChats);
+    for (const key of unknown) this.knownChats.delete(key);
+    return stored.events + (await this.storeWithLookup(batch.filter((m) => unknown.has(m.data.chatKey))));
+  }
+
+  private async storeWithLookup(batch: NewMessageEvent[]): Promise<number> {
     const chatByKey = await this.upsertCustomersFindChats(batch);
     const missing = [...new Set(batch.map((m) => m.data.chatKey))].filter((k) => !chatByKey.has(k));
-    if (missing.length === 0) return this.insertMessages(this.dataSource.manager, batch, chatByKey, []);
-    return this.dataSource.transaction(async (manager) => {
-      const created = await this.createChats(manager, batch, missing, chatByKey);
-      return this.insertMessages(manager, batch, chatByKey, created);
-    });
+    const stored =
+      missing.length === 0
+        ? await this.insertMessages(this.dataSource.manager, batch, chatByKey, [], { withProfiles: false })
+        : await this.dataSource.transaction(async (manager) => {
+            const created = await this.createChats(manager, batch, missing, chatByKey);
+            return this.insertMessages(manager, batch, chatByKey, created, { withProfiles: false });
+          });
+    if (stored.unknownChats.length > 0) {
+      // Found a moment ago and deleted since: fail the batch, so it is retried and opens new chats.
+      throw new Error(`chats deleted while their messages were being stored: ${stored.unknownChats.join(', ')}`);
+    }
+    for (const [key, chat] of chatByKey) this.rememberChat(key, chat);
+    return stored.events;
+  }
+
+  /** Bounded: the oldest remembered chat goes first (a forgotten chat costs one lookup, not correctness). */
+  private rememberChat(key: string, chat: ChatRow): void {
+    if (!this.knownChats.has(key) && this.knownChats.size >= MAX_KNOWN_CHATS) {
+      const oldest = this.knownChats.keys().next();
+      if (!oldest.done) this.knownChats.delete(oldest.value);
+    }
+    this.knownChats.set(key, chat);
   }
 
   /**
    * Customers' profiles and the batch's existing chats, in one statement outside any transaction (a profile
-   * written without its message is harmless, and a retry writes it again). The latest profile wins (people
-   * rename themselves), but a message that omits a field keeps what an earlier one said, within the batch as
-   * in the upsert (a later message without the username must not erase the one the first message brought).
-   * An unchanged profile is not rewritten: most messages come from customers the chat service already knows.
+   * written without its message is harmless, and a retry writes it again).
    */
   private async upsertCustomersFindChats(batch: NewMessageEvent[]): Promise<Map<string, ChatRow>> {
-    const customers = new Map<string, MessageReceived['customer'] & { connectionId: string; channel: string }>();
-    for (const { data } of batch) {
-      const key = `${data.connection.id}\u0000${data.customer.externalId}`;
-      const earlier = customers.get(key);
-      const latest = data.customer;
-      customers.set(key, {
-        ...earlier,
-        ...latest,
-        username: latest.username ?? earlier?.username,
-        phone: latest.phone ?? earlier?.phone,
-        languageCode: latest.languageCode ?? earlier?.languageCode,
-        profileUrl: latest.profileUrl ?? earlier?.profileUrl,
-        connectionId: data.connection.id,
-        channel: data.connection.channel,
-      });
-    }
-    const chatKeys = [...new Set(batch.map((m) => m.data.chatKey))];
+    const profiles = customerProfiles(batch, 1);
     const rows = (await this.dataSource.query(
-      `WITH profiles AS (
-         INSERT INTO chat.customers AS c (connection_id, channel, external_id, display_name, username, phone, language_code, profile_url)
-         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
-         ON CONFLICT (connection_id, external_id) DO UPDATE SET
-           display_name = EXCLUDED.display_name,
-           username = COALESCE(EXCLUDED.username, c.username),
-           phone = COALESCE(EXCLUDED.phone, c.phone),
-           language_code = COALESCE(EXCLUDED.language_code, c.language_code),
-           profile_url = COALESCE(EXCLUDED.profile_url, c.profile_url),
-           updated_at = now()
-         WHERE (c.display_name, c.username, c.phone, c.language_code, c.profile_url) IS DISTINCT FROM
-               (EXCLUDED.display_name, COALESCE(EXCLUDED.username, c.username), COALESCE(EXCLUDED.phone, c.phone),
-                COALESCE(EXCLUDED.language_code, c.language_code), COALESCE(EXCLUDED.profile_url, c.profile_url))
-       )
+      `WITH profiles AS (${profiles.sql})
        SELECT id, chat_key, number FROM chat.chats WHERE chat_key = ANY($9::text[])`,
-      [
-        ...columns([...customers.values()], [
-          (c) => c.connectionId,
-          (c) => c.channel,
-          (c) => c.externalId,
-          (c) => c.displayName,
-          (c) => c.username ?? null,
-          (c) => c.phone ?? null,
-          (c) => c.languageCode ?? null,
-          (c) => c.profileUrl ?? null,
-        ]),
-        chatKeys,
-      ],
+      [...profiles.parameters, [...new Set(batch.map((m) => m.data.chatKey))]],
     )) as ChatRow[];
     return new Map(rows.map((r) => [r.chat_key, r]));
   }
@@ -237,10 +228,17 @@ export class InboundIngestService {
    * chat.message-added event is written only when its message's row was inserted (the message id is made
    * here so the event can name it before the INSERT). The newest inserted message of each chat decides its
    * preview and "unanswered" state; whether a message made its chat unanswered is known only to the UPDATE,
-   * so the statement sets that field of the event. `before` (chat.created events) are written first.
-   * Returns the number of events written.
+   * so the statement sets that field of the event. `before` (chat.created events) are written first. A chat
+   * given in `chatByKey` that no longer exists under its key (deleted) stores nothing: it comes back in
+   * `unknownChats`. `withProfiles` writes the customers' profiles in the same statement.
    */
-  private async insertMessages(manager: EntityManager, batch: NewMessageEvent[], chatByKey: Map<string, ChatRow>, before: EventToPublish[]): Promise<number> {
+  private async insertMessages(
+    manager: EntityManager,
+    batch: NewMessageEvent[],
+    chatByKey: ReadonlyMap<string, ChatRow>,
+    before: EventToPublish[],
+    options: { withProfiles: boolean },
+  ): Promise<{ events: number; unknownChats: string[] }> {
     const seen = new Set<string>();
     const rows = batch
       .filter(({ data }) => {
@@ -271,20 +269,23 @@ export class InboundIngestService {
         envelope,
       ),
     );
-    const events = eventRows([...before, ...added], () => undefined, 14);
-    const written = (await manager.query(
+    const events = eventRows([...before, ...added], () => undefined, 15);
+    const profiles = options.withProfiles ? customerProfiles(batch, 26) : undefined;
+    const [result] = (await manager.query(
       `WITH input AS (
-         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::timestamptz[], $13::text[])
-           WITH ORDINALITY AS r(id, chat_id, pmid, txt, att, loc, con, ph, raw, reply, grp, t, preview, ord)
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[], $14::text[])
+           WITH ORDINALITY AS r(id, chat_id, chat_key, pmid, txt, att, loc, con, ph, raw, reply, grp, t, preview, ord)
+       ),${profiles ? ` profiles AS (${profiles.sql}),` : ''} known AS (
+         SELECT input.* FROM input JOIN chat.chats c ON c.id = input.chat_id AND c.chat_key = input.chat_key
        ), inserted AS (
          INSERT INTO chat.messages (id, chat_id, direction, platform_message_id, text, attachments, location, contact, placeholder, raw,
                                     reply_to_platform_message_id, media_group_id, sent_at)
-         SELECT id, chat_id, 'inbound', pmid, txt, att::jsonb, loc::jsonb, con::jsonb, ph, raw::jsonb, reply, grp, t FROM input ORDER BY ord
+         SELECT id, chat_id, 'inbound', pmid, txt, att::jsonb, loc::jsonb, con::jsonb, ph, raw::jsonb, reply, grp, t FROM known ORDER BY ord
          ON CONFLICT (chat_id, direction, platform_message_id) DO NOTHING
          RETURNING id
        ), latest AS (
-         SELECT DISTINCT ON (input.chat_id) input.chat_id, input.t, input.preview
-         FROM input JOIN inserted USING (id) ORDER BY input.chat_id, input.t DESC, input.ord DESC
+         SELECT DISTINCT ON (known.chat_id) known.chat_id, known.t, known.preview
+         FROM known JOIN inserted USING (id) ORDER BY known.chat_id, known.t DESC, known.ord DESC
        ), activity AS (
          UPDATE chat.chats c SET
            last_message_at = l.t, last_message_preview = l.preview, last_message_direction = 'inbound',
@@ -299,13 +300,16 @@ export class InboundIngestService {
                 CASE WHEN m.id IS NULL THEN e.value
                      ELSE jsonb_set(e.value::jsonb, '{data,unanswered}', to_jsonb(EXISTS (SELECT 1 FROM activity a WHERE a.id = e.chat_id)))::text
                 END AS value
-         FROM candidates e LEFT JOIN unnest($24::uuid[]) WITH ORDINALITY AS m(id, ord) ON m.ord = e.ord
+         FROM candidates e LEFT JOIN unnest($25::uuid[]) WITH ORDINALITY AS m(id, ord) ON m.ord = e.ord
          WHERE m.id IS NULL OR m.id IN (SELECT id FROM inserted)
-       ), ${emitEventsFrom('events')}`,
+       ), ${emitEventsFrom('events')}
+       SELECT (SELECT count(*) FROM feed_rows)::int AS events,
+              ARRAY(SELECT DISTINCT chat_key FROM input WHERE id NOT IN (SELECT id FROM known)) AS unknown_chats`,
       [
         ...columns(rows, [
           (r) => r.id,
           (r) => r.chat.id,
+          (r) => r.data.chatKey,
           (r) => r.data.platformMessageId,
           (r) => r.data.content.text ?? null,
           (r) => JSON.stringify(r.data.content.attachments),
@@ -321,9 +325,10 @@ export class InboundIngestService {
         ...events.parameters,
         // The message each event stands for, aligned with the events' ord (null: written unconditionally).
         [...before.map(() => null), ...rows.map((r) => r.id)],
+        ...(profiles?.parameters ?? []),
       ],
-    )) as unknown[];
-    return written.length;
+    )) as { events: number; unknown_chats: string[] }[];
+    return { events: result?.events ?? 0, unknownChats: result?.unknown_chats ?? [] };
   }
 
   /** Edits, deletes, reactions and receipts touch one existing message each: rare enough to do one by one. */
@@ -477,6 +482,57 @@ export class InboundIngestService {
       ),
     );
   }
+}
+
+/**
+ * The customers' profiles of a batch as an upsert (a CTE body), its parameters numbered from `firstParameter`.
+ * The latest profile wins (people rename themselves), but a message that omits a field keeps what an earlier
+ * one said, within the batch as in the upsert (a later message without the username must not erase the one
+ * the first message brought). An unchanged profile is not rewritten: most messages come from customers the
+ * chat service already knows.
+ */
+function customerProfiles(batch: readonly NewMessageEvent[], firstParameter: number): { sql: string; parameters: unknown[][] } {
+  const customers = new Map<string, MessageReceived['customer'] & { connectionId: string; channel: string }>();
+  for (const { data } of batch) {
+    const key = `${data.connection.id}\u0000${data.customer.externalId}`;
+    const earlier = customers.get(key);
+    const latest = data.customer;
+    customers.set(key, {
+      ...earlier,
+      ...latest,
+      username: latest.username ?? earlier?.username,
+      phone: latest.phone ?? earlier?.phone,
+      languageCode: latest.languageCode ?? earlier?.languageCode,
+      profileUrl: latest.profileUrl ?? earlier?.profileUrl,
+      connectionId: data.connection.id,
+      channel: data.connection.channel,
+    });
+  }
+  const p = Array.from({ length: 8 }, (_, i) => `$${firstParameter + i}`);
+  return {
+    sql: `INSERT INTO chat.customers AS c (connection_id, channel, external_id, display_name, username, phone, language_code, profile_url)
+         SELECT * FROM unnest(${p[0]}::uuid[], ${p[1]}::text[], ${p[2]}::text[], ${p[3]}::text[], ${p[4]}::text[], ${p[5]}::text[], ${p[6]}::text[], ${p[7]}::text[])
+         ON CONFLICT (connection_id, external_id) DO UPDATE SET
+           display_name = EXCLUDED.display_name,
+           username = COALESCE(EXCLUDED.username, c.username),
+           phone = COALESCE(EXCLUDED.phone, c.phone),
+           language_code = COALESCE(EXCLUDED.language_code, c.language_code),
+           profile_url = COALESCE(EXCLUDED.profile_url, c.profile_url),
+           updated_at = now()
+         WHERE (c.display_name, c.username, c.phone, c.language_code, c.profile_url) IS DISTINCT FROM
+               (EXCLUDED.display_name, COALESCE(EXCLUDED.username, c.username), COALESCE(EXCLUDED.phone, c.phone),
+                COALESCE(EXCLUDED.language_code, c.language_code), COALESCE(EXCLUDED.profile_url, c.profile_url))`,
+    parameters: columns([...customers.values()], [
+      (c) => c.connectionId,
+      (c) => c.channel,
+      (c) => c.externalId,
+      (c) => c.displayName,
+      (c) => c.username ?? null,
+      (c) => c.phone ?? null,
+      (c) => c.languageCode ?? null,
+      (c) => c.profileUrl ?? null,
+    ]),
+  };
 }
 
 function json(value: unknown): string | null {
