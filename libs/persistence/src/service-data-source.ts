@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { DataSource, type EntityManager, type EntitySchema, type MixedList } from 'typeorm';
 import { toTypeOrmMigration, type SqlMigrationSpec } from './sql-migration';
 
@@ -74,4 +75,47 @@ export async function openSqlSession(dataSource: DataSource): Promise<Queryable 
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   return { query: (sql, parameters) => runner.query(sql, parameters), release: () => runner.release() };
+}
+
+/**
+ * Whether a named prepared statement lives in one connection, as PostgreSQL's do. PGlite (the embedded
+ * database) is one session that every connection shares, so a statement one pg client prepared already exists
+ * for the next, which then fails to prepare it (42P05): there, statements must stay unnamed.
+ */
+export async function connectionsHaveOwnSessions(dataSource: DataSource): Promise<boolean> {
+  const rows = (await dataSource.query(`SELECT version() AS version`)) as { version: string }[];
+  return !/PGlite/i.test(rows[0]?.version ?? '');
+}
+
+/**
+ * Runs one statement as a named prepared statement on a pooled connection: PostgreSQL parses and plans it
+ * once per connection instead of on every call (worth it for a large statement on a hot path). The name is
+ * derived from the text, so one name never stands for two statements. Only where connectionsHaveOwnSessions.
+ */
+export async function queryPrepared<T>(dataSource: DataSource, text: string, parameters: unknown[]): Promise<T[]> {
+  const runner = dataSource.createQueryRunner();
+  try {
+    await runner.connect();
+    // TypeORM's postgres query runner holds the pg client it runs on; TypeORM's own query() cannot name a statement.
+    const client = (runner as unknown as { databaseConnection: PreparedQueryClient }).databaseConnection;
+    return (await client.query<T>({ name: preparedName(text), text, values: parameters })).rows;
+  } finally {
+    await runner.release();
+  }
+}
+
+interface PreparedQueryClient {
+  query<T>(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: T[] }>;
+}
+
+/** Statement text -> name; a service has a handful of prepared statements. */
+const preparedNames = new Map<string, string>();
+
+function preparedName(text: string): string {
+  let name = preparedNames.get(text);
+  if (!name) {
+    name = `sb_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
+    preparedNames.set(text, name);
+  }
+  return name;
 }

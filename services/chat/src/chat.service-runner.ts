@@ -1,6 +1,6 @@
 import { TOPICS } from '@switchboard/contracts';
 import { EventBus, OutboxRelay } from '@switchboard/messaging';
-import { migrateSchema, openSqlSession } from '@switchboard/persistence';
+import { connectionsHaveOwnSessions, migrateSchema, openSqlSession } from '@switchboard/persistence';
 import {
   createEventBus,
   createMetricsRegistry,
@@ -76,7 +76,10 @@ export async function startChatService(options: { config: ChatConfig; logger: Lo
     relay.notify();
     feedSignal.signal();
   };
-  const ingest = new InboundIngestService(dataSource, logger.child({ component: 'ingest' }), notify, { concurrency: config.INGEST_CONCURRENCY });
+  const ingest = new InboundIngestService(dataSource, logger.child({ component: 'ingest' }), notify, {
+    concurrency: config.INGEST_CONCURRENCY,
+    preparedStatements: await connectionsHaveOwnSessions(dataSource),
+  });
   const delivery = new DeliveryResultService(dataSource, notify);
   const queries = new ChatQueryService(dataSource, { rareWordChats: config.SEARCH_RARE_WORD_CHATS });
   const employees = new EmployeeReplicaService(dataSource);
