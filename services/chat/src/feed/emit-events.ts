@@ -28,46 +28,44 @@ export async function emitEvents(
     await enqueueOutbox(manager, CHAT_SCHEMA, events);
     return;
   }
-  const rows = eventRows(events, audienceOf, 1);
-  await manager.query(`WITH events AS (${rows.sql}), ${emitEventsFrom('events')} SELECT count(*) FROM feed_rows`, rows.parameters);
+  await manager.query(emitEventsSql(), eventRowParameters(events, audienceOf));
 }
 
 /**
- * Events as a relation for emitEventsFrom, its parameters numbered from `firstParameter`: one row per event
- * with the columns topic, key, value (the envelope as JSON text), headers (JSON text), chat_id (null when
- * not a chat event), connection_id, operator_ids (uuid[] literal), only_employee_id, type, traceparent, ord.
+ * Events as a relation for emitEventsFrom, its parameters ($firstParameter on, from eventRowParameters) in
+ * the order of its columns: topic, key, value (the envelope as JSON text), headers (JSON text), chat_id (null
+ * when not a chat event), connection_id, operator_ids (uuid[] literal), only_employee_id, type, traceparent;
+ * then ord.
  */
-export function eventRows(
-  events: readonly EventToPublish[],
-  audienceOf: (event: EventToPublish) => FeedAudience | undefined,
-  firstParameter: number,
-): { sql: string; parameters: unknown[] } {
+export function eventRowsSql(firstParameter: number): string {
+  const p = Array.from({ length: 10 }, (_, i) => `$${firstParameter + i}`);
+  return `SELECT * FROM unnest(${p[0]}::text[], ${p[1]}::text[], ${p[2]}::text[], ${p[3]}::text[], ${p[4]}::uuid[], ${p[5]}::uuid[], ${p[6]}::text[], ${p[7]}::uuid[], ${p[8]}::text[], ${p[9]}::text[])
+       WITH ORDINALITY AS e(topic, key, value, headers, chat_id, connection_id, operator_ids, only_employee_id, type, traceparent, ord)`;
+}
+
+/** The ten column arrays of eventRowsSql for these events. */
+export function eventRowParameters(events: readonly EventToPublish[], audienceOf: (event: EventToPublish) => FeedAudience | undefined): unknown[][] {
   const records = events.map(toOutgoingRecord);
   const audiences = events.map((e) => (e.topic === TOPICS.chatEvents ? audienceOf(e) : undefined));
-  const p = Array.from({ length: 10 }, (_, i) => `$${firstParameter + i}`);
-  return {
-    sql: `SELECT * FROM unnest(${p[0]}::text[], ${p[1]}::text[], ${p[2]}::text[], ${p[3]}::text[], ${p[4]}::uuid[], ${p[5]}::uuid[], ${p[6]}::text[], ${p[7]}::uuid[], ${p[8]}::text[], ${p[9]}::text[])
-       WITH ORDINALITY AS e(topic, key, value, headers, chat_id, connection_id, operator_ids, only_employee_id, type, traceparent, ord)`,
-    parameters: [
-      records.map((r) => r.topic),
-      records.map((r) => r.key),
-      records.map((r) => r.value),
-      records.map((r) => JSON.stringify(r.headers ?? {})),
-      events.map((e) => (e.topic === TOPICS.chatEvents ? e.envelope.key : null)),
-      audiences.map((a) => a?.connectionId ?? null),
-      // Arrays of arrays are awkward in unnest; the operator list travels as a uuid[] literal per row.
-      audiences.map((a) => (a?.operatorIds ? `{${a.operatorIds.join(',')}}` : null)),
-      audiences.map((a) => a?.onlyEmployeeId ?? null),
-      events.map((e) => e.envelope.type),
-      // The same trace context the outbox record carries: the gateway's delivery continues it (decision 0037).
-      records.map((r) => r.headers?.['traceparent'] ?? null),
-    ],
-  };
+  return [
+    records.map((r) => r.topic),
+    records.map((r) => r.key),
+    records.map((r) => r.value),
+    records.map((r) => JSON.stringify(r.headers ?? {})),
+    events.map((e) => (e.topic === TOPICS.chatEvents ? e.envelope.key : null)),
+    audiences.map((a) => a?.connectionId ?? null),
+    // Arrays of arrays are awkward in unnest; the operator list travels as a uuid[] literal per row.
+    audiences.map((a) => (a?.operatorIds ? `{${a.operatorIds.join(',')}}` : null)),
+    audiences.map((a) => a?.onlyEmployeeId ?? null),
+    events.map((e) => e.envelope.type),
+    // The same trace context the outbox record carries: the gateway's delivery continues it (decision 0037).
+    records.map((r) => r.headers?.['traceparent'] ?? null),
+  ];
 }
 
 /**
  * Two CTEs, `outbox_rows` and `feed_rows` (one row per feed row), for a WITH statement: they write the events
- * of `relation` (columns as eventRows makes them) to the outbox, in `ord` order, and its chat events to the
+ * of `relation` (columns as eventRowsSql names them) to the outbox, in `ord` order, and its chat events to the
  * feed. Positions must be handed out in commit order: a reader that returned position 8 never looks back, so 7
  * must not commit after it. The lock is held from the insert to the commit (decision 0012, amendment: the
  * former xid-based read filter lost live events in the chaos suite); it sits in the feed rows' FROM, so no row
@@ -86,3 +84,14 @@ export function emitEventsFrom(relation: string): string {
        RETURNING 1
      )`;
 }
+
+/**
+ * A statement's text, built once on first use, not when the module loads: the modules it is built from
+ * (chat.config's CHAT_SCHEMA) may not be initialised yet then, in an import cycle.
+ */
+export function statementText(make: () => string): () => string {
+  let text: string | undefined;
+  return () => (text ??= make());
+}
+
+const emitEventsSql = statementText(() => `WITH events AS (${eventRowsSql(1)}), ${emitEventsFrom('events')} SELECT count(*) FROM feed_rows`);

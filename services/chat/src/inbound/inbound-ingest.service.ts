@@ -20,7 +20,7 @@ import { traceCausedWork, type Logger } from '@switchboard/service-kit';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CHAT_PRODUCER, chatEvents } from '../chat-events.factory';
-import { emitEvents, emitEventsFrom, eventRows } from '../feed/emit-events';
+import { emitEvents, emitEventsFrom, eventRowParameters, eventRowsSql, statementText } from '../feed/emit-events';
 import { messagePreview } from '../messages/message-preview';
 
 /** Chats remembered by one instance (about 100 bytes each). */
@@ -126,8 +126,9 @@ export class InboundIngestService {
   }
 
   private async storeWithLookup(batch: NewMessageEvent[]): Promise<number> {
-    const chatByKey = await this.upsertCustomersFindChats(batch);
-    const missing = [...new Set(batch.map((m) => m.data.chatKey))].filter((k) => !chatByKey.has(k));
+    const chatKeys = [...new Set(batch.map((m) => m.data.chatKey))];
+    const chatByKey = await this.upsertCustomersFindChats(batch, chatKeys);
+    const missing = chatKeys.filter((k) => !chatByKey.has(k));
     const stored =
       missing.length === 0
         ? await this.insertMessages((sql, parameters) => this.dataSource.query(sql, parameters), batch, chatByKey, [], { withProfiles: false })
@@ -156,13 +157,8 @@ export class InboundIngestService {
    * Customers' profiles and the batch's existing chats, in one statement outside any transaction (a profile
    * written without its message is harmless, and a retry writes it again).
    */
-  private async upsertCustomersFindChats(batch: NewMessageEvent[]): Promise<Map<string, ChatRow>> {
-    const profiles = customerProfiles(batch, 1);
-    const rows = (await this.dataSource.query(
-      `WITH profiles AS (${profiles.sql})
-       SELECT id, chat_key, number FROM chat.chats WHERE chat_key = ANY($9::text[])`,
-      [...profiles.parameters, [...new Set(batch.map((m) => m.data.chatKey))]],
-    )) as ChatRow[];
+  private async upsertCustomersFindChats(batch: NewMessageEvent[], chatKeys: string[]): Promise<Map<string, ChatRow>> {
+    const rows = (await this.dataSource.query(upsertCustomersFindChatsSql(), [...customerProfileParameters(batch), chatKeys])) as ChatRow[];
     return new Map(rows.map((r) => [r.chat_key, r]));
   }
 
@@ -182,12 +178,12 @@ export class InboundIngestService {
        JOIN chat.customers c ON c.connection_id = k.connection_id AND c.external_id = k.external_id`,
       columns(toCreate, [(m) => m.data.connection.id, (m) => m.data.customer.externalId]),
     )) as { id: string; connection_id: string; external_id: string; display_name: string; username: string | null }[];
-    const customerByKey = new Map(customerRows.map((r) => [`${r.connection_id}\u0000${r.external_id}`, r]));
+    const customerByKey = new Map(customerRows.map((r) => [customerKeyOf(r.connection_id, r.external_id), r]));
     let next = Number(counter[0]!.last_number);
     const rows = toCreate.map(({ data, envelope }) => ({
       data,
       envelope,
-      customer: customerByKey.get(`${data.connection.id}\u0000${data.customer.externalId}`)!,
+      customer: customerByKey.get(customerKeyOf(data.connection.id, data.customer.externalId))!,
       number: ++next,
     }));
     const created = (await manager.query(
@@ -277,42 +273,8 @@ export class InboundIngestService {
         envelope,
       ),
     );
-    const events = eventRows([...before, ...added], () => undefined, 15);
-    const profiles = options.withProfiles ? customerProfiles(batch, 26) : undefined;
     const [result] = (await run(
-      `WITH input AS (
-         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[], $14::text[])
-           WITH ORDINALITY AS r(id, chat_id, chat_key, pmid, txt, att, loc, con, ph, raw, reply, grp, t, preview, ord)
-       ),${profiles ? ` profiles AS (${profiles.sql}),` : ''} known AS (
-         SELECT input.* FROM input JOIN chat.chats c ON c.id = input.chat_id AND c.chat_key = input.chat_key
-       ), inserted AS (
-         INSERT INTO chat.messages (id, chat_id, direction, platform_message_id, text, attachments, location, contact, placeholder, raw,
-                                    reply_to_platform_message_id, media_group_id, sent_at)
-         SELECT id, chat_id, 'inbound', pmid, txt, att::jsonb, loc::jsonb, con::jsonb, ph, raw::jsonb, reply, grp, t FROM known ORDER BY ord
-         ON CONFLICT (chat_id, direction, platform_message_id) DO NOTHING
-         RETURNING id
-       ), latest AS (
-         SELECT DISTINCT ON (known.chat_id) known.chat_id, known.t, known.preview
-         FROM known JOIN inserted USING (id) ORDER BY known.chat_id, known.t DESC, known.ord DESC
-       ), activity AS (
-         UPDATE chat.chats c SET
-           last_message_at = l.t, last_message_preview = l.preview, last_message_direction = 'inbound',
-           unanswered = true, updated_at = now()
-         FROM latest l
-         WHERE c.id = l.chat_id AND c.last_message_at <= l.t
-         RETURNING c.id
-       ), candidates AS (
-         ${events.sql}
-       ), events AS (
-         SELECT e.topic, e.key, e.headers, e.chat_id, e.connection_id, e.operator_ids, e.only_employee_id, e.type, e.traceparent, e.ord,
-                CASE WHEN m.id IS NULL THEN e.value
-                     ELSE jsonb_set(e.value::jsonb, '{data,unanswered}', to_jsonb(EXISTS (SELECT 1 FROM activity a WHERE a.id = e.chat_id)))::text
-                END AS value
-         FROM candidates e LEFT JOIN unnest($25::uuid[]) WITH ORDINALITY AS m(id, ord) ON m.ord = e.ord
-         WHERE m.id IS NULL OR m.id IN (SELECT id FROM inserted)
-       ), ${emitEventsFrom('events')}
-       SELECT (SELECT count(*) FROM feed_rows)::int AS events,
-              ARRAY(SELECT DISTINCT chat_key FROM input WHERE id NOT IN (SELECT id FROM known)) AS unknown_chats`,
+      options.withProfiles ? insertMessagesWithProfilesSql() : insertMessagesPlainSql(),
       [
         ...columns(rows, [
           (r) => r.id,
@@ -330,10 +292,10 @@ export class InboundIngestService {
           (r) => r.data.occurredAt,
           (r) => messagePreview(r.data.content),
         ]),
-        ...events.parameters,
+        ...eventRowParameters([...before, ...added], () => undefined),
         // The message each event stands for, aligned with the events' ord (null: written unconditionally).
         [...before.map(() => null), ...rows.map((r) => r.id)],
-        ...(profiles?.parameters ?? []),
+        ...(options.withProfiles ? customerProfileParameters(batch) : []),
       ],
     )) as { events: number; unknown_chats: string[] }[];
     return { events: result?.events ?? 0, unknownChats: result?.unknown_chats ?? [] };
@@ -493,16 +455,35 @@ export class InboundIngestService {
 }
 
 /**
- * The customers' profiles of a batch as an upsert (a CTE body), its parameters numbered from `firstParameter`.
- * The latest profile wins (people rename themselves), but a message that omits a field keeps what an earlier
- * one said, within the batch as in the upsert (a later message without the username must not erase the one
- * the first message brought). An unchanged profile is not rewritten: most messages come from customers the
+ * The customers' profiles of a batch as an upsert (a CTE body), its parameters ($firstParameter on, from
+ * customerProfileParameters). An unchanged profile is not rewritten: most messages come from customers the
  * chat service already knows.
  */
-function customerProfiles(batch: readonly NewMessageEvent[], firstParameter: number): { sql: string; parameters: unknown[][] } {
+function customerProfilesSql(firstParameter: number): string {
+  const p = Array.from({ length: 8 }, (_, i) => `$${firstParameter + i}`);
+  return `INSERT INTO chat.customers AS c (connection_id, channel, external_id, display_name, username, phone, language_code, profile_url)
+         SELECT * FROM unnest(${p[0]}::uuid[], ${p[1]}::text[], ${p[2]}::text[], ${p[3]}::text[], ${p[4]}::text[], ${p[5]}::text[], ${p[6]}::text[], ${p[7]}::text[])
+         ON CONFLICT (connection_id, external_id) DO UPDATE SET
+           display_name = EXCLUDED.display_name,
+           username = COALESCE(EXCLUDED.username, c.username),
+           phone = COALESCE(EXCLUDED.phone, c.phone),
+           language_code = COALESCE(EXCLUDED.language_code, c.language_code),
+           profile_url = COALESCE(EXCLUDED.profile_url, c.profile_url),
+           updated_at = now()
+         WHERE (c.display_name, c.username, c.phone, c.language_code, c.profile_url) IS DISTINCT FROM
+               (EXCLUDED.display_name, COALESCE(EXCLUDED.username, c.username), COALESCE(EXCLUDED.phone, c.phone),
+                COALESCE(EXCLUDED.language_code, c.language_code), COALESCE(EXCLUDED.profile_url, c.profile_url))`;
+}
+
+/**
+ * The eight column arrays of customerProfilesSql, one row per customer of the batch. The latest profile wins
+ * (people rename themselves), but a message that omits a field keeps what an earlier one said, within the batch
+ * as in the upsert (a later message without the username must not erase the one the first message brought).
+ */
+function customerProfileParameters(batch: readonly NewMessageEvent[]): unknown[][] {
   const customers = new Map<string, MessageReceived['customer'] & { connectionId: string; channel: string }>();
   for (const { data } of batch) {
-    const key = `${data.connection.id}\u0000${data.customer.externalId}`;
+    const key = customerKeyOf(data.connection.id, data.customer.externalId);
     const earlier = customers.get(key);
     const latest = data.customer;
     customers.set(key, {
@@ -516,32 +497,68 @@ function customerProfiles(batch: readonly NewMessageEvent[], firstParameter: num
       channel: data.connection.channel,
     });
   }
-  const p = Array.from({ length: 8 }, (_, i) => `$${firstParameter + i}`);
-  return {
-    sql: `INSERT INTO chat.customers AS c (connection_id, channel, external_id, display_name, username, phone, language_code, profile_url)
-         SELECT * FROM unnest(${p[0]}::uuid[], ${p[1]}::text[], ${p[2]}::text[], ${p[3]}::text[], ${p[4]}::text[], ${p[5]}::text[], ${p[6]}::text[], ${p[7]}::text[])
-         ON CONFLICT (connection_id, external_id) DO UPDATE SET
-           display_name = EXCLUDED.display_name,
-           username = COALESCE(EXCLUDED.username, c.username),
-           phone = COALESCE(EXCLUDED.phone, c.phone),
-           language_code = COALESCE(EXCLUDED.language_code, c.language_code),
-           profile_url = COALESCE(EXCLUDED.profile_url, c.profile_url),
-           updated_at = now()
-         WHERE (c.display_name, c.username, c.phone, c.language_code, c.profile_url) IS DISTINCT FROM
-               (EXCLUDED.display_name, COALESCE(EXCLUDED.username, c.username), COALESCE(EXCLUDED.phone, c.phone),
-                COALESCE(EXCLUDED.language_code, c.language_code), COALESCE(EXCLUDED.profile_url, c.profile_url))`,
-    parameters: columns([...customers.values()], [
-      (c) => c.connectionId,
-      (c) => c.channel,
-      (c) => c.externalId,
-      (c) => c.displayName,
-      (c) => c.username ?? null,
-      (c) => c.phone ?? null,
-      (c) => c.languageCode ?? null,
-      (c) => c.profileUrl ?? null,
-    ]),
-  };
+  return columns([...customers.values()], [
+    (c) => c.connectionId,
+    (c) => c.channel,
+    (c) => c.externalId,
+    (c) => c.displayName,
+    (c) => c.username ?? null,
+    (c) => c.phone ?? null,
+    (c) => c.languageCode ?? null,
+    (c) => c.profileUrl ?? null,
+  ]);
 }
+
+/** A customer within its connection (external ids are only unique per connection). */
+function customerKeyOf(connectionId: string, externalId: string): string {
+  return `${connectionId}\u0000${externalId}`;
+}
+
+/**
+ * The message statement of insertMessages ($1-$14 the messages, $15-$24 the events, $25 the message of each
+ * event, $26-$33 the profiles when written too): built once (statementText), so the prepared statement's text is one string.
+ */
+function insertMessagesSql(withProfiles: boolean): string {
+  return `WITH input AS (
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[], $14::text[])
+           WITH ORDINALITY AS r(id, chat_id, chat_key, pmid, txt, att, loc, con, ph, raw, reply, grp, t, preview, ord)
+       ),${withProfiles ? ` profiles AS (${customerProfilesSql(26)}),` : ''} known AS (
+         SELECT input.* FROM input JOIN chat.chats c ON c.id = input.chat_id AND c.chat_key = input.chat_key
+       ), inserted AS (
+         INSERT INTO chat.messages (id, chat_id, direction, platform_message_id, text, attachments, location, contact, placeholder, raw,
+                                    reply_to_platform_message_id, media_group_id, sent_at)
+         SELECT id, chat_id, 'inbound', pmid, txt, att::jsonb, loc::jsonb, con::jsonb, ph, raw::jsonb, reply, grp, t FROM known ORDER BY ord
+         ON CONFLICT (chat_id, direction, platform_message_id) DO NOTHING
+         RETURNING id
+       ), latest AS (
+         SELECT DISTINCT ON (known.chat_id) known.chat_id, known.t, known.preview
+         FROM known JOIN inserted USING (id) ORDER BY known.chat_id, known.t DESC, known.ord DESC
+       ), activity AS (
+         UPDATE chat.chats c SET
+           last_message_at = l.t, last_message_preview = l.preview, last_message_direction = 'inbound',
+           unanswered = true, updated_at = now()
+         FROM latest l
+         WHERE c.id = l.chat_id AND c.last_message_at <= l.t
+         RETURNING c.id
+       ), candidates AS (
+         ${eventRowsSql(15)}
+       ), events AS (
+         SELECT e.topic, e.key, e.headers, e.chat_id, e.connection_id, e.operator_ids, e.only_employee_id, e.type, e.traceparent, e.ord,
+                CASE WHEN m.id IS NULL THEN e.value
+                     ELSE jsonb_set(e.value::jsonb, '{data,unanswered}', to_jsonb(EXISTS (SELECT 1 FROM activity a WHERE a.id = e.chat_id)))::text
+                END AS value
+         FROM candidates e LEFT JOIN unnest($25::uuid[]) WITH ORDINALITY AS m(id, ord) ON m.ord = e.ord
+         WHERE m.id IS NULL OR m.id IN (SELECT id FROM inserted)
+       ), ${emitEventsFrom('events')}
+       SELECT (SELECT count(*) FROM feed_rows)::int AS events,
+              ARRAY(SELECT DISTINCT chat_key FROM input WHERE id NOT IN (SELECT id FROM known)) AS unknown_chats`;
+}
+
+const upsertCustomersFindChatsSql = statementText(
+  () => `WITH profiles AS (${customerProfilesSql(1)}) SELECT id, chat_key, number FROM chat.chats WHERE chat_key = ANY($9::text[])`,
+);
+const insertMessagesPlainSql = statementText(() => insertMessagesSql(false));
+const insertMessagesWithProfilesSql = statementText(() => insertMessagesSql(true));
 
 function json(value: unknown): string | null {
   return value === undefined ? null : JSON.stringify(value);
