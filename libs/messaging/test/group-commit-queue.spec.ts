@@ -71,4 +71,28 @@ describe('GroupCommitQueue', () => {
     await expect(bad).rejects.toThrow('poison');
     expect(seen).toEqual([[0], [1, 13], [1], [13]]);
   });
+
+  describe('linger', () => {
+    const lingerMs = 300;
+
+    it('sends at once when the queue has been idle longer than the linger', async () => {
+      const sentAt: number[] = [];
+      const queue = new GroupCommitQueue<number>(async () => void sentAt.push(performance.now()), { lingerMs });
+      const start = performance.now();
+      await queue.enqueue([1]);
+      expect(sentAt[0]! - start).toBeLessThan(lingerMs / 2);
+    });
+
+    it('starts the next request no sooner than the linger after the previous one settled, carrying everyone who came meanwhile', async () => {
+      const requests: { items: number[]; at: number }[] = [];
+      const queue = new GroupCommitQueue<number>(async (items) => void requests.push({ items, at: performance.now() }), {
+        lingerMs,
+      });
+      await queue.enqueue([1]);
+      const settled = performance.now();
+      await Promise.all([queue.enqueue([2]), queue.enqueue([3])]);
+      expect(requests.map((r) => r.items)).toEqual([[1], [2, 3]]);
+      expect(requests[1]!.at - settled).toBeGreaterThanOrEqual(lingerMs - 5);
+    });
+  });
 });

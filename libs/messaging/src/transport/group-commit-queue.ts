@@ -8,8 +8,10 @@ export interface GroupCommitOptions {
    */
   isolateFailures?: boolean;
   /**
-   * Wait this long before each request so more callers join it (Kafka's linger.ms): fewer, larger
-   * requests under load, at the price of this much added latency.
+   * Least gap between one request settling and the next starting, so that under load more callers join
+   * each request (what Kafka's linger.ms is for): fewer, larger requests. Unlike linger.ms the wait counts
+   * from the previous request, not from the caller's arrival, so a caller that finds the queue idle for
+   * longer than this is sent at once: light load pays no latency for batching it does not need.
    */
   lingerMs?: number;
   /**
@@ -29,6 +31,8 @@ export interface GroupCommitOptions {
 export class GroupCommitQueue<T> {
   private pending: { items: readonly T[]; resolve: () => void; reject: (error: unknown) => void }[] = [];
   private inFlight = 0;
+  /** performance.now() when the last request settled; -Infinity before the first. */
+  private lastSettledAt = Number.NEGATIVE_INFINITY;
   private readonly maxItemsPerRequest: number;
   private readonly isolateFailures: boolean;
   private readonly lingerMs: number;
@@ -56,11 +60,13 @@ export class GroupCommitQueue<T> {
     this.inFlight += 1;
     try {
       while (this.pending.length > 0) {
-        if (this.lingerMs > 0) await new Promise((resolve) => setTimeout(resolve, this.lingerMs));
+        const linger = this.lastSettledAt + this.lingerMs - performance.now();
+        // No await when there is nothing to wait for: the idle case sends in the caller's own tick.
+        if (linger >= 1) await new Promise((resolve) => setTimeout(resolve, linger));
         const group = this.takeGroup();
         if (group.length === 0) break;
         try {
-          await this.send(group.flatMap((g) => g.items));
+          await this.sendAndNote(group.flatMap((g) => g.items));
           for (const g of group) g.resolve();
         } catch (error) {
           if (!this.isolateFailures || group.length === 1) {
@@ -69,7 +75,7 @@ export class GroupCommitQueue<T> {
           }
           for (const g of group) {
             try {
-              await this.send([...g.items]);
+              await this.sendAndNote([...g.items]);
               g.resolve();
             } catch (own) {
               g.reject(own);
@@ -79,6 +85,14 @@ export class GroupCommitQueue<T> {
       }
     } finally {
       this.inFlight -= 1;
+    }
+  }
+
+  private async sendAndNote(items: T[]): Promise<void> {
+    try {
+      await this.send(items);
+    } finally {
+      this.lastSettledAt = performance.now();
     }
   }
 
