@@ -17,8 +17,9 @@ export const busConfigSchema = z.object({
   /** Partitions of the topics a service creates (existing topics keep theirs): the scale-out ceiling per topic. */
   KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(12),
   /**
-   * Producer linger: a publish waits this long for others to share its request. Fewer, larger requests, and
-   * larger record batches per partition, which is what a consumer's fetch returns (decision 0046). 10 ms, not
+   * Producer linger: the least gap between one produce request coming back and the next starting, so that
+   * under load more publishes share a request (larger record batches per partition, which is what a
+   * consumer's fetch returns, decision 0046); an idle producer sends at once (decision 0053). 10 ms, not
    * Kafka 4's own 5 (KIP-1030): on 2 cores the halved request rate bought back more CPU than the 5 ms cost
    * (decision 0051).
    */
