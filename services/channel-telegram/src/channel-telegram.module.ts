@@ -1,17 +1,10 @@
 import { Inject, Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
-import { clientIp, rateLimit, type RateLimiter, type RateLimitMetrics } from '@switchboard/service-kit';
-import express, { type Request } from 'express';
+import { lastPathSegment, webhookRateLimit, type WebhookRateLimit } from '@switchboard/service-kit';
+import express from 'express';
 import { TELEGRAM_WEBHOOK_DEPS, TelegramWebhookController, type TelegramWebhookDeps } from './telegram-webhook.controller';
 
 /** Webhook bodies are small JSON; anything larger is not a Telegram update. */
 const WEBHOOK_BODY_LIMIT = '1mb';
-
-/** Per (connection, client IP) webhook budget; omitted or perMinute 0 means no limit. */
-export interface TelegramWebhookRateLimit {
-  limiter: RateLimiter;
-  perMinute: number;
-  metrics: RateLimitMetrics;
-}
 const WEBHOOK_RATE_LIMIT = Symbol('TELEGRAM_WEBHOOK_RATE_LIMIT');
 
 /**
@@ -20,7 +13,8 @@ const WEBHOOK_RATE_LIMIT = Symbol('TELEGRAM_WEBHOOK_RATE_LIMIT');
  */
 @Module({})
 export class ChannelTelegramModule implements NestModule {
-  static forRoot(deps: TelegramWebhookDeps, rateLimitOptions?: TelegramWebhookRateLimit): DynamicModule {
+  /** `rateLimitOptions`: per (connection, client IP) webhook budget; omitted or perMinute 0 means no limit. */
+  static forRoot(deps: TelegramWebhookDeps, rateLimitOptions?: WebhookRateLimit): DynamicModule {
     return {
       module: ChannelTelegramModule,
       controllers: [TelegramWebhookController],
@@ -31,28 +25,14 @@ export class ChannelTelegramModule implements NestModule {
     };
   }
 
-  constructor(@Inject(WEBHOOK_RATE_LIMIT) private readonly limit: TelegramWebhookRateLimit | null) {}
+  constructor(@Inject(WEBHOOK_RATE_LIMIT) private readonly limit: WebhookRateLimit | null) {}
 
   configure(consumer: MiddlewareConsumer): void {
     // Raw bytes, whatever the content type: the controller parses them itself and answers 400 precisely.
     const raw = express.raw({ type: () => true, limit: WEBHOOK_BODY_LIMIT });
-    if (!this.limit || this.limit.perMinute === 0) {
-      consumer.apply(raw).forRoutes(TelegramWebhookController);
-      return;
-    }
-    // Counted before the body is read: a flood is refused without buffering it.
-    const limited = rateLimit({
-      limiter: this.limit.limiter,
-      rule: { name: 'webhook-telegram', limit: this.limit.perMinute, windowSeconds: 60 },
-      key: (req) => `${connectionIdOf(req)}:${clientIp(req)}`,
-      metrics: this.limit.metrics,
-    });
-    consumer.apply(limited, raw).forRoutes(TelegramWebhookController);
+    // Counted before the body is read: a flood is refused without buffering it. The path is
+    // /webhooks/telegram/:connectionId, so each bot has its own budget per address.
+    const limited = this.limit ? webhookRateLimit({ ...this.limit, channel: 'telegram', scope: lastPathSegment }) : undefined;
+    consumer.apply(...(limited ? [limited, raw] : [raw])).forRoutes(TelegramWebhookController);
   }
-}
-
-/** The last path segment of /webhooks/telegram/:connectionId (middleware may run before route params are set). */
-function connectionIdOf(req: Request): string {
-  const path = req.originalUrl.split('?')[0] ?? '';
-  return path.slice(path.lastIndexOf('/') + 1).slice(0, 64);
 }
