@@ -249,4 +249,46 @@ describe.each(runtimes)('search on %s', (runtime) => {
     }
     expect((await search(operatorA, 'моє замовлення')).map((h) => h.chat.customer.displayName)).toEqual(['Hidden Customer', 'Оксана Коваль']);
   });
+
+  // A probe reads a message's normalised text from messages_chat_search_idx (decision 0054); a text too long
+  // for an index entry is not there and is matched through its full text, wherever the words are in it.
+  it('finds words anywhere in a message too long for the search index', async () => {
+    if (!chat) return;
+    const john = CONVERSATIONS[2]!;
+    const chatKey = chatKeyOf({ connectionId: john.connection.id, externalChatId: john.customerId });
+    // 1,200 Cyrillic letters are 2,400 bytes, past the 2,000 an index entry holds.
+    const long = `Початок опису ${'х'.repeat(1200)} і наприкінці кодове слово Шпаківня`;
+    await bus.publish([
+      {
+        topic: TOPICS.inbound,
+        envelope: createEnvelope(
+          MessageReceivedV1,
+          {
+            connection: john.connection,
+            chatKey,
+            externalChatId: john.customerId,
+            occurredAt: new Date(Date.UTC(2026, 10, 1, 12, 0, 0)).toISOString(),
+            platformMessageId: 'long-1',
+            customer: { externalId: john.customerId, displayName: john.name, username: john.username! },
+            content: { text: long, attachments: [] },
+          },
+          { producer: 'test', key: chatKey },
+        ),
+      },
+    ]);
+    await waitFor(async () => (await search(admin, 'шпаківн')).length === 1, { description: 'the long message found' });
+    for (const query of ['шпаківн', 'початок шпаківня']) {
+      for (const as of [admin, operatorA]) {
+        const hits = await search(as, query);
+        expect(hits.map((h) => [h.chat.customer.displayName, h.matchedIn])).toEqual([['John Smith', 'MESSAGE']]);
+        expect(hits[0]!.item?.text).toBe(long);
+      }
+      const listed = await ok<{ chats: { edges: { node: { customer: { displayName: string } } }[] } }>(
+        operatorA,
+        `query($q: String!) { chats(filter: { search: $q }) { edges { node { customer { displayName } } } } }`,
+        { q: query },
+      );
+      expect(listed.chats.edges.map((e) => e.node.customer.displayName)).toEqual(['John Smith']);
+    }
+  });
 });

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { operatorFilterSlices, visibleChatCondition, visibleChatSlices, type Viewer, type VisibleSlice } from '../access/viewer';
 import { unreadCountSql } from '../reads/read-state.service';
-import { chatSearchAlternatives, chatSearchCondition, messageProbe, type SearchAlternative } from '../search/search-sql';
+import { chatSearchAlternatives, chatSearchCondition, type SearchAlternative } from '../search/search-sql';
 import { searchTerms } from '../search/search-terms';
 import { decodeCursor, encodeCursor } from './cursor';
 
@@ -89,17 +89,18 @@ const CHAT_FROM = `chat.chats c JOIN chat.customers cu ON cu.id = c.customer_id 
 // Exactly the chats_activity_idx key, so a page walks the index instead of sorting every visible chat.
 const ACTIVITY = `c.last_message_at`;
 /**
- * Below this many chats with a matching message, an operator's keyword page starts from the trigram
- * index (about 10 µs per match); above it, walking the visible chats newest-first and probing each is
- * cheaper (it probes about 60 x all chats / matching chats of them, ~30 µs each): the two meet near
- * 13,000 chats at 1M (bench/inbox, decision 0049). SEARCH_RARE_WORD_CHATS overrides it.
+ * From this many chats with a matching message (the planner's estimate), a keyword page walks the visible
+ * chats newest first and probes each (about 60 x all chats / matching chats of them, ~7 µs each, index-only,
+ * decision 0054); under a tenth of it, it starts from the trigram index (about 10 µs per match); between,
+ * a bounded walk first (messageRarity). SEARCH_RARE_WORD_CHATS overrides it.
  */
 export const DEFAULT_RARE_WORD_CHATS = 10_000;
 /**
- * How many of the newest visible chats a page of words common alone but rare together probes before the
- * planner's shape runs: a phrase in 2% of chats fills a 60-chat page within it (~3,000 probes, ~100 ms).
+ * How many of the newest visible chats an `uncertain` keyword page probes before reading every match from
+ * the trigram index: keywords in 1% of chats fill a 60-chat page within it (~6,000 index-only probes, ~40 ms
+ * at 1M chats, decision 0054).
  */
-const BOUNDED_WALK_CHATS = 3000;
+const BOUNDED_WALK_CHATS = 6000;
 
 export class ChatQueryService {
   /** Connection id -> its channel: fixed for the connection's life, so learnt once. */
@@ -190,16 +191,15 @@ export class ChatQueryService {
     const matches = filter.search ? chatSearchAlternatives(filter.search, args, searchVia) : [undefined];
     // An operator's message matches walk their slices merged (see below) when the slices are disjoint
     // (not for an operator filter, whose employees' slices overlap where a chat has two of them) and the
-    // keywords are not rare: a rare word is cheapest from the trigram index, a plan the merged walk cannot
+    // keywords are common: a rare word is cheapest from the trigram index, a plan the merged walk cannot
     // take, while one walk over everything visible lets the planner choose it.
     const rarity = filter.search !== undefined && matches.some((match) => match?.via === 'message') ? await this.messageRarity(filter.search) : undefined;
     const mergeable = !viewer.isAdmin && !operatorIds;
-    const mergesMessageWalk = mergeable && rarity !== undefined && !rarity.rare;
-    // Words each common but expected rare together: the planner multiplies their frequencies, which a
-    // phrase defeats ("доставка львів": 4,335 messages expected, 30,838 found), and would read every
-    // match through the trigram index. The page first walks a bounded number of the newest chats, probing
-    // each; only when that finds less than a page does the planner's own shape run.
-    const walksBounded = rarity?.rare === true && rarity.everyWordCommon;
+    const mergesMessageWalk = mergeable && rarity === 'common';
+    // Keywords whose count the estimate cannot settle: the page first walks a bounded number of the newest
+    // chats, probing each; only when that finds less than a page does it read every match from the trigram
+    // index.
+    const walksBounded = rarity === 'uncertain';
     // Only the customer way of matching, the merged message walks and no keywords at all walk the slices;
     // their parameters are added only then (an unused parameter has no type to bind).
     const walksSlices = (mergeable && (mergesMessageWalk || walksBounded)) || matches.some((match) => !match || match.via === 'customer');
@@ -303,31 +303,36 @@ export class ChatQueryService {
         if (mergeable) return `(${slices.map((slice) => { const walk = sliceWalk(slice, []); return `(${walk.select} ${walk.order})`; }).join(' UNION ALL ')})`;
         return `(SELECT c.id, ${ACTIVITY} AS at FROM chat.chats c WHERE ${visibleWhere().join(' AND ')} ORDER BY ${ACTIVITY} DESC, c.id DESC)`;
       };
-      // An operator's common word: the merged walk with the match on top, a semi-join probing each chat's
-      // messages newest first, stopping after `limit` matches.
+      // An operator's common word: the merged walk with the match on top, probing each chat newest first
+      // (index-only, decision 0054), stopping after `limit` matches.
       if (match.via === 'message' && mergesMessageWalk) {
-        return [{ where: [], ofChats: false, indexOnly: true, sql: `SELECT c.id, c.at FROM ${visibleWalk()} AS c WHERE ${match.condition} ORDER BY c.at DESC, c.id DESC LIMIT ${limit}` }];
+        return [{ where: [], ofChats: false, indexOnly: true, sql: `SELECT c.id, c.at FROM ${visibleWalk()} AS c WHERE ${match.probe('c.id')} ORDER BY c.at DESC, c.id DESC LIMIT ${limit}` }];
       }
       if (match.via === 'message' && walksBounded) {
-        // The walk's matches are the newest ones: every newer chat was probed. The planner's shape (below)
-        // is gated on the walk falling short, a one-time filter: it does not run when the walk found a page.
-        const planned = visibleWhere(match.condition);
+        // The walk's matches are the newest ones: every newer chat was probed. Reading every match (the
+        // trigram index, then each matching chat by its key) is gated on the walk falling short, a one-time
+        // filter: it does not run when the walk found a page. Materialized, so the planner cannot make it
+        // a walk of all chats probing each one's messages from the heap instead.
+        const found = visibleWhere();
         const sql = `WITH walked AS MATERIALIZED (
             SELECT w.id, w.at FROM (SELECT c.id, c.at FROM ${visibleWalk()} AS c ORDER BY c.at DESC, c.id DESC LIMIT ${BOUNDED_WALK_CHATS}) AS w
-            WHERE ${messageProbe(filter.search!, args, 'w.id')} ORDER BY w.at DESC, w.id DESC LIMIT ${limit})
+            WHERE ${match.probe('w.id')} ORDER BY w.at DESC, w.id DESC LIMIT ${limit}),
+          matched AS MATERIALIZED (SELECT DISTINCT x.chat_id FROM (${match.matches}) AS x)
           SELECT u.id, u.at FROM (
             SELECT id, at FROM walked
             UNION
-            (SELECT c.id, ${ACTIVITY} AS at FROM chat.chats c WHERE ${planned.join(' AND ')} AND (SELECT count(*) FROM walked) < ${limit} ORDER BY ${ACTIVITY} DESC, c.id DESC LIMIT ${limit})
+            (SELECT c.id, ${ACTIVITY} AS at FROM matched x JOIN chat.chats c ON c.id = x.chat_id
+              WHERE ${found.join(' AND ')} AND (SELECT count(*) FROM walked) < ${limit} ORDER BY ${ACTIVITY} DESC, c.id DESC LIMIT ${limit})
           ) AS u ORDER BY u.at DESC, u.id DESC LIMIT ${limit}`;
         return [{ where: [], ofChats: false, indexOnly: true, sql }];
       }
       // A message or number alternative is one page over everything visible, not one per slice: per slice,
       // a rare word repeated the same trigram index scan (the costliest step) for every connection, and a
       // common one needed a page of matches from every connection, probing each chat's messages three
-      // times as often. Over the whole visible set the planner still chooses between the trigram index
-      // (rare) and walking the activity index and probing each visible chat (common).
-      const where = visibleWhere(match.condition);
+      // times as often. A word the planner expects in many chats walks the activity index, probing each
+      // visible chat (index-only, decision 0054); a rare one is the semi-join, which the planner starts
+      // from the trigram index.
+      const where = visibleWhere(match.via === 'message' && rarity === 'common' ? match.probe('c.id') : match.condition);
       return [{ where, ofChats: true, indexOnly: false, sql: `SELECT c.id, ${ACTIVITY} AS at FROM chat.chats c WHERE ${where.join(' AND ')} ORDER BY ${ACTIVITY} DESC, c.id DESC LIMIT ${limit}` }];
     });
     // A walk that reads every chat it passes (no filter, or an index without the filtered columns) can be
@@ -341,14 +346,19 @@ export class ChatQueryService {
   }
 
   /**
-   * `rare`: the planner expects fewer than `rareWordChats` chats to have a message matching `query`;
-   * `everyWordCommon`: several words, and it expects at least that many for each word alone. Its
-   * estimates, from the statistics of migrations 0006 and 0013: nothing is read.
+   * How a keyword page finds chats with a matching message, from the planner's estimate of how many have
+   * one (the statistics of migrations 0006 and 0013; nothing is read):
+   * - `common`, at least `rareWordChats`: walk the visible chats newest first, probing each;
+   * - `rare`, under a tenth of that: the semi-join, which the planner starts from the trigram index;
+   * - `uncertain`, between the two, or several words each common alone but rare together: the estimate is
+   *   off by 2-3x there ("thule": 6,300 chats expected, 15,654 found), and for a phrase the planner
+   *   multiplies the words' frequencies ("доставка львів": 4,335 messages expected, 30,838 found), so a
+   *   bounded walk comes first and the trigram index only when it falls short (decision 0054).
    */
-  private async messageRarity(query: string): Promise<{ rare: boolean; everyWordCommon: boolean }> {
+  private async messageRarity(query: string): Promise<'common' | 'uncertain' | 'rare'> {
     const terms = searchTerms(query);
     // 0 means "always walk": one word by the merged walk, several by the bounded walk first.
-    if (this.rareWordChats <= 0) return { rare: terms.length > 1, everyWordCommon: terms.length > 1 };
+    if (this.rareWordChats <= 0) return terms.length > 1 ? 'uncertain' : 'common';
     const estimate = async (words: string) => {
       const args: unknown[] = [];
       const [match] = chatSearchAlternatives(words, args, 'message');
@@ -356,9 +366,11 @@ export class ChatQueryService {
       return plan[0]!['QUERY PLAN'][0].Plan['Plan Rows'];
     };
     const all = await estimate(query);
-    if (all >= this.rareWordChats || terms.length === 1) return { rare: all < this.rareWordChats, everyWordCommon: false };
+    if (all >= this.rareWordChats) return 'common';
+    if (all >= this.rareWordChats / 10) return 'uncertain';
+    if (terms.length === 1) return 'rare';
     const each = await Promise.all(terms.map(estimate));
-    return { rare: true, everyWordCommon: Math.min(...each) >= this.rareWordChats };
+    return Math.min(...each) >= this.rareWordChats ? 'uncertain' : 'rare';
   }
 
   /**

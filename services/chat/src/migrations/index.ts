@@ -12,6 +12,7 @@ import { ChatAuditLogMigration } from './0010-audit-log.migration';
 import { ChatFeedTraceContextMigration } from './0011-feed-trace-context.migration';
 import { ChatTypingMigration } from './0012-typing.migration';
 import { ChatSearchStatisticsMigration } from './0013-search-statistics.migration';
+import { ChatMessageSearchHeadMigration } from './0014-message-search-head.migration';
 
 /** In order; each name ends in its timestamp. */
 export const CHAT_MIGRATIONS: readonly SqlMigrationSpec[] = [
@@ -28,4 +29,5 @@ export const CHAT_MIGRATIONS: readonly SqlMigrationSpec[] = [
   ChatFeedTraceContextMigration,
   ChatTypingMigration,
   ChatSearchStatisticsMigration,
+  ChatMessageSearchHeadMigration,
 ];

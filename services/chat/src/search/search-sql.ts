@@ -17,14 +17,22 @@ export function chatNumberOf(query: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
+/** The terms' LIKE patterns as parameters, appended to `args` once: every form of a match refers to them. */
+function patternsOf(terms: readonly string[], args: unknown[]): string[] {
+  return terms.map((term) => {
+    args.push(containsPattern(term));
+    return `$${args.length}`;
+  });
+}
+
+/** `expr` LIKE every pattern. */
+function likeAll(expr: string, patterns: readonly string[]): string {
+  return patterns.map((pattern) => `${expr} LIKE ${pattern}`).join(' AND ');
+}
+
 /** LIKE conditions for every term on `expr`, appending their parameters. */
 function likesOf(terms: readonly string[], expr: string, args: unknown[]): string {
-  return terms
-    .map((term) => {
-      args.push(containsPattern(term));
-      return `${expr} LIKE $${args.length}`;
-    })
-    .join(' AND ');
+  return likeAll(expr, patternsOf(terms, args));
 }
 
 /** "Message or note `m` contains every term", appending the terms' parameters. */
@@ -32,29 +40,30 @@ export function messageContainsAll(terms: readonly string[], args: unknown[]): s
   return `m.kind IN ('message', 'note') AND ${likesOf(terms, MESSAGE_SEARCH_EXPR('m'), args)}`;
 }
 
-/** One way chat `c` can match the keyword search: through a message or note, its customer, or its number. */
-export interface SearchAlternative {
-  via: 'message' | 'customer' | 'number';
-  condition: string;
-}
+/**
+ * One way chat `c` can match the keyword search: through a message or note, its customer, or its number.
+ * A message match comes in three forms over the same parameters: `condition`, a semi-join the planner may
+ * start from the trigram index (right for a rare word); `probe`, per-chat probes for a walk over chats
+ * newest first (right for a common one); `matches`, the chat ids of every matching message.
+ */
+export type SearchAlternative =
+  | { via: 'message'; condition: string; probe: (chatId: string) => string; matches: string }
+  | { via: 'customer' | 'number'; condition: string };
 
 /**
  * The ways chat `c` can match the keyword search (L5), each an SQL condition, appending their
  * parameters: every term in one message or note; every term in the customer's name/username/phone; the
- * chat number. The message match is a single semi-join, so the planner can either start from the trigram
- * index (rare words) or walk the chats newest-first and probe each one (common words); the customer
- * match is a condition on the chat's own copy of the customer's text, with the same two ways in
- * (chats_customer_search_idx, or a walk that filters).
+ * chat number. The customer match is a condition on the chat's own copy of the customer's text, with two
+ * ways in (chats_customer_search_idx, or a walk that filters).
  */
 export function chatSearchAlternatives(query: string, args: unknown[], only?: SearchAlternative['via']): SearchAlternative[] {
   const terms = searchTerms(query);
   // Only the kept ones add parameters: an unused parameter has no type to bind.
   const alternatives: SearchAlternative[] = [];
   if (!only || only === 'message') {
-    alternatives.push({
-      via: 'message',
-      condition: `c.id IN (SELECT m.chat_id FROM chat.messages m WHERE ${messageContainsAll(terms, args)})`,
-    });
+    const patterns = patternsOf(terms, args);
+    const matches = `SELECT m.chat_id FROM chat.messages m WHERE m.kind IN ('message', 'note') AND ${likeAll(MESSAGE_SEARCH_EXPR('m'), patterns)}`;
+    alternatives.push({ via: 'message', condition: `c.id IN (${matches})`, probe: (chatId) => messageProbe(chatId, patterns), matches });
   }
   if (!only || only === 'customer') alternatives.push({ via: 'customer', condition: `(${likesOf(terms, CHAT_CUSTOMER_SEARCH_COLUMN('c'), args)})` });
   const number = chatNumberOf(query);
@@ -66,12 +75,16 @@ export function chatSearchAlternatives(query: string, args: unknown[], only?: Se
 }
 
 /**
- * "Chat `chatId` has a message or note containing every term", appending its parameters, as a probe of
- * that one chat's messages: OFFSET 0 keeps it a per-chat subquery, which PostgreSQL would otherwise turn
- * into a join that may start from the trigram index and read every match.
+ * "Chat `chatId` has a message or note containing every pattern", as probes of that one chat's messages
+ * (decision 0054): index-only in messages_chat_search_idx, which holds each message's normalised text
+ * (search_head), and for the few texts too long for it, through messages_long_text_idx and the text itself.
+ * OFFSET 0 keeps each a per-chat probe: without it PostgreSQL may turn an EXISTS into one hashed subplan
+ * that reads every match first (a sequential scan of all messages for search_head).
  */
-export function messageProbe(query: string, args: unknown[], chatId: string): string {
-  return `EXISTS (SELECT 1 FROM chat.messages m WHERE m.chat_id = ${chatId} AND ${messageContainsAll(searchTerms(query), args)} OFFSET 0)`;
+function messageProbe(chatId: string, patterns: readonly string[]): string {
+  const messagesOfChat = `FROM chat.messages m WHERE m.chat_id = ${chatId} AND m.kind IN ('message', 'note')`;
+  return `(EXISTS (SELECT 1 ${messagesOfChat} AND ${likeAll('m.search_head', patterns)} OFFSET 0)
+    OR EXISTS (SELECT 1 ${messagesOfChat} AND m.search_head IS NULL AND m.text IS NOT NULL AND ${likeAll(MESSAGE_SEARCH_EXPR('m'), patterns)} OFFSET 0))`;
 }
 
 /**
