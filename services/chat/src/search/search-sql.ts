@@ -35,9 +35,14 @@ function likesOf(terms: readonly string[], expr: string, args: unknown[]): strin
   return likeAll(expr, patternsOf(terms, args));
 }
 
+/** "Message or note `m` contains every pattern". */
+function messageMatchesAll(patterns: readonly string[]): string {
+  return `m.kind IN ('message', 'note') AND ${likeAll(MESSAGE_SEARCH_EXPR('m'), patterns)}`;
+}
+
 /** "Message or note `m` contains every term", appending the terms' parameters. */
 export function messageContainsAll(terms: readonly string[], args: unknown[]): string {
-  return `m.kind IN ('message', 'note') AND ${likesOf(terms, MESSAGE_SEARCH_EXPR('m'), args)}`;
+  return messageMatchesAll(patternsOf(terms, args));
 }
 
 /**
@@ -62,7 +67,7 @@ export function chatSearchAlternatives(query: string, args: unknown[], only?: Se
   const alternatives: SearchAlternative[] = [];
   if (!only || only === 'message') {
     const patterns = patternsOf(terms, args);
-    const matches = `SELECT m.chat_id FROM chat.messages m WHERE m.kind IN ('message', 'note') AND ${likeAll(MESSAGE_SEARCH_EXPR('m'), patterns)}`;
+    const matches = `SELECT m.chat_id FROM chat.messages m WHERE ${messageMatchesAll(patterns)}`;
     alternatives.push({ via: 'message', condition: `c.id IN (${matches})`, probe: (chatId) => messageProbe(chatId, patterns), matches });
   }
   if (!only || only === 'customer') alternatives.push({ via: 'customer', condition: `(${likesOf(terms, CHAT_CUSTOMER_SEARCH_COLUMN('c'), args)})` });
