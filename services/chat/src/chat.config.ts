@@ -16,8 +16,9 @@ export const chatConfigSchema = z
     /** How long live-feed events stay resumable; a client away longer refetches instead. */
     FEED_RETENTION_HOURS: z.coerce.number().positive().default(24),
     /**
-     * Keyword search: a word the planner expects in fewer chats than this is looked up in the trigram index
-     * first; a commoner one is found by walking an operator's chats newest first (decision 0049). 0: always walk.
+     * Keyword search: keywords the planner expects in at least this many chats are found by walking the visible
+     * chats newest first, in under a tenth of it from the trigram index, in between by a bounded walk first
+     * (decisions 0049, 0054). 0: always walk.
      */
     SEARCH_RARE_WORD_CHATS: z.coerce.number().int().min(0).default(DEFAULT_RARE_WORD_CHATS),
     /** The files service's base URL (internal): sendMessage reads operators' files there and checks them against the platform's limits. Without it files cannot be attached. */
