@@ -2,6 +2,7 @@ import { TOPICS } from '@switchboard/contracts';
 import { enqueueOutbox, outboxInsertFrom, toOutgoingRecord, type EventToPublish } from '@switchboard/messaging';
 import type { EntityManager } from 'typeorm';
 import { CHAT_SCHEMA } from '../chat.config';
+import { statementText } from '../statement-text';
 
 /**
  * Who may be told about a feed entry, when the chat row cannot say it at read time: a deleted chat has
@@ -83,15 +84,6 @@ export function emitEventsFrom(relation: string): string {
        ORDER BY e.ord
        RETURNING 1
      )`;
-}
-
-/**
- * A statement's text, built once on first use, not when the module loads: the modules it is built from
- * (chat.config's CHAT_SCHEMA) may not be initialised yet then, in an import cycle.
- */
-export function statementText(make: () => string): () => string {
-  let text: string | undefined;
-  return () => (text ??= make());
 }
 
 const emitEventsSql = statementText(() => `WITH events AS (${eventRowsSql(1)}), ${emitEventsFrom('events')} SELECT count(*) FROM feed_rows`);

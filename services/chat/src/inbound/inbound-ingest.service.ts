@@ -20,7 +20,8 @@ import { traceCausedWork, type Logger } from '@switchboard/service-kit';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CHAT_PRODUCER, chatEvents } from '../chat-events.factory';
-import { emitEvents, emitEventsFrom, eventRowParameters, eventRowsSql, statementText } from '../feed/emit-events';
+import { emitEvents, emitEventsFrom, eventRowParameters, eventRowsSql } from '../feed/emit-events';
+import { statementText } from '../statement-text';
 import { messagePreview } from '../messages/message-preview';
 
 /** Chats remembered by one instance (about 100 bytes each). */
