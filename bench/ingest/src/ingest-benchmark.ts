@@ -32,7 +32,7 @@ export interface IngestOptions {
 export interface PhaseCounts {
   offered: number;
   accepted: number;
-  /** Non-2xx answers and network errors, by status ("net" = no answer). */
+  /** Non-2xx answers and network errors, by status ("net:<why>" = no answer, e.g. net:ECONNRESET). */
   errors: Record<string, number>;
   /** Accepted (HTTP 200) but their chat event never arrived. */
   lost: number;
@@ -162,7 +162,7 @@ class PhaseRunner {
     for (let i = 0; i < messageIds.length; i++) {
       const status = load.status[i]!;
       if (status === 200) continue;
-      const key = status === 0 ? 'net' : String(status);
+      const key = status === 0 ? `net:${load.noAnswer.get(i) ?? 'unknown'}` : String(status);
       errors[key] = (errors[key] ?? 0) + 1;
     }
     const failed = Object.values(errors).reduce((a, b) => a + b, 0);

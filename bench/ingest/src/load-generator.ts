@@ -35,6 +35,8 @@ export interface RequestTimings {
   answeredAt: Float64Array;
   status: Int16Array;
   messages: Uint16Array;
+  /** Requests that got no answer (status 0): why, by request index. */
+  noAnswer: Record<number, string>;
 }
 
 /** Per message (index = message id - firstMessageId): the timings of the request that carried it. */
@@ -42,6 +44,8 @@ export interface LoadResult {
   scheduledAt: Float64Array;
   answeredAt: Float64Array;
   status: Int16Array;
+  /** Messages whose request got no answer: why (an error code such as ECONNRESET, or "timeout"), by message index. */
+  noAnswer: Map<number, string>;
 }
 
 /** Runs the plan in a worker thread (its own event loop) and resolves with every message's timings. */
@@ -64,13 +68,15 @@ export function runLoad(plan: LoadPlan, onProgress: (progress: LoadProgress) => 
 }
 
 function perMessage(requests: RequestTimings, count: number): LoadResult {
-  const result: LoadResult = { scheduledAt: new Float64Array(count), answeredAt: new Float64Array(count), status: new Int16Array(count) };
+  const result: LoadResult = { scheduledAt: new Float64Array(count), answeredAt: new Float64Array(count), status: new Int16Array(count), noAnswer: new Map() };
   let message = 0;
   for (let i = 0; i < requests.messages.length; i++) {
     for (let k = 0; k < requests.messages[i]!; k++, message++) {
       result.scheduledAt[message] = requests.scheduledAt[i]!;
       result.answeredAt[message] = requests.answeredAt[i]!;
       result.status[message] = requests.status[i]!;
+      const why = requests.noAnswer[i];
+      if (why !== undefined) result.noAnswer.set(message, why);
     }
   }
   if (message !== count) throw new Error(`the load worker's requests carried ${message} messages, not ${count}`);

@@ -18,6 +18,8 @@ const scheduledAt = new Float64Array(profile.requests);
 const answeredAt = new Float64Array(profile.requests);
 const status = new Int16Array(profile.requests);
 const messages = new Uint16Array(profile.requests);
+/** Why a request got no answer (status 0), by request index: the error's code (ECONNRESET, ...) or message. */
+const noAnswer: Record<number, string> = {};
 // Messages, not requests: the rate, the backlog and the progress all count messages.
 let sent = 0;
 let answered = 0;
@@ -30,9 +32,10 @@ function post(index: number): Promise<void> {
   sent += request.messages;
   return new Promise<void>((resolve) => {
     let finished = false;
-    const finish = (code: number) => {
+    const finish = (code: number, error?: Error) => {
       if (finished) return; // a socket error can follow the answer
       finished = true;
+      if (error) noAnswer[index] = (error as NodeJS.ErrnoException).code ?? error.message;
       answeredAt[index] = clock();
       status[index] = code;
       answered += request.messages;
@@ -46,11 +49,11 @@ function post(index: number): Promise<void> {
       (response) => {
         response.resume();
         response.on('end', () => finish(response.statusCode ?? 0));
-        response.on('error', () => finish(0));
+        response.on('error', (error) => finish(0, error));
       },
     );
     outgoing.setTimeout(plan.timeoutMs, () => outgoing.destroy(new Error('timeout')));
-    outgoing.on('error', () => finish(0));
+    outgoing.on('error', (error) => finish(0, error));
     outgoing.end(request.body);
   });
 }
@@ -110,6 +113,6 @@ const progress = setInterval(() => parentPort!.postMessage({ type: 'progress', s
 void (plan.mode === 'open' ? openLoop() : closedLoop()).then(() => {
   clearInterval(progress);
   agent.destroy();
-  const result: RequestTimings = { type: 'done', scheduledAt, answeredAt, status, messages };
+  const result: RequestTimings = { type: 'done', scheduledAt, answeredAt, status, messages, noAnswer };
   parentPort!.postMessage(result, [scheduledAt.buffer, answeredAt.buffer, status.buffer, messages.buffer]);
 });

@@ -74,7 +74,7 @@ function row(run: RuntimeResult, cores: number): string {
 function describeErrors(...phases: PhaseCounts[]): string {
   const total: Record<string, number> = {};
   for (const phase of phases) for (const [key, n] of Object.entries(phase.errors)) total[key] = (total[key] ?? 0) + n;
-  const parts = Object.entries(total).map(([key, n]) => `${n} × ${key === 'net' ? 'no answer' : `HTTP ${key}`}`);
+  const parts = Object.entries(total).map(([key, n]) => `${n} × ${key.startsWith('net:') ? `no answer (${key.slice(4)})` : `HTTP ${key}`}`);
   return parts.length > 0 ? parts.join(', ') : '0';
 }
 
