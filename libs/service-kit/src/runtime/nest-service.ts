@@ -57,6 +57,9 @@ export async function startNestService(options: {
 }): Promise<RunningService> {
   const server = express();
   server.disable('x-powered-by');
+  // express hashes every res.send body into an ETag for conditional GETs; our answers are webhook
+  // acknowledgements, GraphQL POSTs and probes, never revalidated, and a busy webhook pays the hash per request.
+  server.set('etag', false);
   applyTrustProxy(server, options.trustProxy ?? 0);
   // Before every other middleware, so the span covers rate limiting and body parsing too (decision 0037).
   const tracing = webhookTracing(options.name);
