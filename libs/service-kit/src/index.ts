@@ -35,4 +35,5 @@ export * from './tracing/caused-work';
 export * from './webhooks/webhook-tracing';
 export * from './presence/operator-typing-forwarder';
 export * from './runtime/periodic-jobs';
+export * from './runtime/sent-commands-retention';
 export * from './media/inbound-media-links';

@@ -13,6 +13,7 @@ import {
   observeBus,
   registerOperationalRoutes,
   registerOutboxBacklogGauge,
+  retainSentCommands,
   ShutdownSequence,
   startNestService,
   type RunningService,
@@ -107,13 +108,14 @@ export async function startChannelMetaService(options: StartChannelMetaOptions):
     shutdown.add('outbox relay', () => relay.stop());
     registerOutboxBacklogGauge({ registry, prefix: 'meta', relay });
 
+    const sentCommands = new SentCommandRepository(dataSource, CHANNEL_META_SCHEMA);
     const outbound = new MetaOutboundConsumer({
       bus,
       dataSource,
       relay,
       connections: repository,
       comments,
-      sentCommands: new SentCommandRepository(dataSource, CHANNEL_META_SCHEMA),
+      sentCommands,
       vault,
       api,
       metrics,
@@ -134,6 +136,7 @@ export async function startChannelMetaService(options: StartChannelMetaOptions):
     );
     // checkAll logs per-Page failures itself; a failed listing of the Pages is logged by the job runner.
     if (config.META_SUBSCRIPTION_CHECK_INTERVAL_MS > 0) housekeeping.every('subscription check', config.META_SUBSCRIPTION_CHECK_INTERVAL_MS, () => connections.checkAll());
+    retainSentCommands(housekeeping, dataSource, sentCommands.table, config.SENT_COMMANDS_RETENTION_HOURS);
     housekeeping.start();
     shutdown.add('housekeeping', () => housekeeping.stop());
 

@@ -1,4 +1,4 @@
-import { busConfigSchema, credentialsKeySchema, env, webhookRateLimitConfigSchema } from '@switchboard/service-kit';
+import { busConfigSchema, credentialsKeySchema, env, sentCommandsConfigSchema, webhookRateLimitConfigSchema } from '@switchboard/service-kit';
 import { z } from 'zod';
 
 /** Environment variables of the Messenger/Instagram/comments connector; every one is listed in the README's config table. */
@@ -27,7 +27,8 @@ export const channelMetaConfigSchema = busConfigSchema.extend({
   // WEBHOOK_RATE_LIMIT_PER_MINUTE (default 120,000, 0 = off) and REDIS_URL, read as channel-telegram reads
   // them. Meta retries a refused webhook, but unsubscribes an app whose webhook fails for about an hour:
   // keep the limit far above real traffic, it is there to stop floods from elsewhere.
-  .extend(webhookRateLimitConfigSchema.shape);
+  .extend(webhookRateLimitConfigSchema.shape)
+  .extend(sentCommandsConfigSchema.shape);
 
 export type ChannelMetaConfig = z.output<typeof channelMetaConfigSchema>;
 

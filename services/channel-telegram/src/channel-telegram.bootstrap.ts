@@ -1,9 +1,10 @@
 import { openSqlSession } from '@switchboard/persistence';
-import { OutboxRelay, type EventBus } from '@switchboard/messaging';
+import { OutboxRelay, SentCommandRepository, type EventBus } from '@switchboard/messaging';
 import { createServiceDataSource, migrateSchema } from '@switchboard/persistence';
 import {
   CredentialCipher,
   InternalFilesClient,
+  PeriodicJobs,
   RateLimitMetrics,
   createEventBus,
   createRateLimiter,
@@ -12,6 +13,7 @@ import {
   observeBus,
   registerOperationalRoutes,
   registerOutboxBacklogGauge,
+  retainSentCommands,
   startNestService,
   type RunningService,
 } from '@switchboard/service-kit';
@@ -22,7 +24,6 @@ import { ChannelTelegramMetrics } from './channel-telegram.metrics';
 import { ChannelTelegramModule } from './channel-telegram.module';
 import { channelTelegramResolvers, channelTelegramTypeDefs } from './graphql/channel-telegram.resolvers';
 import { CHANNEL_TELEGRAM_MIGRATIONS } from './migrations/0001-init.migration';
-import { SentCommandRepository } from './sent-command.repository';
 import { telegramApiFactory } from './telegram-bot-api.client';
 import { TelegramConnectionRepository } from './telegram-connection.repository';
 import { TelegramConnectionService, type ConnectBotInput, type TelegramConnectionView } from './telegram-connection.service';
@@ -126,12 +127,17 @@ export async function startChannelTelegramService(options: StartChannelTelegramO
     closers.push({ name: 'pollers', close: () => pollers.stop() });
     await pollers.start();
 
+    const sentCommands = new SentCommandRepository(dataSource, CHANNEL_TELEGRAM_SCHEMA);
+    const housekeeping = retainSentCommands(new PeriodicJobs(logger.child({ component: 'housekeeping' })), dataSource, sentCommands.table, config.SENT_COMMANDS_RETENTION_HOURS);
+    housekeeping.start();
+    closers.push({ name: 'housekeeping', close: () => housekeeping.stop() });
+
     const outbound = new TelegramOutboundConsumer({
       bus,
       dataSource,
       relay,
       connections: repository,
-      sentCommands: new SentCommandRepository(dataSource),
+      sentCommands,
       tokens,
       api,
       metrics,

@@ -1,4 +1,4 @@
-import { busConfigSchema, credentialsKeySchema, env, rateLimitConfigSchema, trustProxyConfigSchema } from '@switchboard/service-kit';
+import { busConfigSchema, credentialsKeySchema, env, rateLimitConfigSchema, sentCommandsConfigSchema, trustProxyConfigSchema } from '@switchboard/service-kit';
 import { z } from 'zod';
 
 /** Environment variables of the Telegram connector; every one is listed in the README's config table. */
@@ -35,7 +35,8 @@ export const channelTelegramConfigSchema = busConfigSchema.extend({
 })
   .extend(rateLimitConfigSchema.shape)
   // TRUST_PROXY: whose address the per-IP part of the webhook limit is (1 behind the ingress).
-  .extend(trustProxyConfigSchema.shape);
+  .extend(trustProxyConfigSchema.shape)
+  .extend(sentCommandsConfigSchema.shape);
 
 export type ChannelTelegramConfig = z.output<typeof channelTelegramConfigSchema>;
 

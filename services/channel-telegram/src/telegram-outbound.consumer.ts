@@ -19,13 +19,14 @@ import {
   type DecodedRecord,
   type EventBus,
   type OutboxRelay,
+  type SendOutcome,
+  type SentCommandRepository,
 } from '@switchboard/messaging';
 import { InternalFileError, type InternalFilesClient } from '@switchboard/service-kit';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { CHANNEL_TELEGRAM_SCHEMA, CHANNEL_TELEGRAM_SERVICE, OUTBOUND_CONSUMER_GROUP } from './channel-telegram.config';
 import type { ChannelTelegramMetrics } from './channel-telegram.metrics';
-import type { SendOutcome, SentCommandRepository } from './sent-command.repository';
 import { TelegramApiError, TelegramInputFile, type TelegramApiFactory, type TelegramBotApiClient, type TelegramSentMessage } from './telegram-bot-api.client';
 import type { TelegramConnectionRepository } from './telegram-connection.repository';
 import { TELEGRAM_CAPTION_LIMIT, splitMessageText } from './telegram-text.util';

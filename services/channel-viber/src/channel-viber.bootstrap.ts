@@ -12,6 +12,7 @@ import {
   observeBus,
   registerOperationalRoutes,
   registerOutboxBacklogGauge,
+  retainSentCommands,
   startNestService,
   ShutdownSequence,
   type RunningService,
@@ -102,12 +103,13 @@ export async function startChannelViberService(options: StartChannelViberOptions
     shutdown.add('outbox relay', () => relay.stop());
     registerOutboxBacklogGauge({ registry, prefix: 'viber', relay });
 
+    const sentCommands = new SentCommandRepository(dataSource);
     const outbound = new ViberOutboundConsumer({
       bus,
       dataSource,
       relay,
       connections: repository,
-      sentCommands: new SentCommandRepository(dataSource),
+      sentCommands,
       tokens,
       api,
       metrics,
@@ -124,6 +126,7 @@ export async function startChannelViberService(options: StartChannelViberOptions
     const housekeeping = new PeriodicJobs(logger.child({ component: 'housekeeping' }))
       .retain('callback dedupe rows', config.VIBER_DEDUPE_RETENTION_HOURS, (olderThan) => store.pruneCallbacks(olderThan))
       .retain('downloaded media', config.VIBER_MEDIA_RETENTION_HOURS, (olderThan) => store.pruneMedia(olderThan));
+    retainSentCommands(housekeeping, dataSource, sentCommands.table, config.SENT_COMMANDS_RETENTION_HOURS);
     housekeeping.start();
     shutdown.add('housekeeping', () => housekeeping.stop());
     const handler = new ViberCallbackHandler({

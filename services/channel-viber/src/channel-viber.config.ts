@@ -1,4 +1,4 @@
-import { busConfigSchema, credentialsKeySchema, env, webhookRateLimitConfigSchema } from '@switchboard/service-kit';
+import { busConfigSchema, credentialsKeySchema, env, sentCommandsConfigSchema, webhookRateLimitConfigSchema } from '@switchboard/service-kit';
 import { z } from 'zod';
 
 /** Environment variables of the Viber connector; every one is listed in the README's config table. */
@@ -46,7 +46,8 @@ export const channelViberConfigSchema = busConfigSchema.extend({
 })
   // WEBHOOK_RATE_LIMIT_PER_MINUTE (per connection and client IP, default 120,000, 0 = off) and REDIS_URL,
   // read as channel-telegram reads them. Viber retries a refused callback, so a 429 delays it, never loses it.
-  .extend(webhookRateLimitConfigSchema.shape);
+  .extend(webhookRateLimitConfigSchema.shape)
+  .extend(sentCommandsConfigSchema.shape);
 
 export type ChannelViberConfig = z.output<typeof channelViberConfigSchema>;
 

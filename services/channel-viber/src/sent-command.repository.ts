@@ -24,6 +24,9 @@ interface Row {
 const T = `"${CHANNEL_VIBER_SCHEMA}".sent_commands`;
 
 export class SentCommandRepository {
+  /** The table, schema-qualified (for the retention job). */
+  readonly table = T;
+
   constructor(private readonly dataSource: DataSource) {}
 
   /** Claims the command for sending; undefined when it is new (and now claimed), else what is stored. */

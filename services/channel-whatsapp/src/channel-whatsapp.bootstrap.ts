@@ -3,6 +3,7 @@ import { createServiceDataSource, migrateSchema, openSqlSession } from '@switchb
 import {
   CredentialCipher,
   InternalFilesClient,
+  PeriodicJobs,
   RateLimitMetrics,
   createEventBus,
   createMetricsRegistry,
@@ -11,6 +12,7 @@ import {
   observeBus,
   registerOperationalRoutes,
   registerOutboxBacklogGauge,
+  retainSentCommands,
   startNestService,
   ShutdownSequence,
   type RunningService,
@@ -104,12 +106,17 @@ export async function startChannelWhatsAppService(options: StartChannelWhatsAppO
     shutdown.add('outbox relay', () => relay.stop());
     registerOutboxBacklogGauge({ registry, prefix: 'whatsapp', relay });
 
+    const sentCommands = new SentCommandRepository(dataSource, CHANNEL_WHATSAPP_SCHEMA);
+    const housekeeping = retainSentCommands(new PeriodicJobs(logger.child({ component: 'housekeeping' })), dataSource, sentCommands.table, config.SENT_COMMANDS_RETENTION_HOURS);
+    housekeeping.start();
+    shutdown.add('housekeeping', () => housekeeping.stop());
+
     const outbound = new WhatsAppOutboundConsumer({
       bus,
       dataSource,
       relay,
       connections: repository,
-      sentCommands: new SentCommandRepository(dataSource, CHANNEL_WHATSAPP_SCHEMA),
+      sentCommands,
       vault,
       api,
       metrics,

@@ -1,4 +1,4 @@
-import { busConfigSchema, credentialsKeySchema, env, webhookRateLimitConfigSchema } from '@switchboard/service-kit';
+import { busConfigSchema, credentialsKeySchema, env, sentCommandsConfigSchema, webhookRateLimitConfigSchema } from '@switchboard/service-kit';
 import { z } from 'zod';
 
 /** Environment variables of the WhatsApp Cloud API connector; every one is listed in the README's config table. */
@@ -22,7 +22,8 @@ export const channelWhatsAppConfigSchema = busConfigSchema.extend({
 })
   // WEBHOOK_RATE_LIMIT_PER_MINUTE (default 120,000, 0 = off) and REDIS_URL, read as channel-telegram reads
   // them. Meta retries a refused webhook (for up to 7 days), so a 429 delays it, never loses it.
-  .extend(webhookRateLimitConfigSchema.shape);
+  .extend(webhookRateLimitConfigSchema.shape)
+  .extend(sentCommandsConfigSchema.shape);
 
 export type ChannelWhatsAppConfig = z.output<typeof channelWhatsAppConfigSchema>;
 

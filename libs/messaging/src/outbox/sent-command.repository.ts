@@ -20,7 +20,8 @@ interface SentCommandRow {
  * of reaching the customer twice. Shared by the connectors that record outcomes after the platform call.
  */
 export class SentCommandRepository {
-  private readonly table: string;
+  /** The table, schema-qualified (for the retention job). */
+  readonly table: string;
 
   constructor(
     private readonly executor: SqlExecutor,

@@ -33,7 +33,15 @@ export const env = {
       .optional()
       .transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : [])),
   ms: (fallback: number) => z.preprocess(unsetIfBlank, z.coerce.number().int().nonnegative().default(fallback)),
-  /** A retention in whole hours, at least one. */
-  hours: (fallback: number) => z.preprocess(unsetIfBlank, z.coerce.number().int().min(1, 'must be at least 1 hour').default(fallback)),
+  /** A retention in whole hours, at least `least` (one by default; `why` says what a shorter one would break). */
+  hours: (fallback: number, least = 1, why?: string) =>
+    z.preprocess(
+      unsetIfBlank,
+      z.coerce
+        .number()
+        .int()
+        .min(least, `must be at least ${least} hour${least === 1 ? '' : 's'}${why ? ` (${why})` : ''}`)
+        .default(fallback),
+    ),
   secret: (minLength = 32) => z.string().min(minLength, `must be at least ${minLength} characters`),
 };
