@@ -15,6 +15,7 @@ import {
   registerOutboxBacklogGauge,
   retainSentCommands,
   startNestService,
+  ShutdownSequence,
   type RunningService,
 } from '@switchboard/service-kit';
 import type { Logger } from 'pino';
@@ -59,19 +60,7 @@ export interface RunningChannelTelegram extends RunningService {
 export async function startChannelTelegramService(options: StartChannelTelegramOptions): Promise<RunningChannelTelegram> {
   const { config } = options;
   const logger = options.logger;
-  const closers: Array<{ name: string; close: () => Promise<void> }> = [];
-  const stopAll = async (): Promise<void> => {
-    const errors: unknown[] = [];
-    for (const closer of closers.splice(0).reverse()) {
-      try {
-        await closer.close();
-      } catch (error) {
-        logger.error({ err: error, step: closer.name }, 'channel-telegram shutdown step failed');
-        errors.push(error);
-      }
-    }
-    if (errors.length > 0) throw new AggregateError(errors, 'channel-telegram did not stop cleanly');
-  };
+  const shutdown = new ShutdownSequence(CHANNEL_TELEGRAM_SERVICE, logger);
 
   try {
     const dataSource = createServiceDataSource({
@@ -81,7 +70,7 @@ export async function startChannelTelegramService(options: StartChannelTelegramO
       applicationName: CHANNEL_TELEGRAM_SERVICE,
     });
     await dataSource.initialize();
-    closers.push({ name: 'database', close: () => dataSource.destroy() });
+    shutdown.add('database', () => dataSource.destroy());
     const applied = await migrateSchema(dataSource, CHANNEL_TELEGRAM_SCHEMA);
     if (applied.length > 0) logger.info({ applied }, 'channel-telegram migrations applied');
 
@@ -93,12 +82,12 @@ export async function startChannelTelegramService(options: StartChannelTelegramO
     });
     if (!options.bus) {
       await bus.transport.connect();
-      closers.push({ name: 'bus', close: () => bus.close() });
+      shutdown.add('bus', () => bus.close());
     }
 
     const metrics = new ChannelTelegramMetrics(registry);
     const rateLimiter = createRateLimiter({ config, logger });
-    closers.push({ name: 'rate limiter', close: () => rateLimiter.close() });
+    shutdown.add('rate limiter', () => rateLimiter.close());
     const tokens = new TelegramTokenVault(new CredentialCipher(config.CREDENTIALS_KEY));
     const api = telegramApiFactory({ baseUrl: config.TELEGRAM_API_BASE_URL, timeoutMs: config.TELEGRAM_API_TIMEOUT_MS });
     const repository = new TelegramConnectionRepository(dataSource);
@@ -111,7 +100,7 @@ export async function startChannelTelegramService(options: StartChannelTelegramO
       logger: logger.child({ component: 'outbox-relay' }),
     });
     relay.start();
-    closers.push({ name: 'outbox relay', close: () => relay.stop() });
+    shutdown.add('outbox relay', () => relay.stop());
     registerOutboxBacklogGauge({ registry, prefix: 'telegram', relay });
 
     const pollers = new TelegramPollerPool({
@@ -124,13 +113,13 @@ export async function startChannelTelegramService(options: StartChannelTelegramO
       lockRetryMs: config.TELEGRAM_POLLER_LOCK_RETRY_MS,
       logger,
     });
-    closers.push({ name: 'pollers', close: () => pollers.stop() });
+    shutdown.add('pollers', () => pollers.stop());
     await pollers.start();
 
     const sentCommands = new SentCommandRepository(dataSource, CHANNEL_TELEGRAM_SCHEMA);
     const housekeeping = retainSentCommands(new PeriodicJobs(logger.child({ component: 'housekeeping' })), dataSource, sentCommands.table, config.SENT_COMMANDS_RETENTION_HOURS);
     housekeeping.start();
-    closers.push({ name: 'housekeeping', close: () => housekeeping.stop() });
+    shutdown.add('housekeeping', () => housekeeping.stop());
 
     const outbound = new TelegramOutboundConsumer({
       bus,
@@ -145,11 +134,11 @@ export async function startChannelTelegramService(options: StartChannelTelegramO
       logger,
     });
     await outbound.start();
-    closers.push({ name: 'outbound consumer', close: () => outbound.stop() });
+    shutdown.add('outbound consumer', () => outbound.stop());
 
     const typing = new TelegramTypingForwarder({ bus, connections: repository, tokens, api, logger });
     await typing.start();
-    closers.push({ name: 'typing forwarder', close: () => typing.stop() });
+    shutdown.add('typing forwarder', () => typing.stop());
 
     const connections = new TelegramConnectionService({
       repository,
@@ -195,23 +184,22 @@ export async function startChannelTelegramService(options: StartChannelTelegramO
           jwtSecret: config.JWT_SECRET,
           logger,
         });
-        closers.push({ name: 'graphql', close: () => graphql.stop() });
+        shutdown.add('graphql', () => graphql.stop());
       },
     });
-    closers.push({ name: 'http', close: () => running.stop() });
+    shutdown.add('http', () => running.stop());
 
-    let stopping: Promise<void> | undefined;
     return {
       ...running,
       connections,
       connectBot: (input) => connections.connectBot(input),
       bus,
       metrics: registry,
-      stop: () => (stopping ??= stopAll()),
+      stop: () => shutdown.stop(),
     };
   } catch (error) {
     logger.error({ err: error }, 'channel-telegram failed to start; releasing what started');
-    await stopAll().catch((stopError: unknown) => logger.error({ err: stopError }, 'cleanup after failed start also failed'));
+    await shutdown.stop().catch((stopError: unknown) => logger.error({ err: stopError }, 'cleanup after failed start also failed'));
     throw error;
   }
 }
