@@ -4,17 +4,18 @@ import { join } from 'node:path';
 
 const REPO_ROOT = join(__dirname, '..', '..', '..');
 
-/** The services the Kafka runtime can run in processes of their own, by their distributed entry points. */
-export const SERVICE_ENTRY_POINTS = {
-  chat: 'services/chat/src/main.ts',
-  'channel-telegram': 'services/channel-telegram/src/main.ts',
-  'channel-whatsapp': 'services/channel-whatsapp/src/main.ts',
-} as const;
+/** The services the Kafka runtime can run in processes of their own (the image's SERVICE roles). */
+export const PROCESS_SERVICES = ['chat', 'channel-telegram', 'channel-whatsapp'] as const;
 
-export type ProcessService = keyof typeof SERVICE_ENTRY_POINTS;
+export type ProcessService = (typeof PROCESS_SERVICES)[number];
+
+/** As the image's ENTRYPOINT starts a role (Dockerfile; decision 0057 for the flag). */
+const IMAGE_NODE_FLAGS = ['--single-threaded-gc'];
+const IMAGE_ENTRY_POINT = 'deploy/image/start.js';
 
 /**
- * One service as its own process, as the Kafka runtime is deployed: it gets the cores the OS gives it
+ * One service as its own process, started the way the image starts it (same entry point, same Node flags), as
+ * the Kafka runtime is deployed: it gets the cores the OS gives it
  * instead of sharing an event loop with the other services, the gateway and the load generator.
  * `env` is the service's configuration (its README rows) but PORT.
  */
@@ -27,9 +28,9 @@ export async function startServiceProcess(options: {
 }): Promise<{ url: string; stop(): Promise<void> }> {
   const port = options.port ?? (await freePort());
   const profile = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
-  const child = spawn(process.execPath, [...profile, '-r', './scripts/register.js', SERVICE_ENTRY_POINTS[options.service]], {
+  const child = spawn(process.execPath, [...IMAGE_NODE_FLAGS, ...profile, IMAGE_ENTRY_POINT], {
     cwd: REPO_ROOT,
-    env: { ...process.env, ...options.env, PORT: String(port), LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+    env: { ...process.env, ...options.env, SERVICE: options.service, PORT: String(port), LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
