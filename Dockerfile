@@ -56,6 +56,4 @@ EXPOSE 8080
 # Liveness-style check (process answers). Compose overrides it with /ready where start order matters.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "deploy/image/healthcheck.js", "/health"]
-# --single-threaded-gc: a service gets a fraction of a core (CPU requests of 200-500m), so V8's parallel and
-# concurrent GC helper threads buy no parallelism, only contention that lengthens pauses (decision 0057).
-ENTRYPOINT ["/usr/bin/tini", "--", "node", "--single-threaded-gc", "deploy/image/start.js"]
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "deploy/image/start.js"]

@@ -9,12 +9,11 @@ export const PROCESS_SERVICES = ['chat', 'channel-telegram', 'channel-whatsapp']
 
 export type ProcessService = (typeof PROCESS_SERVICES)[number];
 
-/** As the image's ENTRYPOINT starts a role (Dockerfile; decision 0057 for the flag). */
-const IMAGE_NODE_FLAGS = ['--single-threaded-gc'];
+/** As the image's ENTRYPOINT starts a role (Dockerfile). */
 const IMAGE_ENTRY_POINT = 'deploy/image/start.js';
 
 /**
- * One service as its own process, started the way the image starts it (same entry point, same Node flags), as
+ * One service as its own process, started the way the image starts it (same entry point), as
  * the Kafka runtime is deployed: it gets the cores the OS gives it
  * instead of sharing an event loop with the other services, the gateway and the load generator.
  * `env` is the service's configuration (its README rows) but PORT.
@@ -28,7 +27,7 @@ export async function startServiceProcess(options: {
 }): Promise<{ url: string; stop(): Promise<void> }> {
   const port = options.port ?? (await freePort());
   const profile = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
-  const child = spawn(process.execPath, [...IMAGE_NODE_FLAGS, ...profile, IMAGE_ENTRY_POINT], {
+  const child = spawn(process.execPath, [...profile, IMAGE_ENTRY_POINT], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...options.env, SERVICE: options.service, PORT: String(port), LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
     stdio: ['ignore', 'inherit', 'inherit'],
