@@ -2,7 +2,7 @@
  * Send outcomes are forgotten after SENT_COMMANDS_RETENTION_HOURS (libs/service-kit/src/runtime/sent-commands-retention.ts),
  * on a connector's real sent_commands table (libs/messaging's SentCommandRepository and its DDL), on PostgreSQL.
  */
-import { SentCommandRepository, sentCommandsTableDdl } from '@switchboard/messaging';
+import { SentCommandRepository, sentCommandsRetentionIndexDdl, sentCommandsTableDdl } from '@switchboard/messaging';
 import { createTestDatabase, integrationSuite } from '@switchboard/testing';
 import { Pool } from 'pg';
 import pino from 'pino';
@@ -28,7 +28,7 @@ integrationSuite(['postgres'], 'sent-command retention')('sent-command retention
     db = await createTestDatabase('sent_commands_retention');
     pool = new Pool({ connectionString: db.url, max: 2 });
     await pool.query(`CREATE SCHEMA ${SCHEMA}`);
-    for (const sql of sentCommandsTableDdl(SCHEMA).up) await pool.query(sql);
+    for (const sql of [...sentCommandsTableDdl(SCHEMA).up, ...sentCommandsRetentionIndexDdl(SCHEMA).up]) await pool.query(sql);
   });
 
   afterAll(async () => {
@@ -49,5 +49,17 @@ integrationSuite(['postgres'], 'sent-command retention')('sent-command retention
 
     expect(await repository.find(old.id)).toBeUndefined();
     expect(await repository.find(recent.id)).toEqual({ state: 'sent', platformMessageId: 'm-2', at: recent.at });
+  });
+
+  it('finds the expired outcomes through the created_at index the connectors migrate in, not by reading the table', async () => {
+    const client = await pool.connect();
+    try {
+      // A test table is tiny, where a sequential scan is cheapest; forbid it to see whether the index serves.
+      await client.query('SET enable_seqscan = off');
+      const plan = (await client.query(`EXPLAIN DELETE FROM ${SCHEMA}.sent_commands WHERE created_at < now()`)).rows.map((row: { 'QUERY PLAN': string }) => row['QUERY PLAN']).join('\n');
+      expect(plan).toContain('sent_commands_created_at');
+    } finally {
+      client.release();
+    }
   });
 });

@@ -76,3 +76,11 @@ export function sentCommandsTableDdl(schema: string): { up: string[]; down: stri
     down: [`DROP TABLE "${schema}".sent_commands`],
   };
 }
+
+/** DDL of the index the retention delete (SENT_COMMANDS_RETENTION_HOURS, decision 0056) reads by, for a later migration. */
+export function sentCommandsRetentionIndexDdl(schema: string): { up: string[]; down: string[] } {
+  return {
+    up: [`CREATE INDEX sent_commands_created_at ON "${schema}".sent_commands (created_at)`],
+    down: [`DROP INDEX "${schema}".sent_commands_created_at`],
+  };
+}

@@ -4,6 +4,7 @@ import { CHANNEL_META_SCHEMA } from '../channel-meta.config';
 import { auditLogMigration } from './0002-audit-log.migration';
 import { inboundMediaLinksMigration } from './0003-inbound-media-links.migration';
 import { mediaLinkRetentionMigration } from './0004-media-link-retention.migration';
+import { sentCommandsRetentionMigration } from './0005-sent-commands-retention.migration';
 
 const s = CHANNEL_META_SCHEMA;
 const outbox = outboxTableDdl(s);
@@ -51,4 +52,4 @@ export const initMigration: SqlMigrationSpec = {
   down: [...outbox.down, `DROP TABLE "${s}".comments`, ...sentCommands.down, `DROP TABLE "${s}".connections`],
 };
 
-export const CHANNEL_META_MIGRATIONS: readonly SqlMigrationSpec[] = [initMigration, auditLogMigration, inboundMediaLinksMigration, mediaLinkRetentionMigration];
+export const CHANNEL_META_MIGRATIONS: readonly SqlMigrationSpec[] = [initMigration, auditLogMigration, inboundMediaLinksMigration, mediaLinkRetentionMigration, sentCommandsRetentionMigration];

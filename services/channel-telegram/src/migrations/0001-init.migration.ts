@@ -2,6 +2,7 @@ import { outboxTableDdl } from '@switchboard/messaging';
 import type { SqlMigrationSpec } from '@switchboard/persistence';
 import { CHANNEL_TELEGRAM_SCHEMA } from '../channel-telegram.config';
 import { auditLogMigration } from './0002-audit-log.migration';
+import { sentCommandsRetentionMigration } from './0003-sent-commands-retention.migration';
 
 const s = CHANNEL_TELEGRAM_SCHEMA;
 const outbox = outboxTableDdl(s);
@@ -39,4 +40,4 @@ export const initMigration: SqlMigrationSpec = {
   down: [...outbox.down, `DROP TABLE "${s}".sent_commands`, `DROP TABLE "${s}".connections`],
 };
 
-export const CHANNEL_TELEGRAM_MIGRATIONS: readonly SqlMigrationSpec[] = [initMigration, auditLogMigration];
+export const CHANNEL_TELEGRAM_MIGRATIONS: readonly SqlMigrationSpec[] = [initMigration, auditLogMigration, sentCommandsRetentionMigration];

@@ -3,6 +3,7 @@ import type { SqlMigrationSpec } from '@switchboard/persistence';
 import { CHANNEL_VIBER_SCHEMA } from '../channel-viber.config';
 import { auditLogMigration } from './0002-audit-log.migration';
 import { mediaRetentionMigration } from './0003-media-retention.migration';
+import { sentCommandsRetentionMigration } from './0004-sent-commands-retention.migration';
 
 const s = CHANNEL_VIBER_SCHEMA;
 const outbox = outboxTableDdl(s);
@@ -84,4 +85,4 @@ export const initMigration: SqlMigrationSpec = {
   ],
 };
 
-export const CHANNEL_VIBER_MIGRATIONS: readonly SqlMigrationSpec[] = [initMigration, auditLogMigration, mediaRetentionMigration];
+export const CHANNEL_VIBER_MIGRATIONS: readonly SqlMigrationSpec[] = [initMigration, auditLogMigration, mediaRetentionMigration, sentCommandsRetentionMigration];

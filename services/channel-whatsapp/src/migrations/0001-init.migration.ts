@@ -2,6 +2,7 @@ import { outboxTableDdl } from '@switchboard/messaging';
 import type { SqlMigrationSpec } from '@switchboard/persistence';
 import { CHANNEL_WHATSAPP_SCHEMA } from '../channel-whatsapp.config';
 import { auditLogMigration } from './0002-audit-log.migration';
+import { sentCommandsRetentionMigration } from './0003-sent-commands-retention.migration';
 
 const s = CHANNEL_WHATSAPP_SCHEMA;
 const outbox = outboxTableDdl(s);
@@ -41,4 +42,4 @@ export const initMigration: SqlMigrationSpec = {
   down: [...outbox.down, `DROP TABLE "${s}".sent_commands`, `DROP TABLE "${s}".connections`],
 };
 
-export const CHANNEL_WHATSAPP_MIGRATIONS: readonly SqlMigrationSpec[] = [initMigration, auditLogMigration];
+export const CHANNEL_WHATSAPP_MIGRATIONS: readonly SqlMigrationSpec[] = [initMigration, auditLogMigration, sentCommandsRetentionMigration];
