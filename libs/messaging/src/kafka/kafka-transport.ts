@@ -40,19 +40,6 @@ export interface KafkaTransportOptions {
   lingerMs?: number;
   /** Fetch wait of background consumers (ConsumeOptions.background), never below maxWaitTimeMs (default 500). */
   backgroundMaxWaitTimeMs?: number;
-  /**
-   * Least time between a background consumer's fetches from one broker (default 0). A fetch returns as soon as
-   * any record is there, so under a steady stream a consumer fetches again right after each batch: a request
-   * and a handler call for every few records. Spacing the fetches makes each return what arrived meanwhile:
-   * fewer, larger batches for work nobody waits on. Unlike fetch.min.bytes (which librdkafka's mock ignores)
-   * it holds on every broker.
-   */
-  backgroundFetchIntervalMs?: number;
-}
-
-/** Whether this batch ends at the partition's high watermark: nothing more to fetch right now. */
-function caughtUp(batch: EachBatchPayload['batch']): boolean {
-  return BigInt(batch.lastOffset()) + 1n >= BigInt(batch.highWatermark);
 }
 
 /** How long stop() and the other explicit commits wait for the group coordinator. */
@@ -190,8 +177,6 @@ export class KafkaTransport implements BusTransport {
       },
     });
     const maxBatch = this.options.maxBatchSize ?? 500;
-    const fetchIntervalMs = options.background ? (this.options.backgroundFetchIntervalMs ?? 0) : 0;
-    const stopped = new AbortController();
     await this.ensureTopics(options.topics);
     await consumer.connect();
     await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
@@ -234,7 +219,6 @@ export class KafkaTransport implements BusTransport {
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary, uncommittedOffsets }) => {
         const isActive = () => running && isRunning() && !isStale();
         if (!isActive()) return;
-        const fetchedAt = performance.now();
         committer = { commitOffsetsIfNecessary, uncommittedOffsets };
         inFlight++;
         // A handler that retries with backoff can run longer than the session timeout; keep the member alive.
@@ -261,10 +245,6 @@ export class KafkaTransport implements BusTransport {
           clearInterval(beat);
           if (--inFlight === 0) drained?.();
         }
-        // kafkajs fetches from this broker again only once every batch of its last fetch has returned. Paused
-        // only when caught up: with records behind this batch (a backlog) it fetches again at once.
-        const pause = fetchedAt + fetchIntervalMs - performance.now();
-        if (pause >= 1 && isActive() && caughtUp(batch)) await sleep(pause, stopped.signal);
       },
     });
     const joined = joining.catch((error: unknown) => this.options.logger.error({ err: error, group: options.group }, 'Kafka consumer could not start'));
@@ -274,7 +254,6 @@ export class KafkaTransport implements BusTransport {
     const stop = () =>
       (stopping ??= (async () => {
         running = false;
-        stopped.abort();
         clearInterval(commitTimer);
         // Let the batches in hand finish (they see isActive() false and stop at their next chunk), commit what
         // they resolved while still a member of the group, then leave it.

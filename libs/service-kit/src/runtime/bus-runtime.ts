@@ -24,12 +24,6 @@ export const busConfigSchema = z.object({
    * (decision 0051).
    */
   KAFKA_LINGER_MS: z.coerce.number().int().min(0).max(1000).default(10),
-  /**
-   * Least time between fetches of a background consumer (work nobody waits on: CRM matching, media downloads,
-   * reminders' clean-up, typing): under a steady stream each fetch then returns what arrived meanwhile, not a
-   * record or two (decision 0055). The latency it adds to that work is at most this.
-   */
-  KAFKA_BACKGROUND_FETCH_INTERVAL_MS: env.ms(100),
   /** Where the standalone log bus lives (schema `bus`); defaults to the service's DATABASE_URL. */
   BUS_DATABASE_URL: z.string().optional(),
 });
@@ -57,7 +51,6 @@ export function createBusTransport(options: BusRuntimeOptions): BusTransport {
       sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
       topicPartitions: config.KAFKA_TOPIC_PARTITIONS,
       lingerMs: config.KAFKA_LINGER_MS,
-      backgroundFetchIntervalMs: config.KAFKA_BACKGROUND_FETCH_INTERVAL_MS,
       ...(options.kafkaSocketFactory ? { socketFactory: options.kafkaSocketFactory } : {}),
     });
   }
