@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { GraphQLClient } from './support/graphql-client';
 import { availableRuntimes } from './support/infra';
 import { BOT, startTestStack, type TestStack } from './support/test-stack';
+import { setConnectionMembers } from './support/connection-members';
 
 const PASSWORD = 'operator-password-1';
 type FileNode = { id: string; origin: string; messageId: string | null; state: string; fileName: string | null; mimeType: string | null; kind: string; sizeBytes: number | null; downloadUrl: string | null };
@@ -53,10 +54,7 @@ describe.each(availableRuntimes())('files on the %s runtime', (runtime) => {
     const member = await employee('olena.files@switchboard.test', 'Олена Петренко');
     operator = member.client;
     outsider = (await employee('ivan.files@switchboard.test', 'Ivan Nobody')).client;
-    await stack.client.request(`mutation($c: ID!, $e: [ID!]!) { setConnectionMembers(connectionId: $c, employeeIds: $e) { connectionId } }`, {
-      c: connected.connectTelegramBot.connection.id,
-      e: [member.id],
-    });
+    await setConnectionMembers(stack.client, connected.connectTelegramBot.connection.id, [member.id]);
   });
   afterAll(() => stack?.stop());
 

@@ -8,6 +8,7 @@ import { GraphQLClient } from './support/graphql-client';
 import { availableRuntimes } from './support/infra';
 import { LiveSubscriber } from './support/live-client';
 import { BOT, startTestStack, type TestStack } from './support/test-stack';
+import { setConnectionMembers } from './support/connection-members';
 
 const PASSWORD = 'operator-password-1';
 /** A second bot: connection B, whose chats operator A may not see. */
@@ -62,7 +63,7 @@ describe.each(availableRuntimes())('inbox permissions and actions on the %s runt
     await connect(BOT_B.token);
     ({ client: operatorA, id: operatorAId } = await employee('a@switchboard.test', 'Олена Петренко'));
     ({ client: operatorNone, id: operatorNoneId } = await employee('none@switchboard.test', 'Ivan Nobody'));
-    await admin.request(`mutation($c: ID!, $e: [ID!]!) { setConnectionMembers(connectionId: $c, employeeIds: $e) { connectionId } }`, { c: connectionA, e: [operatorAId] });
+    await setConnectionMembers(admin, connectionA, [operatorAId]);
 
     for (const s of [admin, operatorA, operatorNone].map((c) => new LiveSubscriber(admin.url, c.token!))) {
       subscribers.push(s);

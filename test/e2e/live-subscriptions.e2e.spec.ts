@@ -11,6 +11,7 @@ import { GraphQLClient } from './support/graphql-client';
 import { availableRuntimes } from './support/infra';
 import { LiveSubscriber, TypingSubscriber } from './support/live-client';
 import { BOT, startTestStack, type TestStack } from './support/test-stack';
+import { setConnectionMembers } from './support/connection-members';
 
 const PASSWORD = 'operator-password-1';
 
@@ -51,10 +52,7 @@ describe.each(availableRuntimes())('live subscriptions on the %s runtime', (runt
     operatorNone = none.client;
     operatorNoneId = none.id;
     connectionId = connected.connectTelegramBot.connection.id;
-    await stack.client.request(`mutation($c: ID!, $e: [ID!]!) { setConnectionMembers(connectionId: $c, employeeIds: $e) { connectionId } }`, {
-      c: connected.connectTelegramBot.connection.id,
-      e: [operatorAId],
-    });
+    await setConnectionMembers(stack.client, connected.connectTelegramBot.connection.id, [operatorAId]);
   });
 
   const typingSubscribers: TypingSubscriber[] = [];

@@ -13,6 +13,7 @@ import WebSocket from 'ws';
 import { GraphQLClient } from './support/graphql-client';
 import { availableRuntimes } from './support/infra';
 import { BOT, startTestStack, type TestStack } from './support/test-stack';
+import { setConnectionMembers } from './support/connection-members';
 
 const PASSWORD = 'operator-password-1';
 
@@ -89,10 +90,7 @@ describe.each(availableRuntimes())('tasks and reminders on the %s runtime', (run
     const member = await employee('olena.tasks@switchboard.test', 'Олена Петренко');
     operator = member.client;
     outsider = (await employee('ivan.tasks@switchboard.test', 'Ivan Nobody')).client;
-    await stack.client.request(`mutation($c: ID!, $e: [ID!]!) { setConnectionMembers(connectionId: $c, employeeIds: $e) { connectionId } }`, {
-      c: connected.connectTelegramBot.connection.id,
-      e: [member.id],
-    });
+    await setConnectionMembers(stack.client, connected.connectTelegramBot.connection.id, [member.id]);
     await stack.telegram.customer(BOT.token, { id: 990001, firstName: 'Марта' }).sendText('Передзвоніть мені завтра, будь ласка');
     const chat = await waitFor(
       async () => (await operator.request<{ chats: { edges: { node: { id: string; number: number } }[] } }>(`{ chats(first: 5) { edges { node { id number } } } }`)).chats.edges[0]?.node,
