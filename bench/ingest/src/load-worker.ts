@@ -25,17 +25,26 @@ let sent = 0;
 let answered = 0;
 let ok = 0;
 let failed = 0;
+const phaseStart = clock();
 
 function post(index: number): Promise<void> {
   const request = profile.request(index);
   messages[index] = request.messages;
   sent += request.messages;
+  const sentAt = clock();
   return new Promise<void>((resolve) => {
     let finished = false;
     const finish = (code: number, error?: Error) => {
       if (finished) return; // a socket error can follow the answer
       finished = true;
-      if (error) noAnswer[index] = (error as NodeJS.ErrnoException).code ?? error.message;
+      if (error) {
+        // A reset on a reused keep-alive socket is the client/server idle-timeout race; on a fresh one it is not.
+        const why = `${(error as NodeJS.ErrnoException).code ?? error.message} on a ${outgoing.reusedSocket ? 'reused' : 'new'} socket`;
+        noAnswer[index] = why;
+        process.stderr.write(
+          `load: request ${index} got no answer (${why}), ${(clock() - sentAt).toFixed(0)} ms after it was sent, ${((sentAt - phaseStart) / 1000).toFixed(2)} s into the phase\n`,
+        );
+      }
       answeredAt[index] = clock();
       status[index] = code;
       answered += request.messages;
