@@ -9,6 +9,7 @@ import express from 'express';
 import {
   MemoryRateLimiter,
   RateLimitMetrics,
+  applyKeepAliveTimeout,
   applyTrustProxy,
   createMetricsRegistry,
   registerOperationalRoutes,
@@ -83,6 +84,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   app.disable('x-powered-by');
   applyTrustProxy(app, options.trustProxy ?? 0);
   const httpServer = createServer(app);
+  applyKeepAliveTimeout(httpServer);
   const registry = createMetricsRegistry('gateway');
   const rateLimiter = options.rateLimiter ?? new MemoryRateLimiter();
   const closeRateLimiter = options.rateLimiter ? async () => undefined : () => rateLimiter.close();

@@ -6,6 +6,7 @@ export * from './graphql/graphql-errors';
 export * from './graphql/subgraph-server';
 export * from './http/operational-routes';
 export * from './http/trust-proxy';
+export * from './http/keep-alive';
 export * from './runtime/nest-service';
 export * from './runtime/bus-runtime';
 export * from './crypto/credential-cipher';
