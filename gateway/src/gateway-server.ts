@@ -7,6 +7,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import {
+  EmployeeAccessClient,
   MemoryRateLimiter,
   RateLimitMetrics,
   applyKeepAliveTimeout,
@@ -16,6 +17,7 @@ import {
   type Logger,
   type RateLimiter,
 } from '@switchboard/service-kit';
+import { EmployeeAccessCheck } from './auth/employee-access-check';
 import { CORRELATION_ID_HEADER, createGatewayContext, type GatewayContext } from './auth/gateway-context';
 import { loginRateLimitPlugin } from './auth/login-rate-limit.plugin';
 import { publicOperationsPlugin } from './auth/public-operations.plugin';
@@ -86,6 +88,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const httpServer = createServer(app);
   applyKeepAliveTimeout(httpServer);
   const registry = createMetricsRegistry('gateway');
+  const identityUrl = options.subgraphUrls['identity'];
+  const access = identityUrl
+    ? new EmployeeAccessCheck({
+        client: new EmployeeAccessClient({ identityUrl, jwtSecret: options.jwtSecret, service: 'gateway' }),
+        logger: logger.child({ component: 'employee-access' }),
+      })
+    : undefined;
   const rateLimiter = options.rateLimiter ?? new MemoryRateLimiter();
   const closeRateLimiter = options.rateLimiter ? async () => undefined : () => rateLimiter.close();
 
@@ -119,7 +128,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 
   app.use(securityHeaders());
   app.use(cors(options.corsOrigins ?? []));
-  const live = startLiveSubscriptions({ options, httpServer, registry });
+  const live = startLiveSubscriptions({ options, httpServer, registry, ...(access ? { access } : {}) });
   registerOperationalRoutes(app, {
     service: 'gateway',
     checks: subgraphReadinessChecks(options.subgraphUrls),
@@ -135,6 +144,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           jwtSecret: options.jwtSecret,
           logger,
           clientIp: req.ip ?? req.socket.remoteAddress ?? 'unknown',
+          ...(access ? { access } : {}),
         });
         res.setHeader(CORRELATION_ID_HEADER, context.correlationId);
         return context;
@@ -179,8 +189,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
  * They need the chat service's feed, found next to the chat subgraph; without a chat subgraph (some tests)
  * none are served.
  */
-function startLiveSubscriptions(params: { options: GatewayOptions; httpServer: Server; registry: Registry }): { start(): void; stop(): Promise<void> } {
-  const { options, httpServer, registry } = params;
+function startLiveSubscriptions(params: { options: GatewayOptions; httpServer: Server; registry: Registry; access?: EmployeeAccessCheck }): {
+  start(): void;
+  stop(): Promise<void>;
+} {
+  const { options, httpServer, registry, access } = params;
   const chatUrl = options.subgraphUrls['chat'];
   if (!chatUrl) {
     options.logger.warn('no chat subgraph configured: live subscriptions are off');
@@ -204,6 +217,7 @@ function startLiveSubscriptions(params: { options: GatewayOptions; httpServer: S
     schema: buildLiveSchema(hub, reminderHub),
     jwtSecret: options.jwtSecret,
     logger: options.logger,
+    ...(access ? { access } : {}),
   });
   new Gauge({
     name: 'gateway_live_subscribers',

@@ -168,4 +168,26 @@ describe.each(availableRuntimes())('inbox permissions and actions on the %s runt
     await waitFor(() => subscribers[0]!.chatEvents('chat.deleted').length === 1, { description: 'the admin hears of the deletion' });
     expect(subscribers[1]!.chatEvents('chat.deleted')).toEqual([]);
   });
+
+  it('stops a deactivated operator\'s token at the gateway, also for services without an employee replica, and closes their live subscription', async () => {
+    const myTasks = () => operatorNone.raw(`{ myTasks(first: 1) { edges { cursor } } }`);
+    expect((await myTasks()).body.errors).toBeUndefined();
+    await admin.request(`mutation($id: ID!) { deactivateEmployee(id: $id) { id active } }`, { id: operatorNoneId });
+    // The gateway asks identity again within 5 s (decision 0059); tasks and CRM keep no employee replica.
+    const refused = await waitFor(
+      async () => {
+        const answer = await myTasks();
+        return errorCode(answer.body.errors) === 'UNAUTHENTICATED' ? answer : undefined;
+      },
+      { timeoutMs: 15_000, description: 'the deactivated operator refused by the gateway' },
+    );
+    expect(refused.status).toBe(401);
+    expect(refused.body.errors?.[0]?.message).toBe('Your employee account is deactivated');
+    expect(errorCode((await operatorNone.raw(`{ crmSearch(query: "столів", first: 1) { id } }`)).body.errors)).toBe('UNAUTHENTICATED');
+    await waitFor(() => subscribers[2]!.closedWith !== undefined, { timeoutMs: 15_000, description: 'the deactivated operator\'s subscription closed' });
+    expect(subscribers[2]!.closedWith).toEqual({ code: 4403, reason: 'Your employee account is deactivated' });
+    // Everyone else carries on.
+    expect(subscribers[1]!.closedWith).toBeUndefined();
+    expect(await chatIds(operatorA)).toEqual([chatA]);
+  });
 });

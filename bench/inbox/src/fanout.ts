@@ -85,8 +85,10 @@ export async function measureFanout(options: FanoutOptions, logger: Logger, prog
 
     const operators: Principal[] = Array.from({ length: options.subscribers }, (_, i) => ({ employeeId: randomUUID(), role: 'operator', name: `Operator ${i}` }));
     const viaApi = operators.slice(0, API_MEMBER_LIMIT).map((o) => o.employeeId);
-    // Employees as identity would announce them (creating 1,000 through the API would hash 1,000
-    // passwords): the chat service takes only operators it has heard of.
+    // Employees written straight into identity's table and announced as identity would (creating 1,000
+    // through the API would hash 1,000 passwords): the gateway refuses tokens of employees identity does not
+    // know, and the chat service takes only operators it has heard of.
+    await addEmployeesDirectly(db.url, operators);
     await switchboard.bus.publish(operators.map((o) => employeeChangedEvent(o)));
     await waitFor(
       async () => {
@@ -151,6 +153,21 @@ async function queryOnce(databaseUrl: string, sql: string, params: unknown[]): P
   await client.connect();
   try {
     return (await client.query<{ n: number }>(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Operators who can never log in (no password hashes to that value): their tokens are signed by the benchmark. */
+async function addEmployeesDirectly(databaseUrl: string, operators: Principal[]): Promise<void> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query(
+      `INSERT INTO identity.employees (id, email, name, role, password_hash)
+       SELECT id, 'fanout-' || id || '@switchboard.bench', name, 'operator', '!' FROM unnest($1::uuid[], $2::text[]) AS o(id, name)`,
+      [operators.map((o) => o.employeeId), operators.map((o) => o.name)],
+    );
   } finally {
     await client.end();
   }

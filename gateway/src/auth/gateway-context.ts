@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { AuthenticationError, bearerToken, verifyAccessToken, type Logger, type Principal } from '@switchboard/service-kit';
+import type { EmployeeAccessCheck } from './employee-access-check';
 import { unauthenticated } from './unauthenticated.error';
 
 export const CORRELATION_ID_HEADER = 'x-correlation-id';
@@ -18,14 +19,17 @@ export interface GatewayContext {
 }
 
 /**
- * Builds the context from request headers. A token that is present but malformed, forged or expired is
- * rejected outright rather than treated as anonymous, so a client learns at once that it must log in again.
+ * Builds the context from request headers. A token that is present but malformed, forged, expired or no
+ * longer true to its employee is rejected outright rather than treated as anonymous, so a client learns at
+ * once that it must log in again.
  */
 export async function createGatewayContext(options: {
   headers: IncomingHttpHeaders;
   jwtSecret: string;
   logger: Logger;
   clientIp: string;
+  /** Refuses a validly signed token whose employee identity has since deactivated or re-roled (decision 0059). */
+  access?: EmployeeAccessCheck;
 }): Promise<GatewayContext> {
   const correlationId = firstHeader(options.headers[CORRELATION_ID_HEADER]) ?? randomUUID();
   const logger = options.logger.child({ correlationId });
@@ -35,6 +39,7 @@ export async function createGatewayContext(options: {
     const clientIp = options.clientIp;
     if (!token) return { correlationId, clientIp, logger };
     const principal = await verifyAccessToken(token, options.jwtSecret);
+    await options.access?.check(principal);
     return { principal, authorization, correlationId, clientIp, logger: logger.child({ employeeId: principal.employeeId }) };
   } catch (error) {
     if (error instanceof AuthenticationError) throw unauthenticated(error.message, error);

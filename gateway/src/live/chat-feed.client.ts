@@ -1,5 +1,5 @@
 import type { Envelope } from '@switchboard/contracts';
-import { signServiceToken, type Role } from '@switchboard/service-kit';
+import { ServiceTokenSource, type Role } from '@switchboard/service-kit';
 
 export interface FeedSubscriber {
   employeeId: string;
@@ -40,13 +40,13 @@ export interface FeedHeads {
   ephemeralHead?: string;
 }
 
-const TOKEN_TTL_SECONDS = 300;
-
 /** The chat service's internal live feed (POST /internal/feed), called with a service token. */
 export class ChatFeedClient {
-  private token: { value: string; renewAt: number } | undefined;
+  private readonly tokens: ServiceTokenSource;
 
-  constructor(private readonly options: { feedUrl: string; jwtSecret: string }) {}
+  constructor(private readonly options: { feedUrl: string; jwtSecret: string }) {
+    this.tokens = new ServiceTokenSource({ jwtSecret: options.jwtSecret, service: 'gateway' });
+  }
 
   async head(): Promise<FeedHeads> {
     const page = await this.call({ subscribers: [] });
@@ -64,19 +64,11 @@ export class ChatFeedClient {
   private async call(body: Record<string, unknown>, signal?: AbortSignal): Promise<FeedPage> {
     const response = await fetch(this.options.feedUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${await this.serviceToken()}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await this.tokens.current()}` },
       body: JSON.stringify(body),
       ...(signal ? { signal } : {}),
     });
     if (!response.ok) throw new Error(`chat feed answered ${response.status}: ${await response.text()}`);
     return (await response.json()) as FeedPage;
-  }
-
-  private async serviceToken(): Promise<string> {
-    if (!this.token || Date.now() >= this.token.renewAt) {
-      const value = await signServiceToken({ service: 'gateway', secret: this.options.jwtSecret, ttlSeconds: TOKEN_TTL_SECONDS });
-      this.token = { value, renewAt: Date.now() + (TOKEN_TTL_SECONDS / 2) * 1000 };
-    }
-    return this.token.value;
   }
 }

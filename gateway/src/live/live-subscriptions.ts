@@ -2,8 +2,9 @@ import { AuthenticationError, verifyAccessToken, type Logger, type Principal } f
 import { GraphQLError, buildSchema, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Server } from 'node:http';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
+import { EMPLOYEE_ACCESS_TTL_MS, type EmployeeAccessCheck } from '../auth/employee-access-check';
 import type { EphemeralEntry } from './chat-feed.client';
 import type { LiveHub, LiveEvent } from './live-hub';
 
@@ -184,17 +185,31 @@ async function* toTypingPayloads(entries: AsyncGenerator<EphemeralEntry>, chatId
   }
 }
 
+/** graphql-ws's close code for a connection whose caller may not (or may no longer) subscribe. */
+const FORBIDDEN = 4403;
+
 /**
  * graphql-ws on the gateway's HTTP server. The client authenticates in connection_init with
- * { authorization: "Bearer <accessToken>" }; a connection without a valid token is closed with 4403.
+ * { authorization: "Bearer <accessToken>" }; a connection without a valid token is closed with 4403. With
+ * `access`, open connections are re-checked every EMPLOYEE_ACCESS_TTL_MS, and one whose employee was since
+ * deactivated or given another role is closed with 4403 and the reason (decision 0059).
  */
-export function serveLiveSubscriptions(options: { httpServer: Server; path: string; schema: GraphQLSchema; jwtSecret: string; logger: Logger }): {
+export function serveLiveSubscriptions(options: {
+  httpServer: Server;
+  path: string;
+  schema: GraphQLSchema;
+  jwtSecret: string;
+  logger: Logger;
+  access?: EmployeeAccessCheck;
+  recheckIntervalMs?: number;
+}): {
   connections(): number;
   close(): Promise<void>;
 } {
   // Client messages are small (connection_init, subscribe, complete); ws's default maxPayload is 100 MiB.
   const wsServer = new WebSocketServer({ server: options.httpServer, path: options.path, maxPayload: 64 * 1024 });
-  const cleanup = useServer<Record<string, unknown>, { principal?: Principal }>(
+  const open = new Map<WebSocket, Principal>();
+  const cleanup = useServer<Record<string, unknown>, { principal?: Principal; socket: WebSocket }>(
     {
       schema: options.schema,
       onConnect: async (ctx) => {
@@ -202,7 +217,11 @@ export function serveLiveSubscriptions(options: { httpServer: Server; path: stri
         const match = typeof raw === 'string' ? /^Bearer\s+(.+)$/i.exec(raw.trim()) : null;
         if (!match) return false;
         try {
-          ctx.extra.principal = await verifyAccessToken(match[1]!, options.jwtSecret);
+          const principal = await verifyAccessToken(match[1]!, options.jwtSecret);
+          await options.access?.check(principal);
+          ctx.extra.principal = principal;
+          open.set(ctx.extra.socket, principal);
+          ctx.extra.socket.once('close', () => open.delete(ctx.extra.socket));
           return true;
         } catch (error) {
           if (!(error instanceof AuthenticationError)) options.logger.error({ err: error }, 'live subscription authentication failed');
@@ -216,9 +235,33 @@ export function serveLiveSubscriptions(options: { httpServer: Server; path: stri
     },
     wsServer,
   );
+  const recheck = options.access ? setInterval(() => void recheckOpen(options.access!), options.recheckIntervalMs ?? EMPLOYEE_ACCESS_TTL_MS) : undefined;
+  recheck?.unref();
+  let rechecking = false;
+  async function recheckOpen(access: EmployeeAccessCheck): Promise<void> {
+    if (rechecking || open.size === 0) return;
+    rechecking = true;
+    try {
+      const refused = await access.refusals([...open.values()]);
+      if (refused.size === 0) return;
+      for (const [socket, principal] of open) {
+        const reason = refused.get(principal.employeeId);
+        if (reason === undefined) continue;
+        open.delete(socket);
+        options.logger.info({ employeeId: principal.employeeId, reason }, 'live subscription closed: the token no longer counts');
+        socket.close(FORBIDDEN, reason);
+      }
+    } catch (error) {
+      options.logger.error({ err: error }, 'live subscriptions could not be re-checked');
+    } finally {
+      rechecking = false;
+    }
+  }
+
   return {
     connections: () => wsServer.clients.size,
     close: async () => {
+      if (recheck) clearInterval(recheck);
       await cleanup.dispose();
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
     },

@@ -14,6 +14,7 @@ export * from './webhooks/hub-signature';
 export * from './meta/graph-api-transport';
 export * from './webhooks/hmac-signature';
 export * from './internal/chat-visibility';
+export * from './internal/employee-access';
 export * from './internal/channel-media';
 export * from './internal/channel-media.route';
 export * from './internal/files';

@@ -16,6 +16,7 @@ import {
 } from '@switchboard/service-kit';
 import { LoginService } from './auth/login.service';
 import { PasswordHasher } from './auth/password-hasher';
+import { registerEmployeeAccessRoute } from './employees/employee-access.route';
 import { announceUnannouncedEmployees } from './employees/employee-events';
 import { ensureInitialAdmin } from './employees/initial-admin';
 import { createIdentityResolvers } from './graphql/identity.resolvers';
@@ -80,6 +81,7 @@ export async function startIdentityService(options: { config: IdentityConfig; lo
           registry,
           checks: { database: async () => void (await dataSource.query('SELECT 1')), bus: () => bus.transport.ping() },
         });
+        registerEmployeeAccessRoute(app, { dataSource, jwtSecret: config.JWT_SECRET, logger });
         graphql = await mountSubgraph({
           app,
           typeDefs: IDENTITY_TYPE_DEFS,

@@ -2,7 +2,7 @@ import { EmployeeChangedV1, TOPICS, type EmployeeChanged } from '@switchboard/co
 import { EventBus, LOG_BUS_MIGRATIONS, LOG_BUS_SCHEMA, LogTransport, type ConsumerHandle } from '@switchboard/messaging';
 import { createServiceDataSource, migrateSchema } from '@switchboard/persistence';
 import { createTestDatabase, waitFor, type TestDatabase } from '@switchboard/testing';
-import { createLogger, loadConfig, verifyAccessToken, type RunningService } from '@switchboard/service-kit';
+import { EMPLOYEE_ACCESS_PATH, EmployeeAccessClient, createLogger, loadConfig, signAccessToken, signServiceToken, verifyAccessToken, type RunningService } from '@switchboard/service-kit';
 import { Client } from 'pg';
 import { identityConfigSchema, startIdentityService, type IdentityConfig } from '../src';
 
@@ -313,6 +313,42 @@ describe('identity service', () => {
 
     // Back to an operator, so the next test starts with one admin.
     await graphql(running(), UPDATE_EMPLOYEE, { id, input: { role: 'OPERATOR' } }, adminToken);
+  });
+
+  it('tells the gateway, and only a service, the current role and state of employees (unknown ones left out)', async () => {
+    const adminToken = await tokenFor(running(), ADMIN.email, ADMIN.password);
+    const adminId = (await verifyAccessToken(adminToken, JWT_SECRET)).employeeId;
+    const olha = { email: 'olha@example.com', name: 'Olha', role: 'OPERATOR', password: 'olha-password-1' };
+    const olhaId = (await graphql<{ createEmployee: { id: string } }>(running(), CREATE_EMPLOYEE, { input: olha }, adminToken)).data!.createEmployee.id;
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    const client = new EmployeeAccessClient({ identityUrl: running().url, jwtSecret: JWT_SECRET, service: 'gateway' });
+
+    expect(await client.lookup([adminId, olhaId, unknown])).toEqual(
+      expect.arrayContaining([
+        { employeeId: adminId, role: 'admin', active: true },
+        { employeeId: olhaId, role: 'operator', active: true },
+      ]),
+    );
+    await graphql(running(), DEACTIVATE_EMPLOYEE, { id: olhaId }, adminToken);
+    expect(await client.lookup([olhaId, unknown])).toEqual([{ employeeId: olhaId, role: 'operator', active: false }]);
+
+    const post = async (body: unknown, authorization?: string) => {
+      const response = await fetch(`${running().url}${EMPLOYEE_ACCESS_PATH}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, body: (await response.json()) as { error?: string } };
+    };
+    // An employee's own token is not a service token: the directory is not public.
+    const employeeToken = await signAccessToken({ employeeId: adminId, role: 'admin', name: ADMIN.name }, { secret: JWT_SECRET, ttlSeconds: 60 });
+    expect((await post({ employeeIds: [adminId] })).status).toBe(401);
+    expect((await post({ employeeIds: [adminId] }, `Bearer ${employeeToken}`)).status).toBe(401);
+    const service = `Bearer ${await signServiceToken({ service: 'gateway', secret: JWT_SECRET })}`;
+    const notIds = await post({ employeeIds: ['not-an-id'] }, service);
+    expect(notIds).toMatchObject({ status: 400, body: { error: expect.stringMatching(/employeeIds must be employee ids/) } });
+    expect((await post({ employeeIds: [] }, service)).body.error).toMatch(/at least one employee/);
+    expect((await post({ employeeIds: Array.from({ length: 1_001 }, () => unknown) }, service)).body.error).toMatch(/at most 1000 employees/);
   });
 
   it('refuses deactivating yourself and demoting the last active admin, even when two admins race to demote each other', async () => {

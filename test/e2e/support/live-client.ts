@@ -18,8 +18,11 @@ const SUBSCRIPTION = `subscription Live($after: String) { chatEvents(after: $aft
 export class LiveSubscriber {
   readonly events: ChatLiveEvent[] = [];
   errors: { message: string; extensions?: { code?: string } }[] = [];
+  /** How the gateway closed the socket, when it did (not when this client disconnected). */
+  closedWith: { code: number; reason: string } | undefined;
   private client: Client | undefined;
   private unsubscribe: (() => void) | undefined;
+  private disconnecting = false;
 
   constructor(
     private readonly url: string,
@@ -28,12 +31,21 @@ export class LiveSubscriber {
 
   /** Subscribes (after a cursor when given) and resolves once live delivery has started. */
   async connect(after?: string): Promise<void> {
+    this.disconnecting = false;
     this.client = createClient({
       url: this.url.replace(/^http/, 'ws'),
       webSocketImpl: WebSocket,
       connectionParams: { authorization: `Bearer ${this.token}` },
       retryAttempts: 0,
       lazy: false,
+      // Its default prints the close event to the console; `closed` below records it instead.
+      onNonLazyError: () => undefined,
+      on: {
+        closed: (event) => {
+          const { code, reason } = event as { code: number; reason: string };
+          if (!this.disconnecting) this.closedWith = { code, reason: String(reason) };
+        },
+      },
     });
     const started = new Promise<void>((resolve, reject) => {
       this.unsubscribe = this.client!.subscribe<{ chatEvents: ChatLiveEvent }>(
@@ -70,6 +82,7 @@ export class LiveSubscriber {
   }
 
   async disconnect(): Promise<void> {
+    this.disconnecting = true;
     this.unsubscribe?.();
     await this.client?.dispose();
     this.client = undefined;

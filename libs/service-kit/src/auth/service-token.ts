@@ -32,3 +32,20 @@ export async function verifyServiceToken(token: string, secret: string): Promise
     throw new AuthenticationError('A valid service token is required for internal endpoints');
   }
 }
+
+const SOURCE_TOKEN_TTL_SECONDS = 300;
+
+/** A service's token for its calls to other services' internal endpoints, renewed at half its lifetime. */
+export class ServiceTokenSource {
+  private token: { value: string; renewAt: number } | undefined;
+
+  constructor(private readonly options: { jwtSecret: string; service: string }) {}
+
+  async current(): Promise<string> {
+    if (!this.token || Date.now() >= this.token.renewAt) {
+      const value = await signServiceToken({ service: this.options.service, secret: this.options.jwtSecret, ttlSeconds: SOURCE_TOKEN_TTL_SECONDS });
+      this.token = { value, renewAt: Date.now() + (SOURCE_TOKEN_TTL_SECONDS / 2) * 1000 };
+    }
+    return this.token.value;
+  }
+}

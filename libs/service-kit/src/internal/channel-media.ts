@@ -1,4 +1,3 @@
-import { signServiceToken } from '../auth/service-token';
 
 /**
  * GET /internal/media/:connectionId/:platformFileId on a channel connector (service token only): the bytes
@@ -19,19 +18,3 @@ export function channelMediaPath(params: { connectionId: string; platformFileId:
   return `/internal/media/${encodeURIComponent(params.connectionId)}/${encodeURIComponent(params.platformFileId)}`;
 }
 
-const TOKEN_TTL_SECONDS = 300;
-
-/** Signs the files service's requests to connectors (renewed at half its lifetime). */
-export class ServiceTokenSource {
-  private token: { value: string; renewAt: number } | undefined;
-
-  constructor(private readonly options: { jwtSecret: string; service: string }) {}
-
-  async current(): Promise<string> {
-    if (!this.token || Date.now() >= this.token.renewAt) {
-      const value = await signServiceToken({ service: this.options.service, secret: this.options.jwtSecret, ttlSeconds: TOKEN_TTL_SECONDS });
-      this.token = { value, renewAt: Date.now() + (TOKEN_TTL_SECONDS / 2) * 1000 };
-    }
-    return this.token.value;
-  }
-}

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ROLES, type Principal } from '../auth/access-token';
-import { signServiceToken } from '../auth/service-token';
+import { ServiceTokenSource } from '../auth/service-token';
 
 /**
  * POST /internal/chat-visibility on the chat service: "may this employee see this chat, and what is its
@@ -22,31 +22,23 @@ export const chatVisibilityResponseSchema = z.discriminatedUnion('visible', [
 ]);
 export type ChatVisibility = z.infer<typeof chatVisibilityResponseSchema>;
 
-const TOKEN_TTL_SECONDS = 300;
-
-/** Calls the chat service's visibility endpoint with a service token (renewed at half its lifetime). */
+/** Calls the chat service's visibility endpoint with a service token. */
 export class ChatVisibilityClient {
-  private token: { value: string; renewAt: number } | undefined;
+  private readonly tokens: ServiceTokenSource;
 
-  constructor(private readonly options: { chatServiceUrl: string; jwtSecret: string; service: string; timeoutMs?: number }) {}
+  constructor(private readonly options: { chatServiceUrl: string; jwtSecret: string; service: string; timeoutMs?: number }) {
+    this.tokens = new ServiceTokenSource({ jwtSecret: options.jwtSecret, service: options.service });
+  }
 
   async check(principal: Principal, chatId: string): Promise<ChatVisibility> {
     const body: ChatVisibilityRequest = { chatId, employee: { employeeId: principal.employeeId, role: principal.role } };
     const response = await fetch(new URL(CHAT_VISIBILITY_PATH, this.options.chatServiceUrl), {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${await this.serviceToken()}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await this.tokens.current()}` },
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(this.options.timeoutMs ?? 5_000),
     });
     if (!response.ok) throw new Error(`chat service answered ${response.status} to ${CHAT_VISIBILITY_PATH}: ${await response.text()}`);
     return chatVisibilityResponseSchema.parse(await response.json());
-  }
-
-  private async serviceToken(): Promise<string> {
-    if (!this.token || Date.now() >= this.token.renewAt) {
-      const value = await signServiceToken({ service: this.options.service, secret: this.options.jwtSecret, ttlSeconds: TOKEN_TTL_SECONDS });
-      this.token = { value, renewAt: Date.now() + (TOKEN_TTL_SECONDS / 2) * 1000 };
-    }
-    return this.token.value;
   }
 }

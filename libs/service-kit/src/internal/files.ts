@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ServiceTokenSource } from './channel-media';
+import { ServiceTokenSource } from '../auth/service-token';
 
 /**
  * The files service's internal routes (service token only; not public API), for services that act on an
