@@ -15,6 +15,7 @@ export * from './meta/graph-api-transport';
 export * from './webhooks/hmac-signature';
 export * from './internal/chat-visibility';
 export * from './internal/employee-access';
+export * from './internal/internal-json-route';
 export * from './internal/channel-media';
 export * from './internal/channel-media.route';
 export * from './internal/files';
