@@ -16,7 +16,7 @@ export function subgraphServiceBuilder(subgraphUrls: Readonly<Record<string, str
     return new RemoteGraphQLDataSource<GatewayContext>({
       url,
       // Node's fetch (undici) closes an idle kept-alive connection before the server's Keep-Alive timeout (the
-      // subgraphs announce Node's 5 s), so a request is never sent on a connection the subgraph is closing.
+      // subgraphs announce 65 s, decision 0058), so a request is never sent on a connection the subgraph is closing.
       // The default fetcher kept connections past it and now and then lost a request to ECONNRESET, which
       // reached the caller as INTERNAL_SERVER_ERROR (seen in the e2e suites under load).
       fetcher: subgraphFetch,
