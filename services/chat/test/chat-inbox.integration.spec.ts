@@ -7,7 +7,7 @@
 import { MessageReceivedV1, TOPICS, chatKeyOf, createEnvelope, outboundTopic, type Envelope } from '@switchboard/contracts';
 import { EventBus, LOG_BUS_MIGRATIONS, LOG_BUS_SCHEMA, LogTransport, type ConsumerHandle } from '@switchboard/messaging';
 import { createServiceDataSource, migrateSchema } from '@switchboard/persistence';
-import { createLogger, signAccessToken, type Principal, type RunningService } from '@switchboard/service-kit';
+import { ChatVisibilityClient, createLogger, signAccessToken, type Principal, type RunningService } from '@switchboard/service-kit';
 import { createTestDatabase, employeeChangedEvent, isPostgresAvailable, waitFor } from '@switchboard/testing';
 import { randomUUID } from 'node:crypto';
 import { chatConfigSchema, startChatService } from '../src';
@@ -325,6 +325,10 @@ describe('the inbox in the chat service (PostgreSQL, log bus)', () => {
     const later = new Date();
     await bus.publish([employeeChangedEvent(operatorA, later, { active: false }), employeeChangedEvent(operatorA, new Date(later.getTime() - 1_000))]);
     await waitFor(async () => errorCode(await gql(operatorA, `{ chats(first: 1) { totalCount } }`)) === 'UNAUTHENTICATED', { description: 'operator A refused' });
+    // Other services asking (files before an upload, tasks, CRM) hear "not visible", not an error.
+    const visibility = new ChatVisibilityClient({ chatServiceUrl: chat.url, jwtSecret: JWT_SECRET, service: 'files' });
+    expect(await visibility.check(operatorA, chatA2)).toEqual({ visible: false });
+    expect(await visibility.check(admin, chatA2)).toMatchObject({ visible: true });
     expect(errorCode(await gql(admin, `mutation($c: ID!, $o: [ID!]!) { addChatOperators(chatId: $c, operatorIds: $o) { chat { id } } }`, { c: chatA2, o: [operatorA.employeeId] }))).toBe('BAD_USER_INPUT');
     await bus.publish([employeeChangedEvent(operatorA, new Date(later.getTime() + 1_000))]);
     await waitFor(async () => !(await gql(operatorA, `{ chats(first: 1) { totalCount } }`)).errors, { description: 'operator A back' });

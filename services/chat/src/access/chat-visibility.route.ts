@@ -1,7 +1,7 @@
-import { CHAT_VISIBILITY_PATH, chatVisibilityRequestSchema, registerInternalJsonRoute, type ChatVisibility, type Logger } from '@switchboard/service-kit';
+import { AuthenticationError, CHAT_VISIBILITY_PATH, chatVisibilityRequestSchema, registerInternalJsonRoute, type ChatVisibility, type Logger, type Role } from '@switchboard/service-kit';
 import type { Express } from 'express';
 import type { DataSource } from 'typeorm';
-import { canSee, loadViewer } from './viewer';
+import { canSee, loadViewer, type Viewer } from './viewer';
 
 /**
  * POST /internal/chat-visibility (service token only): lets another service (tasks: a task or reminder
@@ -21,8 +21,18 @@ export function registerChatVisibilityRoute(app: Express, deps: { dataSource: Da
       }[];
       const chat = rows[0];
       // The name is not part of visibility; the viewer only needs the role and the memberships.
-      const viewer = chat ? await loadViewer(deps.dataSource, { ...employee, name: '' }) : undefined;
+      const viewer = chat ? await loadViewerOrNone(deps.dataSource, employee) : undefined;
       return chat && viewer && canSee(viewer, chat) ? { visible: true, chat: { chatId: chat.id, chatNumber: chat.number } } : { visible: false };
     },
   );
+}
+
+/** A deactivated employee sees no chat: the question has an answer (not visible), not an error. */
+async function loadViewerOrNone(db: DataSource, employee: { employeeId: string; role: Role }): Promise<Viewer | undefined> {
+  try {
+    return await loadViewer(db, { ...employee, name: '' });
+  } catch (error) {
+    if (error instanceof AuthenticationError) return undefined;
+    throw error;
+  }
 }
