@@ -17,7 +17,7 @@ import {
   type Logger,
   type RateLimiter,
 } from '@switchboard/service-kit';
-import { EmployeeAccessCheck } from './auth/employee-access-check';
+import { EmployeeAccessCheck, type EmployeeAccessMetrics } from './auth/employee-access-check';
 import { CORRELATION_ID_HEADER, createGatewayContext, type GatewayContext } from './auth/gateway-context';
 import { loginRateLimitPlugin } from './auth/login-rate-limit.plugin';
 import { publicOperationsPlugin } from './auth/public-operations.plugin';
@@ -32,7 +32,7 @@ import { subgraphReadinessChecks, subgraphServiceBuilder } from './subgraph/subg
 import { ChatFeedClient } from './live/chat-feed.client';
 import { LiveHub } from './live/live-hub';
 import { buildLiveSchema, serveLiveSubscriptions } from './live/live-subscriptions';
-import { Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 
 export interface GatewayOptions {
   /** 0 picks a free port (tests). */
@@ -93,6 +93,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     ? new EmployeeAccessCheck({
         client: new EmployeeAccessClient({ identityUrl, jwtSecret: options.jwtSecret, service: 'gateway' }),
         logger: logger.child({ component: 'employee-access' }),
+        metrics: employeeAccessMetrics(registry),
       })
     : undefined;
   const rateLimiter = options.rateLimiter ?? new MemoryRateLimiter();
@@ -248,6 +249,22 @@ function startLiveSubscriptions(params: { options: GatewayOptions; httpServer: S
       await sockets.close();
     },
   };
+}
+
+/** gateway_token_refusals_total{reason} and gateway_employee_access_unanswered_total (decision 0059). */
+function employeeAccessMetrics(registry: Registry): EmployeeAccessMetrics {
+  const refusals = new Counter({
+    name: 'gateway_token_refusals_total',
+    help: 'Validly signed tokens refused because identity says their employee is deactivated, has another role or does not exist',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  const unanswered = new Counter({
+    name: 'gateway_employee_access_unanswered_total',
+    help: 'Employee access lookups identity did not answer (tokens were taken as signed meanwhile)',
+    registers: [registry],
+  });
+  return { refused: (reason) => refusals.inc({ reason }), unanswered: () => unanswered.inc() };
 }
 
 function listen(httpServer: Server, port: number, host: string | undefined): Promise<void> {

@@ -42,13 +42,15 @@ describe('EmployeeAccessCheck', () => {
       { employeeId: OLENA.employeeId, role: 'operator', active: true },
       { employeeId: ADA.employeeId, role: 'operator', active: true },
     ]);
-    const check = new EmployeeAccessCheck({ client: identity.client, logger, ttlMs: 0 });
+    const counted: string[] = [];
+    const check = new EmployeeAccessCheck({ client: identity.client, logger, ttlMs: 0, metrics: { refused: (reason) => void counted.push(reason), unanswered: () => void counted.push('unanswered') } });
     expect(await refusal(check, OLENA)).toBeUndefined();
     expect(await refusal(check, ADA)).toBe('Your role is now operator: log in again');
     identity.directory.set(OLENA.employeeId, { employeeId: OLENA.employeeId, role: 'operator', active: false });
     expect(await refusal(check, OLENA)).toBe('Your employee account is deactivated');
     identity.directory.delete(OLENA.employeeId);
     expect(await refusal(check, OLENA)).toBe('Your employee account no longer exists');
+    expect(counted).toEqual(['role_changed', 'deactivated', 'unknown_employee']);
   });
 
   it('asks identity once per TTL per employee, and once for concurrent requests', async () => {
@@ -78,7 +80,8 @@ describe('EmployeeAccessCheck', () => {
 
   it('takes tokens as signed while identity does not answer, keeps what it knew, and leaves identity alone for a TTL', async () => {
     const identity = fakeIdentity([{ employeeId: OLENA.employeeId, role: 'operator', active: false }]);
-    const check = new EmployeeAccessCheck({ client: identity.client, logger, ttlMs: 200 });
+    let unanswered = 0;
+    const check = new EmployeeAccessCheck({ client: identity.client, logger, ttlMs: 200, metrics: { refused: () => undefined, unanswered: () => void unanswered++ } });
     expect(await refusal(check, OLENA)).toBe('Your employee account is deactivated');
     identity.state.down = true;
     await new Promise((resolve) => setTimeout(resolve, 250));
@@ -88,6 +91,7 @@ describe('EmployeeAccessCheck', () => {
     const lookupsWhileDown = identity.state.lookups;
     expect(await refusal(check, ADA)).toBeUndefined();
     expect(identity.state.lookups).toBe(lookupsWhileDown);
+    expect(unanswered).toBe(1);
     identity.state.down = false;
     await new Promise((resolve) => setTimeout(resolve, 250));
     expect(await refusal(check, ADA)).toBe('Your employee account no longer exists');

@@ -13,6 +13,16 @@ const OUTAGE_WARNING_INTERVAL_MS = 30_000;
 /** What identity last said: the employee's access, or that it knows no such employee. */
 type Known = EmployeeAccess | 'unknown';
 
+/** Why a token no longer counts: the `reason` label of gateway_token_refusals_total. */
+export type RefusalReason = 'deactivated' | 'role_changed' | 'unknown_employee';
+
+/** Counts for /metrics (the gateway's registry); optional so tests can leave them out. */
+export interface EmployeeAccessMetrics {
+  refused(reason: RefusalReason): void;
+  /** A lookup identity did not answer (tokens were then taken as signed). */
+  unanswered(): void;
+}
+
 /**
  * Access tokens are checked by signature and live for hours; identity owns whether their employee is still
  * active and still has the token's role. Every authenticated request and live subscription passes here, so a
@@ -30,7 +40,7 @@ export class EmployeeAccessCheck {
   private lastOutageWarning = 0;
   private readonly ttlMs: number;
 
-  constructor(private readonly options: { client: Pick<EmployeeAccessClient, 'lookup'>; logger: Logger; ttlMs?: number }) {
+  constructor(private readonly options: { client: Pick<EmployeeAccessClient, 'lookup'>; logger: Logger; ttlMs?: number; metrics?: EmployeeAccessMetrics }) {
     this.ttlMs = options.ttlMs ?? EMPLOYEE_ACCESS_TTL_MS;
   }
 
@@ -52,8 +62,10 @@ export class EmployeeAccessCheck {
     }
     const refused = new Map<string, string>();
     for (const principal of principals) {
-      const reason = refusalOf(principal, this.known.get(principal.employeeId)?.access);
-      if (reason) refused.set(principal.employeeId, reason);
+      const refusal = refusalOf(principal, this.known.get(principal.employeeId)?.access);
+      if (!refusal) continue;
+      this.options.metrics?.refused(refusal.reason);
+      refused.set(principal.employeeId, refusal.message);
     }
     return refused;
   }
@@ -84,6 +96,7 @@ export class EmployeeAccessCheck {
       const checkedAt = Date.now();
       for (const id of ids) this.remember(id, found.get(id) ?? 'unknown', checkedAt);
     } catch (error) {
+      this.options.metrics?.unanswered();
       this.identityAwayUntil = Date.now() + this.ttlMs;
       if (Date.now() - this.lastOutageWarning >= OUTAGE_WARNING_INTERVAL_MS) {
         this.lastOutageWarning = Date.now();
@@ -105,10 +118,10 @@ export class EmployeeAccessCheck {
   }
 }
 
-function refusalOf(principal: Principal, access: Known | undefined): string | undefined {
+function refusalOf(principal: Principal, access: Known | undefined): { reason: RefusalReason; message: string } | undefined {
   if (access === undefined) return undefined;
-  if (access === 'unknown') return 'Your employee account no longer exists';
-  if (!access.active) return 'Your employee account is deactivated';
-  if (access.role !== principal.role) return `Your role is now ${access.role}: log in again`;
+  if (access === 'unknown') return { reason: 'unknown_employee', message: 'Your employee account no longer exists' };
+  if (!access.active) return { reason: 'deactivated', message: 'Your employee account is deactivated' };
+  if (access.role !== principal.role) return { reason: 'role_changed', message: `Your role is now ${access.role}: log in again` };
   return undefined;
 }
