@@ -201,7 +201,6 @@ export function serveLiveSubscriptions(options: {
   jwtSecret: string;
   logger: Logger;
   access?: EmployeeAccessCheck;
-  recheckIntervalMs?: number;
 }): {
   connections(): number;
   close(): Promise<void>;
@@ -235,7 +234,7 @@ export function serveLiveSubscriptions(options: {
     },
     wsServer,
   );
-  const recheck = options.access ? setInterval(() => void recheckOpen(options.access!), options.recheckIntervalMs ?? EMPLOYEE_ACCESS_TTL_MS) : undefined;
+  const recheck = options.access ? setInterval(() => void recheckOpen(options.access!), EMPLOYEE_ACCESS_TTL_MS) : undefined;
   recheck?.unref();
   let rechecking = false;
   async function recheckOpen(access: EmployeeAccessCheck): Promise<void> {
