@@ -78,6 +78,14 @@ describe('EmployeeAccessCheck', () => {
     expect(identity.state.asked).toEqual([[OLENA.employeeId, ADA.employeeId]]);
   });
 
+  it('asks about employees checked at the same moment in one lookup (every console reconnecting after a gateway restart)', async () => {
+    const employees: EmployeeAccess[] = Array.from({ length: 50 }, (_, i) => ({ employeeId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, role: 'operator', active: true }));
+    const identity = fakeIdentity(employees);
+    const check = new EmployeeAccessCheck({ client: identity.client, logger });
+    await Promise.all(employees.map((e) => check.check({ employeeId: e.employeeId, role: 'operator', name: 'Operator' })));
+    expect(identity.state.asked.map((ids) => ids.length)).toEqual([50]);
+  });
+
   it('takes tokens as signed while identity does not answer, keeps what it knew, and leaves identity alone for a TTL', async () => {
     const identity = fakeIdentity([{ employeeId: OLENA.employeeId, role: 'operator', active: false }]);
     let unanswered = 0;

@@ -36,6 +36,8 @@ export interface EmployeeAccessMetrics {
 export class EmployeeAccessCheck {
   private readonly known = new Map<string, { access: Known; checkedAt: number }>();
   private readonly inFlight = new Map<string, Promise<void>>();
+  /** The lookup that ids asked for in this turn of the event loop join; it starts on setImmediate. */
+  private nextLookup: { ids: Set<string>; done: Promise<void> } | undefined;
   private identityAwayUntil = 0;
   private lastOutageWarning = 0;
   private readonly ttlMs: number;
@@ -70,23 +72,40 @@ export class EmployeeAccessCheck {
     return refused;
   }
 
-  /** Asks identity about `ids`; an id already being asked about waits for that answer instead. */
+  /**
+   * Asks identity about `ids`; an id already being asked about waits for that answer instead. Ids asked for
+   * in the same turn of the event loop go in one lookup: after a gateway restart every console reconnects
+   * at once, and a thousand subscriptions should not be a thousand requests to identity.
+   */
   private async refresh(ids: string[]): Promise<void> {
-    const waits: Promise<void>[] = [];
-    const ask: string[] = [];
+    const waits = new Set<Promise<void>>();
     for (const id of ids) {
-      const pending = this.inFlight.get(id);
-      if (pending) waits.push(pending);
-      else ask.push(id);
-    }
-    if (ask.length > 0) {
-      const lookup = this.lookup(ask).finally(() => {
-        for (const id of ask) if (this.inFlight.get(id) === lookup) this.inFlight.delete(id);
-      });
-      for (const id of ask) this.inFlight.set(id, lookup);
-      waits.push(lookup);
+      let pending = this.inFlight.get(id);
+      if (!pending) {
+        pending = this.joinNextLookup(id);
+        this.inFlight.set(id, pending);
+      }
+      waits.add(pending);
     }
     await Promise.all(waits);
+  }
+
+  private joinNextLookup(id: string): Promise<void> {
+    if (!this.nextLookup) {
+      const ids = new Set<string>();
+      const done = new Promise<void>((resolve) => setImmediate(resolve))
+        .then(() => {
+          // Ids asked for from now on start the next lookup.
+          if (this.nextLookup?.ids === ids) this.nextLookup = undefined;
+          return this.lookup([...ids]);
+        })
+        .finally(() => {
+          for (const asked of ids) if (this.inFlight.get(asked) === done) this.inFlight.delete(asked);
+        });
+      this.nextLookup = { ids, done };
+    }
+    this.nextLookup.ids.add(id);
+    return this.nextLookup.done;
   }
 
   /** Never rejects: an unanswered lookup leaves what was known (fail open for the never-seen). */
