@@ -3,7 +3,8 @@
  * (65 s against their 60 s), so it is never the side that closes a connection a client is about to reuse.
  * Over real HTTP through startNestService, the path every service takes: the answer carries the hint a
  * client's agent retires sockets by, a connection idle past Node's old 5 s default still carries the next
- * request, and stopping the service does not wait for idle connections.
+ * request, and stopping the service waits neither for idle connections nor for the keep-alive of one that
+ * was answering a request when the stop began.
  */
 import { Module } from '@nestjs/common';
 import http from 'node:http';
@@ -68,6 +69,35 @@ describe('startNestService keep-alive', () => {
       fresh.destroy();
     }
   }, 15_000);
+
+  it('stops as soon as a request in flight is answered, not when its kept-alive connection would time out', async () => {
+    const other = await startNestService({
+      name: 'keep-alive-busy-test',
+      module: EmptyModule,
+      port: 0,
+      host: '127.0.0.1',
+      logger,
+      configure: async (app) => {
+        app.get('/slow', (_req, res) => void setTimeout(() => res.json({ ok: true }), 300));
+      },
+    });
+    const holder = new http.Agent({ keepAlive: true });
+    try {
+      const answered = new Promise<number>((resolve, reject) => {
+        http.get(`${other.url}/slow`, { agent: holder }, (response) => {
+          response.resume();
+          response.on('end', () => resolve(response.statusCode ?? 0));
+        }).on('error', reject);
+      });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const started = Date.now();
+      await other.stop();
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(await answered).toBe(200);
+    } finally {
+      holder.destroy();
+    }
+  });
 
   it('stops at once although a client holds an idle connection', async () => {
     const other = await startNestService({ name: 'keep-alive-stop-test', module: EmptyModule, port: 0, host: '127.0.0.1', logger });

@@ -15,3 +15,21 @@ export const HTTP_KEEP_ALIVE_TIMEOUT_MS = 65_000;
 export function applyKeepAliveTimeout(server: Pick<Server, 'keepAliveTimeout'>): void {
   server.keepAliveTimeout = HTTP_KEEP_ALIVE_TIMEOUT_MS;
 }
+
+/** How often a stopping server closes the connections that have turned idle since it began to stop. */
+const IDLE_SWEEP_MS = 50;
+
+/**
+ * Runs `close` (which ends in `server.close()`) while closing every connection as soon as it is idle.
+ * `server.close()` closes the connections idle at that moment, but one that was answering a request turns
+ * idle afterwards and would hold the close for the whole keep-alive timeout (65 s: past Kubernetes' grace
+ * period, so the pod would be killed instead of stopping cleanly).
+ */
+export async function closeWhenIdle(server: Pick<Server, 'closeIdleConnections'>, close: () => Promise<void>): Promise<void> {
+  const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
+  try {
+    await close();
+  } finally {
+    clearInterval(sweep);
+  }
+}

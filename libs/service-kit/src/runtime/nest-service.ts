@@ -5,7 +5,7 @@ import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-ex
 import express, { type Express } from 'express';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { applyKeepAliveTimeout } from '../http/keep-alive';
+import { applyKeepAliveTimeout, closeWhenIdle } from '../http/keep-alive';
 import { applyTrustProxy } from '../http/trust-proxy';
 import { webhookTracing } from '../webhooks/webhook-tracing';
 
@@ -83,6 +83,6 @@ export async function startNestService(options: {
     url,
     port,
     app,
-    stop: () => (stopped ??= app.close()),
+    stop: () => (stopped ??= closeWhenIdle(httpServer, () => app.close())),
   };
 }
