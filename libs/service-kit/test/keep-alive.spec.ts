@@ -3,11 +3,12 @@
  * (65 s against their 60 s), so it is never the side that closes a connection a client is about to reuse.
  * Over real HTTP through startNestService, the path every service takes: the answer carries the hint a
  * client's agent retires sockets by, a connection idle past Node's old 5 s default still carries the next
- * request, and stopping the service waits neither for idle connections nor for the keep-alive of one that
- * was answering a request when the stop began.
+ * request, and stopping the service waits neither for idle connections, nor for the keep-alive of one that
+ * was answering a request when the stop began, nor for one a client opened without sending a request.
  */
 import { Module } from '@nestjs/common';
 import http from 'node:http';
+import net from 'node:net';
 import { HTTP_KEEP_ALIVE_TIMEOUT_MS, createLogger, startNestService, type RunningService } from '../src';
 
 @Module({})
@@ -96,6 +97,19 @@ describe('startNestService keep-alive', () => {
       expect(await answered).toBe(200);
     } finally {
       holder.destroy();
+    }
+  });
+
+  it('stops at once although a client opened a connection and has not sent a request on it', async () => {
+    const other = await startNestService({ name: 'keep-alive-unused-test', module: EmptyModule, port: 0, host: '127.0.0.1', logger });
+    const socket = net.connect(other.port, '127.0.0.1');
+    try {
+      await new Promise((resolve) => socket.once('connect', resolve));
+      const started = Date.now();
+      await other.stop();
+      expect(Date.now() - started).toBeLessThan(2_000);
+    } finally {
+      socket.destroy();
     }
   });
 

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
 
 /**
  * How long a service keeps an idle keep-alive connection open. Node's default is 5 s (it advertises
@@ -11,9 +12,19 @@ import type { Server } from 'node:http';
  */
 export const HTTP_KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
+/** Per server: connections that have not carried a request yet (see closeWhenIdle). */
+const unusedConnections = new WeakMap<object, Set<Socket>>();
+
 /** Applies the keep-alive timeout above to an HTTP server; every service and the gateway call it. */
-export function applyKeepAliveTimeout(server: Pick<Server, 'keepAliveTimeout'>): void {
+export function applyKeepAliveTimeout(server: Server): void {
   server.keepAliveTimeout = HTTP_KEEP_ALIVE_TIMEOUT_MS;
+  const unused = new Set<Socket>();
+  unusedConnections.set(server, unused);
+  server.on('connection', (socket: Socket) => {
+    unused.add(socket);
+    socket.once('close', () => unused.delete(socket));
+  });
+  server.on('request', (request: { socket: Socket }) => unused.delete(request.socket));
 }
 
 /** How often a stopping server closes the connections that have turned idle since it began to stop. */
@@ -21,12 +32,17 @@ const IDLE_SWEEP_MS = 50;
 
 /**
  * Runs `close` (which ends in `server.close()`) while closing every connection as soon as it is idle.
- * `server.close()` closes the connections idle at that moment, but one that was answering a request turns
- * idle afterwards and would hold the close for the whole keep-alive timeout (65 s: past Kubernetes' grace
- * period, so the pod would be killed instead of stopping cleanly).
+ * `server.close()` closes the connections idle at that moment, but two kinds would hold it for about a
+ * minute (past Kubernetes' grace period, so the pod would be killed instead of stopping cleanly): one that
+ * was answering a request turns idle only afterwards (then its 65 s keep-alive runs), and one a client opened
+ * without sending a request yet (HTTP clients connect ahead, and undici keeps such a socket for the 64 s our
+ * Keep-Alive hint allows) counts as busy until the 60 s headers timeout.
  */
-export async function closeWhenIdle(server: Pick<Server, 'closeIdleConnections'>, close: () => Promise<void>): Promise<void> {
-  const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
+export async function closeWhenIdle(server: Server, close: () => Promise<void>): Promise<void> {
+  const sweep = setInterval(() => {
+    server.closeIdleConnections();
+    for (const socket of unusedConnections.get(server) ?? []) socket.destroy();
+  }, IDLE_SWEEP_MS);
   try {
     await close();
   } finally {
