@@ -12,40 +12,46 @@ import type { Socket } from 'node:net';
  */
 export const HTTP_KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
-/** Per server: connections that have not carried a request yet (see closeWhenIdle). */
-const unusedConnections = new WeakMap<object, Set<Socket>>();
+/** How often a stopping server closes the connections that have turned idle since it began to stop. */
+const IDLE_SWEEP_MS = 50;
 
-/** Applies the keep-alive timeout above to an HTTP server; every service and the gateway call it. */
-export function applyKeepAliveTimeout(server: Server): void {
+/** What a server set up by applyKeepAliveTimeout needs to stop without waiting out that timeout. */
+export interface KeepAliveServer {
+  /**
+   * Runs `close` (which ends in `server.close()`) while closing every connection as soon as it is idle or
+   * still unused. `server.close()` closes the connections idle at that moment, but two kinds would hold it
+   * for about a minute (past Kubernetes' grace period, so the pod would be killed instead of stopping
+   * cleanly): one that was answering a request turns idle only afterwards (then its 65 s keep-alive runs),
+   * and one a client opened without sending a request yet (most likely undici connecting ahead and keeping
+   * the socket as long as our hint allows) counts as busy until Node's 60 s headers timeout.
+   */
+  closeWhenIdle(close: () => Promise<void>): Promise<void>;
+}
+
+/**
+ * Applies the keep-alive timeout above to an HTTP server (every service and the gateway call it) and keeps
+ * track of the connections that have not carried a request yet, for closeWhenIdle. The gateway stops through
+ * Apollo's drain plugin instead, which ends every socket after its last answer.
+ */
+export function applyKeepAliveTimeout(server: Server): KeepAliveServer {
   server.keepAliveTimeout = HTTP_KEEP_ALIVE_TIMEOUT_MS;
   const unused = new Set<Socket>();
-  unusedConnections.set(server, unused);
   server.on('connection', (socket: Socket) => {
     unused.add(socket);
     socket.once('close', () => unused.delete(socket));
   });
   server.on('request', (request: { socket: Socket }) => unused.delete(request.socket));
-}
-
-/** How often a stopping server closes the connections that have turned idle since it began to stop. */
-const IDLE_SWEEP_MS = 50;
-
-/**
- * Runs `close` (which ends in `server.close()`) while closing every connection as soon as it is idle.
- * `server.close()` closes the connections idle at that moment, but two kinds would hold it for about a
- * minute (past Kubernetes' grace period, so the pod would be killed instead of stopping cleanly): one that
- * was answering a request turns idle only afterwards (then its 65 s keep-alive runs), and one a client opened
- * without sending a request yet (HTTP clients connect ahead, and undici keeps such a socket for the 64 s our
- * Keep-Alive hint allows) counts as busy until the 60 s headers timeout.
- */
-export async function closeWhenIdle(server: Server, close: () => Promise<void>): Promise<void> {
-  const sweep = setInterval(() => {
-    server.closeIdleConnections();
-    for (const socket of unusedConnections.get(server) ?? []) socket.destroy();
-  }, IDLE_SWEEP_MS);
-  try {
-    await close();
-  } finally {
-    clearInterval(sweep);
-  }
+  return {
+    closeWhenIdle: async (close) => {
+      const sweep = setInterval(() => {
+        server.closeIdleConnections();
+        for (const socket of unused) socket.destroy();
+      }, IDLE_SWEEP_MS);
+      try {
+        await close();
+      } finally {
+        clearInterval(sweep);
+      }
+    },
+  };
 }

@@ -5,7 +5,7 @@ import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-ex
 import express, { type Express } from 'express';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { applyKeepAliveTimeout, closeWhenIdle } from '../http/keep-alive';
+import { applyKeepAliveTimeout } from '../http/keep-alive';
 import { applyTrustProxy } from '../http/trust-proxy';
 import { webhookTracing } from '../webhooks/webhook-tracing';
 
@@ -73,7 +73,7 @@ export async function startNestService(options: {
   if (options.configure) await options.configure(server, app);
   await app.init();
   const httpServer = await app.listen(options.port, options.host ?? '0.0.0.0');
-  applyKeepAliveTimeout(httpServer);
+  const keepAlive = applyKeepAliveTimeout(httpServer);
   const port = (httpServer.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
   options.logger.info({ url }, `${options.name} listening`);
@@ -83,6 +83,6 @@ export async function startNestService(options: {
     url,
     port,
     app,
-    stop: () => (stopped ??= closeWhenIdle(httpServer, () => app.close())),
+    stop: () => (stopped ??= keepAlive.closeWhenIdle(() => app.close())),
   };
 }
