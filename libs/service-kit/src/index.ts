@@ -36,6 +36,7 @@ export * from './tracing/tracing';
 export * from './tracing/traced-transport';
 export * from './tracing/caused-work';
 export * from './webhooks/webhook-tracing';
+export * from './webhooks/webhook-endpoint';
 export * from './presence/operator-typing-forwarder';
 export * from './runtime/periodic-jobs';
 export * from './runtime/sent-commands-retention';

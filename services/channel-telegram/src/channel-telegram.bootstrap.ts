@@ -22,7 +22,6 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { CHANNEL_TELEGRAM_SCHEMA, CHANNEL_TELEGRAM_SERVICE, type ChannelTelegramConfig } from './channel-telegram.config';
 import { ChannelTelegramMetrics } from './channel-telegram.metrics';
-import { ChannelTelegramModule } from './channel-telegram.module';
 import { channelTelegramResolvers, channelTelegramTypeDefs } from './graphql/channel-telegram.resolvers';
 import { CHANNEL_TELEGRAM_MIGRATIONS } from './migrations/0001-init.migration';
 import { telegramApiFactory } from './telegram-bot-api.client';
@@ -33,6 +32,7 @@ import { TelegramOutboundConsumer } from './telegram-outbound.consumer';
 import { TelegramPollerPool } from './telegram-poller';
 import { TelegramTokenVault } from './telegram-token.vault';
 import { TelegramTypingForwarder } from './telegram-typing.forwarder';
+import { telegramWebhookEndpoint } from './telegram-webhook.endpoint';
 import { registerTelegramMediaRoute } from './telegram-media.route';
 
 export interface StartChannelTelegramOptions {
@@ -151,10 +151,12 @@ export async function startChannelTelegramService(options: StartChannelTelegramO
 
     const running = await startNestService({
       name: CHANNEL_TELEGRAM_SERVICE,
-      module: ChannelTelegramModule.forRoot(
-        { connections: repository, publisher, metrics, logger: logger.child({ component: 'telegram-webhook' }) },
-        { limiter: rateLimiter, perMinute: config.WEBHOOK_RATE_LIMIT_PER_MINUTE, metrics: new RateLimitMetrics(registry) },
-      ),
+      webhooks: [
+        telegramWebhookEndpoint(
+          { connections: repository, publisher, metrics, logger: logger.child({ component: 'telegram-webhook' }) },
+          { limiter: rateLimiter, perMinute: config.WEBHOOK_RATE_LIMIT_PER_MINUTE, metrics: new RateLimitMetrics(registry) },
+        ),
+      ],
       port: config.PORT,
       // The webhook limit keys on the client IP: behind the ingress it is in X-Forwarded-For.
       trustProxy: config.TRUST_PROXY,

@@ -32,3 +32,20 @@ export function applyTrustProxy(app: { set(setting: string, value: unknown): unk
   }
   app.set('trust proxy', hops);
 }
+
+/**
+ * The client address `hops` proxies out, as express's `trust proxy` with a hop count computes `req.ip`, for
+ * requests answered without express (webhook endpoints): the socket's address, then X-Forwarded-For from its
+ * right end, one entry per trusted proxy; never further left than the header goes.
+ */
+export function clientAddress(socketAddress: string | undefined, forwardedFor: string | string[] | undefined, hops: number): string {
+  const socket = socketAddress ?? 'unknown';
+  if (hops === 0 || forwardedFor === undefined) return socket;
+  const header = Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor;
+  const chain = header
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
+    .reverse();
+  return [socket, ...chain][Math.min(hops, chain.length)]!;
+}

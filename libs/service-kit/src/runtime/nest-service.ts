@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { INestApplication, LoggerService } from '@nestjs/common';
+import { Module, type INestApplication, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import express, { type Express } from 'express';
@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { applyKeepAliveTimeout } from '../http/keep-alive';
 import { applyTrustProxy } from '../http/trust-proxy';
+import { serveWebhookEndpoints, type WebhookEndpoint } from '../webhooks/webhook-endpoint';
 import { webhookTracing } from '../webhooks/webhook-tracing';
 
 /** Nest's own log lines go through pino too, so a process writes one JSON format only. */
@@ -29,6 +30,9 @@ export class PinoNestLogger implements LoggerService {
   }
 }
 
+@Module({})
+class NoControllersModule {}
+
 export interface RunningService {
   name: string;
   url: string;
@@ -44,8 +48,8 @@ export interface RunningService {
  */
 export async function startNestService(options: {
   name: string;
-  // Nest accepts any module class or dynamic module here.
-  module: Parameters<typeof NestFactory.create>[0];
+  /** Nest's controllers, if any; a service whose HTTP side is all webhook endpoints and express routes has none. */
+  module?: Parameters<typeof NestFactory.create>[0];
   port: number;
   host?: string;
   logger: Logger;
@@ -55,6 +59,8 @@ export async function startNestService(options: {
    */
   trustProxy?: number;
   configure?: (app: Express, nest: NestExpressApplication) => Promise<void>;
+  /** Inbound POST endpoints answered ahead of express and Nest (webhook-endpoint.ts, decision 0060). */
+  webhooks?: readonly WebhookEndpoint[];
 }): Promise<RunningService> {
   const server = express();
   server.disable('x-powered-by');
@@ -65,13 +71,14 @@ export async function startNestService(options: {
   // Before every other middleware, so the span covers rate limiting and body parsing too (decision 0037).
   const tracing = webhookTracing(options.name);
   if (tracing) server.use(tracing);
-  const app = await NestFactory.create<NestExpressApplication>(options.module, new ExpressAdapter(server), {
+  const app = await NestFactory.create<NestExpressApplication>(options.module ?? NoControllersModule, new ExpressAdapter(server), {
     logger: new PinoNestLogger(options.logger.child({ component: 'nest' })),
     rawBody: true,
     bodyParser: false,
   });
   if (options.configure) await options.configure(server, app);
   await app.init();
+  serveWebhookEndpoints(app.getHttpServer(), options.webhooks ?? [], { service: options.name, trustProxy: options.trustProxy ?? 0, logger: options.logger });
   const httpServer = await app.listen(options.port, options.host ?? '0.0.0.0');
   const keepAlive = applyKeepAliveTimeout(httpServer);
   const port = (httpServer.address() as AddressInfo).port;

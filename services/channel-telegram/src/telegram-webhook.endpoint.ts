@@ -1,18 +1,5 @@
-import {
-  BadRequestException,
-  Controller,
-  Headers,
-  HttpCode,
-  HttpException,
-  Inject,
-  NotFoundException,
-  Param,
-  Post,
-  Req,
-  ServiceUnavailableException,
-  UnauthorizedException,
-} from '@nestjs/common';
-import type { Request } from 'express';
+import { BadRequestException, HttpException, NotFoundException, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
+import { webhookHeader, type WebhookEndpoint, type WebhookRateLimit } from '@switchboard/service-kit';
 import { timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -21,11 +8,12 @@ import type { TelegramConnectionRecord, TelegramConnectionRepository } from './t
 import type { TelegramInboundPublisher } from './telegram-inbound.publisher';
 import { tgUpdateSchema, type TgUpdate } from './telegram-update.schema';
 
-export const TELEGRAM_WEBHOOK_DEPS = Symbol('TELEGRAM_WEBHOOK_DEPS');
 export const SECRET_HEADER = 'x-telegram-bot-api-secret-token';
 /** last_update_at is informational: write it at most this often per connection, not on every update. */
 const TOUCH_INTERVAL_MS = 5_000;
 const CONNECTION_CACHE_TTL_MS = 2_000;
+/** Webhook bodies are small JSON; anything larger is not a Telegram update. */
+const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
 
 export interface TelegramWebhookDeps {
   connections: TelegramConnectionRepository;
@@ -37,27 +25,34 @@ export interface TelegramWebhookDeps {
 /**
  * POST /webhooks/telegram/:connectionId. Answers 200 only once the update is durable on the bus;
  * forged (401), unknown (404) and malformed (400) requests store nothing; a bus outage answers 503 so
- * Telegram retries (it keeps updates up to 24 h).
+ * Telegram retries (it keeps updates up to 24 h). Counted before the body is read, per bot and client
+ * address (`rateLimit`), so a flood is refused without buffering it.
  */
-@Controller('webhooks/telegram')
-export class TelegramWebhookController {
+export function telegramWebhookEndpoint(deps: TelegramWebhookDeps, rateLimit?: WebhookRateLimit): WebhookEndpoint {
+  const receiver = new TelegramWebhookReceiver(deps);
+  return {
+    channel: 'telegram',
+    path: '/webhooks/telegram/:connectionId',
+    bodyLimitBytes: WEBHOOK_BODY_LIMIT_BYTES,
+    ...(rateLimit ? { rateLimit: { ...rateLimit, scope: (params) => params['connectionId'] ?? '' } } : {}),
+    handle: async (request) => {
+      await receiver.receive(request.params['connectionId'] ?? '', webhookHeader(request, SECRET_HEADER), request.body);
+      return { status: 200, body: { ok: true } };
+    },
+  };
+}
+
+class TelegramWebhookReceiver {
   private readonly lastTouch = new Map<string, number>();
   private readonly connectionCache = new Map<string, { connection: TelegramConnectionRecord; expiresAt: number }>();
 
-  constructor(@Inject(TELEGRAM_WEBHOOK_DEPS) private readonly deps: TelegramWebhookDeps) {}
+  constructor(private readonly deps: TelegramWebhookDeps) {}
 
-  @Post(':connectionId')
-  @HttpCode(200)
-  async receive(
-    @Param('connectionId') connectionId: string,
-    @Headers(SECRET_HEADER) secret: string | undefined,
-    @Req() req: Request,
-  ): Promise<{ ok: true }> {
+  async receive(connectionId: string, secret: string | undefined, body: Buffer): Promise<void> {
     const endTimer = this.deps.metrics.webhookDuration.startTimer();
     let status = 200;
     try {
-      await this.handle(connectionId, secret, req.body);
-      return { ok: true };
+      await this.handle(connectionId, secret, body);
     } catch (error) {
       status = error instanceof HttpException ? error.getStatus() : 500;
       throw error;
@@ -66,7 +61,7 @@ export class TelegramWebhookController {
     }
   }
 
-  private async handle(connectionId: string, secret: string | undefined, body: unknown): Promise<void> {
+  private async handle(connectionId: string, secret: string | undefined, body: Buffer): Promise<void> {
     const connection = await this.findConnection(connectionId);
     if (!secretMatches(secret, connection.webhookSecret)) {
       throw new UnauthorizedException('X-Telegram-Bot-Api-Secret-Token is missing or wrong');
@@ -124,11 +119,10 @@ export function secretMatches(given: string | undefined, expected: string): bool
 }
 
 /** The raw body is parsed here (not by a global JSON parser) so malformed input gets a precise 400. */
-function parseUpdate(body: unknown): TgUpdate {
-  const raw = Buffer.isBuffer(body) ? body.toString('utf8') : '';
+function parseUpdate(body: Buffer): TgUpdate {
   let json: unknown;
   try {
-    json = JSON.parse(raw);
+    json = JSON.parse(body.toString('utf8'));
   } catch (error) {
     throw new BadRequestException(`Body is not valid JSON: ${(error as Error).message}`);
   }
