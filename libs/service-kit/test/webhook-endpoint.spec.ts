@@ -36,7 +36,7 @@ async function serve(endpoints: (handled: WebhookRequest[]) => WebhookEndpoint[]
   const handled: WebhookRequest[] = [];
   const failures: string[] = [];
   const serviceLogger = createLogger('webhook-endpoint-test', 'silent');
-  serviceLogger.child = () => serviceLogger;
+  serviceLogger.child = (() => serviceLogger) as unknown as typeof serviceLogger.child;
   serviceLogger.error = ((_: unknown, message: string) => void failures.push(message)) as typeof serviceLogger.error;
   const service = await startNestService({
     name: 'webhook-endpoint-test',

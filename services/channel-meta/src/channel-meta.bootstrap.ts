@@ -23,6 +23,7 @@ import type { Registry } from 'prom-client';
 import { CHANNEL_META_SCHEMA, CHANNEL_META_SERVICE, type ChannelMetaConfig } from './channel-meta.config';
 import { ChannelMetaMetrics } from './channel-meta.metrics';
 import { ChannelMetaModule } from './channel-meta.module';
+import { metaWebhookEndpoint } from './webhook/meta-webhook.endpoint';
 import { MetaConnectionRepository } from './connections/meta-connection.repository';
 import { MetaConnectionService, type ConnectPageInput, type MetaConnectionView } from './connections/meta-connection.service';
 import { MetaCredentialsVault } from './connections/meta-credentials.vault';
@@ -140,12 +141,12 @@ export async function startChannelMetaService(options: StartChannelMetaOptions):
     housekeeping.start();
     shutdown.add('housekeeping', () => housekeeping.stop());
 
+    const webhookDeps = { connections: repository, vault, publisher, metrics, logger: logger.child({ component: 'meta-webhook' }) };
+    const webhookLimit = { limiter: rateLimiter, perMinute: config.WEBHOOK_RATE_LIMIT_PER_MINUTE, metrics: new RateLimitMetrics(registry) };
     const running = await startNestService({
       name: CHANNEL_META_SERVICE,
-      module: ChannelMetaModule.forRoot(
-        { connections: repository, vault, publisher, metrics, logger: logger.child({ component: 'meta-webhook' }) },
-        { limiter: rateLimiter, perMinute: config.WEBHOOK_RATE_LIMIT_PER_MINUTE, metrics: new RateLimitMetrics(registry) },
-      ),
+      module: ChannelMetaModule.forRoot(webhookDeps, webhookLimit),
+      webhooks: [metaWebhookEndpoint(webhookDeps, webhookLimit)],
       port: config.PORT,
       // The webhook limit keys on the client IP: behind the ingress it is in X-Forwarded-For.
       trustProxy: config.TRUST_PROXY,

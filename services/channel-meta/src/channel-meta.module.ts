@@ -1,10 +1,8 @@
 import { Inject, Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { webhookRateLimit, type WebhookRateLimit } from '@switchboard/service-kit';
-import express from 'express';
-import { META_WEBHOOK_DEPS, MetaWebhookController, type MetaWebhookDeps } from './webhook/meta-webhook.controller';
+import { META_WEBHOOK_DEPS, MetaWebhookController } from './webhook/meta-webhook.controller';
+import type { MetaWebhookDeps } from './webhook/meta-webhook.endpoint';
 
-/** Batches hold many entries; a few MB covers them with room to spare. */
-const WEBHOOK_BODY_LIMIT = '8mb';
 const WEBHOOK_RATE_LIMIT = Symbol('META_WEBHOOK_RATE_LIMIT');
 
 /**
@@ -13,8 +11,8 @@ const WEBHOOK_RATE_LIMIT = Symbol('META_WEBHOOK_RATE_LIMIT');
  */
 @Module({})
 export class ChannelMetaModule implements NestModule {
-  /** `rateLimitOptions`: per client IP webhook budget; omitted or perMinute 0 means no limit. */
-  static forRoot(deps: MetaWebhookDeps, rateLimitOptions?: WebhookRateLimit): DynamicModule {
+  /** The verification GET; `rateLimitOptions`: the webhook's per client IP budget; omitted or perMinute 0 means no limit. */
+  static forRoot(deps: Pick<MetaWebhookDeps, 'connections' | 'logger'>, rateLimitOptions?: WebhookRateLimit): DynamicModule {
     return {
       module: ChannelMetaModule,
       controllers: [MetaWebhookController],
@@ -28,12 +26,9 @@ export class ChannelMetaModule implements NestModule {
   constructor(@Inject(WEBHOOK_RATE_LIMIT) private readonly limit: WebhookRateLimit | null) {}
 
   configure(consumer: MiddlewareConsumer): void {
-    // Raw bytes, whatever the content type: the signature covers exactly these bytes.
-    const raw = express.raw({ type: () => true, limit: WEBHOOK_BODY_LIMIT });
-    // Counted before the body is read, so a flood is refused without buffering it. One URL serves every
-    // Page of the app and the Page is only known from the (unread) body, so the budget is per client IP on
-    // this URL; the verification GET counts too.
+    // The verification GET shares the webhook's budget (per client IP on this URL; the POSTs are counted by
+    // metaWebhookEndpoint, decision 0060).
     const limited = this.limit ? webhookRateLimit({ ...this.limit, channel: 'meta', scope: () => 'app' }) : undefined;
-    consumer.apply(...(limited ? [limited, raw] : [raw])).forRoutes(MetaWebhookController);
+    if (limited) consumer.apply(limited).forRoutes(MetaWebhookController);
   }
 }

@@ -22,6 +22,7 @@ import type { Registry } from 'prom-client';
 import { CHANNEL_WHATSAPP_SCHEMA, CHANNEL_WHATSAPP_SERVICE, type ChannelWhatsAppConfig } from './channel-whatsapp.config';
 import { ChannelWhatsAppMetrics } from './channel-whatsapp.metrics';
 import { ChannelWhatsAppModule } from './channel-whatsapp.module';
+import { whatsAppWebhookEndpoint } from './webhook/whatsapp-webhook.endpoint';
 import { WhatsAppConnectionRepository } from './connections/whatsapp-connection.repository';
 import { WhatsAppConnectionService, type ConnectNumberInput, type WhatsAppConnectionView } from './connections/whatsapp-connection.service';
 import { WhatsAppCredentialsVault } from './connections/whatsapp-credentials.vault';
@@ -129,18 +130,12 @@ export async function startChannelWhatsAppService(options: StartChannelWhatsAppO
 
     const connections = new WhatsAppConnectionService({ repository, vault, api, logger });
 
+    const webhookDeps = { connections: repository, vault, publisher, metrics, logger: logger.child({ component: 'whatsapp-webhook' }) };
+    const webhookLimit = { limiter: rateLimiter, perMinute: config.WEBHOOK_RATE_LIMIT_PER_MINUTE, metrics: new RateLimitMetrics(registry) };
     const running = await startNestService({
       name: CHANNEL_WHATSAPP_SERVICE,
-      module: ChannelWhatsAppModule.forRoot(
-        {
-          connections: repository,
-          vault,
-          publisher,
-          metrics,
-          logger: logger.child({ component: 'whatsapp-webhook' }),
-        },
-        { limiter: rateLimiter, perMinute: config.WEBHOOK_RATE_LIMIT_PER_MINUTE, metrics: new RateLimitMetrics(registry) },
-      ),
+      module: ChannelWhatsAppModule.forRoot(webhookDeps, webhookLimit),
+      webhooks: [whatsAppWebhookEndpoint(webhookDeps, webhookLimit)],
       port: config.PORT,
       // The webhook limit keys on the client IP: behind the ingress it is in X-Forwarded-For.
       trustProxy: config.TRUST_PROXY,

@@ -1,10 +1,8 @@
 import { Inject, Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { webhookRateLimit, type WebhookRateLimit } from '@switchboard/service-kit';
-import express from 'express';
-import { WHATSAPP_WEBHOOK_DEPS, WhatsAppWebhookController, type WhatsAppWebhookDeps } from './webhook/whatsapp-webhook.controller';
+import { WHATSAPP_WEBHOOK_DEPS, WhatsAppWebhookController } from './webhook/whatsapp-webhook.controller';
+import type { WhatsAppWebhookDeps } from './webhook/whatsapp-webhook.endpoint';
 
-/** A batch holds up to 1000 messages/statuses (CHANNELS.md 4); a few MB covers that with room to spare. */
-const WEBHOOK_BODY_LIMIT = '8mb';
 const WEBHOOK_RATE_LIMIT = Symbol('WHATSAPP_WEBHOOK_RATE_LIMIT');
 
 /**
@@ -13,8 +11,8 @@ const WEBHOOK_RATE_LIMIT = Symbol('WHATSAPP_WEBHOOK_RATE_LIMIT');
  */
 @Module({})
 export class ChannelWhatsAppModule implements NestModule {
-  /** `rateLimitOptions`: per client IP webhook budget; omitted or perMinute 0 means no limit. */
-  static forRoot(deps: WhatsAppWebhookDeps, rateLimitOptions?: WebhookRateLimit): DynamicModule {
+  /** The verification GET; `rateLimitOptions`: the webhook's per client IP budget; omitted or perMinute 0 means no limit. */
+  static forRoot(deps: Pick<WhatsAppWebhookDeps, 'connections' | 'logger'>, rateLimitOptions?: WebhookRateLimit): DynamicModule {
     return {
       module: ChannelWhatsAppModule,
       controllers: [WhatsAppWebhookController],
@@ -28,12 +26,9 @@ export class ChannelWhatsAppModule implements NestModule {
   constructor(@Inject(WEBHOOK_RATE_LIMIT) private readonly limit: WebhookRateLimit | null) {}
 
   configure(consumer: MiddlewareConsumer): void {
-    // Raw bytes, whatever the content type: the signature covers exactly these bytes.
-    const raw = express.raw({ type: () => true, limit: WEBHOOK_BODY_LIMIT });
-    // Counted before the body is read, so a flood is refused without buffering it. One URL serves every
-    // number of the app and the number is only known from the (unread) body, so the budget is per client
-    // IP on this URL; the verification GET counts too.
+    // The verification GET shares the webhook's budget (per client IP on this URL; the POSTs are counted by
+    // whatsAppWebhookEndpoint, decision 0060).
     const limited = this.limit ? webhookRateLimit({ ...this.limit, channel: 'whatsapp', scope: () => 'app' }) : undefined;
-    consumer.apply(...(limited ? [limited, raw] : [raw])).forRoutes(WhatsAppWebhookController);
+    if (limited) consumer.apply(limited).forRoutes(WhatsAppWebhookController);
   }
 }

@@ -143,7 +143,10 @@ integrationSuite(['postgres'], 'channel-whatsapp admin audit and webhook limits'
     }
     expect(statuses).toEqual([401, 401, 429, 429]);
     expect(Number(retryAfter)).toBeGreaterThan(0);
-    expect(sample(await metrics(), 'rate_limit_refused_total', { rule: 'webhook-whatsapp' })).toBe(2);
+    // The verification GET (served by express) spends the same budget as the POSTs (a webhook endpoint).
+    const verification = await fetch(`${service.url}/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=x&hub.challenge=1`);
+    expect(verification.status).toBe(429);
+    expect(sample(await metrics(), 'rate_limit_refused_total', { rule: 'webhook-whatsapp' })).toBe(3);
   });
 
   it('audits disconnect', async () => {
