@@ -136,7 +136,7 @@ describe('webhook endpoints', () => {
     expect((await post(`${service.url}/webhooks/test/c1`, 'x'.repeat(64))).status).toBe(202);
   });
 
-  it('counts the rate limit per scope and client address before reading the body, with the refusal body the endpoint chose', async () => {
+  it('counts the rate limit per scope and client address before reading the body, and answers in the shape the endpoint chose', async () => {
     const registry = new Registry();
     const metrics = new RateLimitMetrics(registry);
     const { service, handled } = await start(
@@ -147,8 +147,8 @@ describe('webhook endpoints', () => {
             perMinute: 2,
             metrics,
             scope: (params) => params['connectionId'] ?? '',
-            refusedBody: (decision) => ({ code: 'rate_limited', retryAfter: decision.retryAfterSeconds }),
           },
+          refusalBody: (refusal) => ({ code: refusal.status === 429 ? 'rate_limited' : 'too_large', retryAfter: refusal.status === 429 ? refusal.retryAfterSeconds : null }),
         }),
       ],
       { trustProxy: 1 },
@@ -159,13 +159,14 @@ describe('webhook endpoints', () => {
     expect(statuses).toEqual([202, 202, 429]);
     const refused = await post(`${service.url}/webhooks/test/c1`, 'x'.repeat(1000), from('203.0.113.7'));
     expect(refused.status).toBe(429);
-    expect(refused.body).toMatchObject({ code: 'rate_limited' });
+    expect(refused.body).toMatchObject({ code: 'rate_limited', retryAfter: Number(refused.headers.get('retry-after')) });
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(refused.headers.get('ratelimit-limit')).toBe('2');
     // Another connection, or another address, has a budget of its own.
     expect((await post(`${service.url}/webhooks/test/c2`, 'ok', from('203.0.113.7'))).status).toBe(202);
     expect((await post(`${service.url}/webhooks/test/c1`, 'ok', from('198.51.100.1'))).status).toBe(202);
     expect(handled).toHaveLength(4);
+    expect(await post(`${service.url}/webhooks/test/c3`, 'x'.repeat(65))).toMatchObject({ status: 413, body: { code: 'too_large' } });
     expect(await registry.getSingleMetricAsString('rate_limit_refused_total')).toContain('rule="webhook-test"} 2');
   });
 

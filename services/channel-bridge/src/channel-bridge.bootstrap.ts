@@ -21,11 +21,11 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { CHANNEL_BRIDGE_SCHEMA, CHANNEL_BRIDGE_SERVICE, type ChannelBridgeConfig } from './channel-bridge.config';
 import { ChannelBridgeMetrics } from './channel-bridge.metrics';
-import { ChannelBridgeModule } from './channel-bridge.module';
 import { BridgeConnectionRepository } from './connections/bridge-connection.repository';
 import { BridgeConnectionService } from './connections/bridge-connection.service';
 import { BridgeSecretVault } from './connections/bridge-secret.vault';
 import { channelBridgeResolvers, channelBridgeTypeDefs } from './graphql/channel-bridge.resolvers';
+import { bridgeInboundEndpoint } from './inbound/bridge-inbound.endpoint';
 import { BridgeInboundService } from './inbound/bridge-inbound.service';
 import { InboundRequestRepository } from './inbound/inbound-request.repository';
 import { registerBridgeMediaRoute, type PartnerMediaFetchPolicy } from './media/bridge-media.route';
@@ -156,10 +156,12 @@ export async function startChannelBridgeService(options: StartChannelBridgeOptio
 
     const running = await startNestService({
       name: CHANNEL_BRIDGE_SERVICE,
-      module: ChannelBridgeModule.forRoot(
-        { inbound, metrics, logger: logger.child({ component: 'bridge-inbound' }) },
-        { limiter: rateLimiter, perMinute: config.WEBHOOK_RATE_LIMIT_PER_MINUTE, metrics: new RateLimitMetrics(registry) },
-      ),
+      webhooks: [
+        bridgeInboundEndpoint(
+          { inbound, metrics, logger: logger.child({ component: 'bridge-inbound' }) },
+          { limiter: rateLimiter, perMinute: config.WEBHOOK_RATE_LIMIT_PER_MINUTE, metrics: new RateLimitMetrics(registry) },
+        ),
+      ],
       port: config.PORT,
       // The partner request limit keys on the client IP: behind the ingress it is in X-Forwarded-For.
       trustProxy: config.TRUST_PROXY,

@@ -18,7 +18,7 @@ export {
 } from './connections/bridge-connection.service';
 export { bridgeMessageSchema, type BridgeMessage } from './inbound/bridge-message.schema';
 export { normaliseBridgeMessage, bridgeConnectionRef } from './inbound/bridge-message.normaliser';
-export { IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER } from './inbound/bridge-inbound.controller';
+export { IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER } from './inbound/bridge-inbound.endpoint';
 export type { BridgeErrorBody, BridgeErrorCode } from './inbound/bridge-request.error';
 export { ATTEMPT_HEADER } from './outbound/partner-http.client';
 export type { PartnerAttachment, PartnerDeliveryPayload } from './outbound/partner-delivery.payload';

@@ -207,6 +207,16 @@ integrationSuite(['postgres'], 'channel-bridge admin audit and request limits')(
     expect(sample(metrics, 'rate_limit_refused_total', { rule: 'webhook-bridge' })).toBe(1);
   });
 
+  it('answers 413 too_large, in the same error shape, for a body over 256 KB before checking anything else', async () => {
+    const response = await fetch(`${proxied.url}/bridge/v1/connections/${randomUUID()}/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.30' },
+      body: JSON.stringify({ messageId: 'big', customer: { id: 'c-1', name: 'Оксана' }, message: { text: 'x'.repeat(300 * 1024) } }),
+    });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({ error: { code: 'too_large', message: 'The body is larger than 256 KB; send files by URL, not inline' } });
+  });
+
   it('counts each client address apart behind the proxy (TRUST_PROXY=1), by the entry the proxy appended', async () => {
     const connectionId = randomUUID();
     expect(await statuses(proxied, connectionId, '203.0.113.10', LIMIT + 1)).toEqual([404, 404, 404, 429]);

@@ -21,7 +21,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { CHANNEL_VIBER_SCHEMA, CHANNEL_VIBER_SERVICE, type ChannelViberConfig } from './channel-viber.config';
 import { ChannelViberMetrics } from './channel-viber.metrics';
-import { ChannelViberModule } from './channel-viber.module';
+import { viberWebhookEndpoint } from './viber-webhook.endpoint';
 import { channelViberResolvers, channelViberTypeDefs } from './graphql/channel-viber.resolvers';
 import { CHANNEL_VIBER_MIGRATIONS } from './migrations/0001-init.migration';
 import { SentCommandRepository } from './sent-command.repository';
@@ -138,10 +138,12 @@ export async function startChannelViberService(options: StartChannelViberOptions
 
     const running = await startNestService({
       name: CHANNEL_VIBER_SERVICE,
-      module: ChannelViberModule.forRoot(
-        { connections: repository, tokens, handler, metrics, logger: logger.child({ component: 'viber-webhook' }) },
-        { limiter: rateLimiter, perMinute: config.WEBHOOK_RATE_LIMIT_PER_MINUTE, metrics: new RateLimitMetrics(registry) },
-      ),
+      webhooks: [
+        viberWebhookEndpoint(
+          { connections: repository, tokens, handler, metrics, logger: logger.child({ component: 'viber-webhook' }) },
+          { limiter: rateLimiter, perMinute: config.WEBHOOK_RATE_LIMIT_PER_MINUTE, metrics: new RateLimitMetrics(registry) },
+        ),
+      ],
       port: config.PORT,
       // The webhook limit keys on the client IP: behind the ingress it is in X-Forwarded-For.
       trustProxy: config.TRUST_PROXY,

@@ -34,8 +34,6 @@ export function rateLimit(options: {
   rule: RateLimitRule;
   key: (req: Request) => string;
   metrics?: RateLimitMetrics;
-  /** The JSON body of a refusal, for an API that promises callers one error shape; `{ statusCode, message }` otherwise. */
-  refusedBody?: (decision: RateLimitDecision) => unknown;
 }): RequestHandler {
   validateRule(options.rule);
   return (req, res, next) => {
@@ -47,7 +45,7 @@ export function rateLimit(options: {
           return;
         }
         options.metrics?.refused.inc({ rule: options.rule.name });
-        res.status(429).json(options.refusedBody?.(decision) ?? { statusCode: 429, message: `Too many requests; retry after ${decision.retryAfterSeconds} s` });
+        res.status(429).json({ statusCode: 429, message: `Too many requests; retry after ${decision.retryAfterSeconds} s` });
       },
       // The limiters report store failures themselves; anything else is a bug and goes to the error handler.
       (error: unknown) => next(error),

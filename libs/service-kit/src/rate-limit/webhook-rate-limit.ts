@@ -2,7 +2,7 @@ import type { Request, RequestHandler } from 'express';
 import { z } from 'zod';
 import { trustProxyConfigSchema } from '../http/trust-proxy';
 import { clientIp, rateLimit, type RateLimitMetrics } from './rate-limit.middleware';
-import { rateLimitConfigSchema, type RateLimitDecision, type RateLimiter } from './rate-limiter';
+import { rateLimitConfigSchema, type RateLimiter } from './rate-limiter';
 
 /**
  * The webhook limit settings of every connector, read the same way as channel-telegram's (decision 0027):
@@ -27,25 +27,17 @@ export interface WebhookRateLimit {
 }
 
 /**
- * The shared `rateLimit` middleware as a connector's webhooks use it: rule `webhook-<channel>` (the label of
- * `rate_limit_refused_total`), a one-minute window, keyed by `scope(req)` and the client IP. Meant to run
- * before the body parser, so a flood is refused without being read. Undefined when the limit is off.
+ * The shared `rateLimit` middleware for the webhook URLs express still serves (Meta's verification GETs):
+ * rule `webhook-<channel>` (the label of `rate_limit_refused_total`), a one-minute window, keyed by
+ * `scope(req)` and the client IP, as the webhook endpoints of the same URL count their POSTs
+ * (webhook-endpoint.ts), so both share one budget. Undefined when the limit is off.
  */
-export function webhookRateLimit(
-  options: WebhookRateLimit & { channel: string; scope: (req: Request) => string; refusedBody?: (decision: RateLimitDecision) => unknown },
-): RequestHandler | undefined {
+export function webhookRateLimit(options: WebhookRateLimit & { channel: string; scope: (req: Request) => string }): RequestHandler | undefined {
   if (options.perMinute === 0) return undefined;
   return rateLimit({
     limiter: options.limiter,
     rule: { name: `webhook-${options.channel}`, limit: options.perMinute, windowSeconds: 60 },
     key: (req) => `${options.scope(req)}:${clientIp(req)}`,
     metrics: options.metrics,
-    ...(options.refusedBody ? { refusedBody: options.refusedBody } : {}),
   });
-}
-
-/** The last path segment of a `/webhooks/<channel>/:connectionId` URL (middleware may run before route params are set). */
-export function lastPathSegment(req: Request): string {
-  const path = req.originalUrl.split('?')[0] ?? '';
-  return path.slice(path.lastIndexOf('/') + 1).slice(0, 64);
 }

@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } fro
 import type { Logger } from 'pino';
 import { clientAddress } from '../http/trust-proxy';
 import { setRateLimitHeaders } from '../rate-limit/rate-limit.middleware';
-import { validateRule, type RateLimitDecision, type RateLimitRule } from '../rate-limit/rate-limiter';
+import { validateRule, type RateLimitRule } from '../rate-limit/rate-limiter';
 import type { WebhookRateLimit } from '../rate-limit/webhook-rate-limit';
 import { serviceTracer } from '../tracing/tracing';
 import { traceInboundRequest } from './webhook-tracing';
@@ -41,12 +41,16 @@ export interface WebhookEndpoint {
   bodyLimitBytes: number;
   /**
    * Per (scope, client IP) budget, one-minute windows; omitted or perMinute 0 means no limit. The scope is a
-   * path segment (each connection its own budget) or a constant (one URL for a whole app); `refusedBody` is the
-   * 429's body for an API that promises callers one error shape.
+   * path segment (each connection its own budget) or a constant (one URL for a whole app).
    */
-  rateLimit?: WebhookRateLimit & { scope?: (params: Readonly<Record<string, string>>) => string; refusedBody?: (decision: RateLimitDecision) => unknown };
+  rateLimit?: WebhookRateLimit & { scope?: (params: Readonly<Record<string, string>>) => string };
+  /** The body of the edge's own refusals, for an API that promises callers one error shape; `{ statusCode, message }` otherwise. */
+  refusalBody?: (refusal: EdgeRefusal) => unknown;
   handle(request: WebhookRequest): Promise<WebhookAnswer>;
 }
+
+/** What the edge refuses before the handler runs: over the rate limit, or a body over the limit. */
+export type EdgeRefusal = { status: 429; message: string; retryAfterSeconds: number } | { status: 413; message: string; limitBytes: number };
 
 /** One header of the request (a repeated one joined by ", ", as Node does for most headers); undefined when absent. */
 export function webhookHeader(request: WebhookRequest, name: string): string | undefined {
@@ -152,7 +156,7 @@ async function serveRequest(
       if (!decision.allowed) {
         limit.metrics.refused.inc({ rule: route.rule.name });
         // The body is left unread: Node discards it after the answer, as it did behind express.
-        return send(res, { status: 429, body: limit.refusedBody?.(decision) ?? { statusCode: 429, message: `Too many requests; retry after ${decision.retryAfterSeconds} s` } });
+        return send(res, { status: 429, body: refusalBody(endpoint, { status: 429, message: `Too many requests; retry after ${decision.retryAfterSeconds} s`, retryAfterSeconds: decision.retryAfterSeconds }) });
       }
     }
     const body = await readBody(req, endpoint.bodyLimitBytes);
@@ -161,7 +165,7 @@ async function serveRequest(
       // The rest of the body is never read, so the connection cannot carry another request.
       return send(res, {
         status: 413,
-        body: { statusCode: 413, message: `Request body is larger than ${endpoint.bodyLimitBytes} bytes` },
+        body: refusalBody(endpoint, { status: 413, message: `Request body is larger than ${endpoint.bodyLimitBytes} bytes`, limitBytes: endpoint.bodyLimitBytes }),
         headers: { connection: 'close' },
       });
     }
@@ -171,6 +175,10 @@ async function serveRequest(
     logger.error({ err: error, channel: endpoint.channel, path: endpoint.path }, 'webhook endpoint failed; answering 500');
     send(res, { status: 500, body: { statusCode: 500, message: 'Internal server error' } });
   }
+}
+
+function refusalBody(endpoint: WebhookEndpoint, refusal: EdgeRefusal): unknown {
+  return endpoint.refusalBody?.(refusal) ?? { statusCode: refusal.status, message: refusal.message };
 }
 
 /** Nest's own answer for an HttpException: its response object, or `{ statusCode, message }` for a string. */

@@ -10,6 +10,7 @@ export type BridgeErrorCode =
   | 'invalid_json'
   | 'invalid_body'
   | 'idempotency_conflict'
+  | 'too_large'
   | 'rate_limited'
   | 'unavailable';
 

@@ -1,19 +1,5 @@
-import {
-  BadRequestException,
-  Controller,
-  Headers,
-  HttpCode,
-  HttpException,
-  Inject,
-  NotFoundException,
-  Param,
-  Post,
-  Req,
-  ServiceUnavailableException,
-  UnauthorizedException,
-} from '@nestjs/common';
-import { verifyHmacSignature, type HmacSignatureScheme } from '@switchboard/service-kit';
-import type { Request } from 'express';
+import { BadRequestException, HttpException, NotFoundException, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
+import { verifyHmacSignature, webhookHeader, type HmacSignatureScheme, type WebhookEndpoint, type WebhookRateLimit } from '@switchboard/service-kit';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { ChannelViberMetrics } from './channel-viber.metrics';
@@ -22,13 +8,14 @@ import type { ViberConnectionRecord, ViberConnectionRepository } from './viber-c
 import { parseViberJson } from './viber-json.util';
 import type { ViberTokenVault } from './viber-token.vault';
 
-export const VIBER_WEBHOOK_DEPS = Symbol('VIBER_WEBHOOK_DEPS');
 export const VIBER_SIGNATURE_HEADER = 'x-viber-content-signature';
 /** Viber signs with the bare hex HMAC-SHA256 of the body, keyed by the bot's auth token. */
 export const VIBER_SIGNATURE_SCHEME: HmacSignatureScheme = { algorithm: 'sha256', encoding: 'hex' };
 /** last_event_at is informational: write it at most this often per connection. */
 const TOUCH_INTERVAL_MS = 5_000;
 const CONNECTION_CACHE_TTL_MS = 2_000;
+/** Viber callbacks are small JSON; anything larger is not one. */
+const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
 
 export interface ViberWebhookDeps {
   connections: ViberConnectionRepository;
@@ -48,25 +35,33 @@ interface CachedConnection {
  * POST /webhooks/viber/:connectionId. The signature is checked on the raw bytes before anything is parsed;
  * forged (401), unknown (404) and malformed (400) requests store nothing. 200 only once the callback is
  * committed with its outbox events; 503 when the database fails, so Viber retries (for about an hour).
+ * Counted before the body is read, per bot and client address (`rateLimit`).
  */
-@Controller('webhooks/viber')
-export class ViberWebhookController {
+export function viberWebhookEndpoint(deps: ViberWebhookDeps, rateLimit?: WebhookRateLimit): WebhookEndpoint {
+  const receiver = new ViberWebhookReceiver(deps);
+  return {
+    channel: 'viber',
+    path: '/webhooks/viber/:connectionId',
+    bodyLimitBytes: WEBHOOK_BODY_LIMIT_BYTES,
+    ...(rateLimit ? { rateLimit: { ...rateLimit, scope: (params) => params['connectionId'] ?? '' } } : {}),
+    handle: async (request) => ({
+      status: 200,
+      body: await receiver.receive(request.params['connectionId'] ?? '', webhookHeader(request, VIBER_SIGNATURE_HEADER), request.body),
+    }),
+  };
+}
+
+class ViberWebhookReceiver {
   private readonly lastTouch = new Map<string, number>();
   private readonly cache = new Map<string, CachedConnection>();
 
-  constructor(@Inject(VIBER_WEBHOOK_DEPS) private readonly deps: ViberWebhookDeps) {}
+  constructor(private readonly deps: ViberWebhookDeps) {}
 
-  @Post(':connectionId')
-  @HttpCode(200)
-  async receive(
-    @Param('connectionId') connectionId: string,
-    @Headers(VIBER_SIGNATURE_HEADER) signature: string | undefined,
-    @Req() req: Request,
-  ): Promise<ViberWelcomeReply | Record<string, never>> {
+  async receive(connectionId: string, signature: string | undefined, raw: Buffer): Promise<ViberWelcomeReply | Record<string, never>> {
     const endTimer = this.deps.metrics.webhookDuration.startTimer();
     let status = 200;
     try {
-      return await this.handle(connectionId, signature, req.body);
+      return await this.handle(connectionId, signature, raw);
     } catch (error) {
       status = error instanceof HttpException ? error.getStatus() : 500;
       throw error;
@@ -75,8 +70,7 @@ export class ViberWebhookController {
     }
   }
 
-  private async handle(connectionId: string, signature: string | undefined, body: unknown): Promise<ViberWelcomeReply | Record<string, never>> {
-    const raw = Buffer.isBuffer(body) ? body : Buffer.alloc(0);
+  private async handle(connectionId: string, signature: string | undefined, raw: Buffer): Promise<ViberWelcomeReply | Record<string, never>> {
     let { connection, token } = await this.findConnection(connectionId);
     if (!verifyHmacSignature({ rawBody: raw, secret: token, signature, scheme: VIBER_SIGNATURE_SCHEME })) {
       // The cached token may predate a reconnect with a new one (set_webhook's check arrives right after it).
