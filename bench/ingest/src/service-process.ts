@@ -1,5 +1,6 @@
 import { freePort } from '@switchboard/testing';
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const REPO_ROOT = join(__dirname, '..', '..', '..');
@@ -13,7 +14,22 @@ export type ProcessService = (typeof PROCESS_SERVICES)[number];
 const IMAGE_ENTRY_POINT = 'deploy/image/start.js';
 
 /**
- * One service as its own process, started the way the image starts it (same entry point), as
+ * The Node flags a service runs with in production: those of the image's ENTRYPOINT (Dockerfile: an initial old
+ * generation, decision 0061), so the benchmark measures the garbage collection the deployment gets, not
+ * Node's defaults.
+ */
+export function imageNodeFlags(): string[] {
+  const dockerfile = join(REPO_ROOT, 'Dockerfile');
+  const entrypoint = /^ENTRYPOINT (\[.*\])$/m.exec(readFileSync(dockerfile, 'utf8'));
+  const command = entrypoint ? (JSON.parse(entrypoint[1]!) as string[]) : [];
+  const node = command.indexOf('node');
+  const script = command.indexOf(IMAGE_ENTRY_POINT);
+  if (node === -1 || script < node) throw new Error(`${dockerfile}: no ENTRYPOINT that runs node ${IMAGE_ENTRY_POINT}`);
+  return command.slice(node + 1, script);
+}
+
+/**
+ * One service as its own process, started the way the image starts it (same entry point and Node flags), as
  * the Kafka runtime is deployed: it gets the cores the OS gives it
  * instead of sharing an event loop with the other services, the gateway and the load generator.
  * `env` is the service's configuration (its README rows) but PORT.
@@ -27,7 +43,7 @@ export async function startServiceProcess(options: {
 }): Promise<{ url: string; stop(): Promise<void> }> {
   const port = options.port ?? (await freePort());
   const profile = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
-  const child = spawn(process.execPath, [...profile, IMAGE_ENTRY_POINT], {
+  const child = spawn(process.execPath, [...imageNodeFlags(), ...profile, IMAGE_ENTRY_POINT], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...options.env, SERVICE: options.service, PORT: String(port), LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
     stdio: ['ignore', 'inherit', 'inherit'],
