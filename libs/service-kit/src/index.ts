@@ -37,6 +37,8 @@ export * from './tracing/traced-transport';
 export * from './tracing/caused-work';
 export * from './webhooks/webhook-tracing';
 export * from './webhooks/webhook-endpoint';
+export * from './webhooks/last-seen-writer';
+export * from './meta/meta-app-signers';
 export * from './presence/operator-typing-forwarder';
 export * from './runtime/periodic-jobs';
 export * from './runtime/sent-commands-retention';

@@ -10,7 +10,7 @@ import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { UnauthorizedException } from '@nestjs/common';
 import express from 'express';
 import http from 'node:http';
-import { Registry } from 'prom-client';
+import { Histogram, Registry } from 'prom-client';
 import {
   MemoryRateLimiter,
   RateLimitMetrics,
@@ -84,8 +84,10 @@ describe('webhook endpoints', () => {
     return served;
   };
 
-  it('hands the handler its decoded params, its headers and the exact bytes, and sends its answer as JSON', async () => {
-    const { service, handled } = await start((h) => [echo(h)]);
+  it('hands the handler its decoded params, its headers and the exact bytes, sends its answer as JSON and times it', async () => {
+    const registry = new Registry();
+    const duration = new Histogram({ name: 'test_webhook_duration_seconds', help: 'test', labelNames: ['status'], registers: [registry] });
+    const { service, handled } = await start((h) => [echo(h, { duration })]);
     const bytes = Buffer.from([0x7b, 0xff, 0x00, 0x7d]);
     const answer = await post(`${service.url}/webhooks/test/conn%201/?ignored=1`, bytes, { 'x-test-secret': 's3cret', 'content-type': 'application/octet-stream' });
     expect(answer.status).toBe(202);
@@ -93,6 +95,10 @@ describe('webhook endpoints', () => {
     expect(answer.headers.get('x-answered-by')).toBe('endpoint');
     expect(answer.headers.get('content-type')).toBe('application/json; charset=utf-8');
     expect(handled[0]!.body.equals(bytes)).toBe(true);
+    expect(await post(`${service.url}/webhooks/test/c1`, 'x'.repeat(65))).toMatchObject({ status: 413 });
+    const timed = await registry.getSingleMetricAsString('test_webhook_duration_seconds');
+    expect(timed).toContain('test_webhook_duration_seconds_count{status="202"} 1');
+    expect(timed).toContain('test_webhook_duration_seconds_count{status="413"} 1');
   });
 
   it('leaves other methods and paths to express', async () => {

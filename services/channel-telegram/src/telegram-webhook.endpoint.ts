@@ -1,5 +1,5 @@
-import { BadRequestException, HttpException, NotFoundException, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
-import { webhookHeader, type WebhookEndpoint, type WebhookRateLimit } from '@switchboard/service-kit';
+import { BadRequestException, NotFoundException, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
+import { LastSeenWriter, webhookHeader, type WebhookEndpoint, type WebhookRateLimit } from '@switchboard/service-kit';
 import { timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -9,8 +9,6 @@ import type { TelegramInboundPublisher } from './telegram-inbound.publisher';
 import { tgUpdateSchema, type TgUpdate } from './telegram-update.schema';
 
 export const SECRET_HEADER = 'x-telegram-bot-api-secret-token';
-/** last_update_at is informational: write it at most this often per connection, not on every update. */
-const TOUCH_INTERVAL_MS = 5_000;
 const CONNECTION_CACHE_TTL_MS = 2_000;
 /** Webhook bodies are small JSON; anything larger is not a Telegram update. */
 const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -34,6 +32,7 @@ export function telegramWebhookEndpoint(deps: TelegramWebhookDeps, rateLimit?: W
     channel: 'telegram',
     path: '/webhooks/telegram/:connectionId',
     bodyLimitBytes: WEBHOOK_BODY_LIMIT_BYTES,
+    duration: deps.metrics.webhookDuration,
     ...(rateLimit ? { rateLimit: { ...rateLimit, scope: (params) => params['connectionId'] ?? '' } } : {}),
     handle: async (request) => {
       await receiver.receive(request.params['connectionId'] ?? '', webhookHeader(request, SECRET_HEADER), request.body);
@@ -43,25 +42,14 @@ export function telegramWebhookEndpoint(deps: TelegramWebhookDeps, rateLimit?: W
 }
 
 class TelegramWebhookReceiver {
-  private readonly lastTouch = new Map<string, number>();
+  private readonly lastSeen: LastSeenWriter;
   private readonly connectionCache = new Map<string, { connection: TelegramConnectionRecord; expiresAt: number }>();
 
-  constructor(private readonly deps: TelegramWebhookDeps) {}
-
-  async receive(connectionId: string, secret: string | undefined, body: Buffer): Promise<void> {
-    const endTimer = this.deps.metrics.webhookDuration.startTimer();
-    let status = 200;
-    try {
-      await this.handle(connectionId, secret, body);
-    } catch (error) {
-      status = error instanceof HttpException ? error.getStatus() : 500;
-      throw error;
-    } finally {
-      endTimer({ status: String(status) });
-    }
+  constructor(private readonly deps: TelegramWebhookDeps) {
+    this.lastSeen = new LastSeenWriter({ write: (ids) => Promise.all(ids.map((id) => deps.connections.touchLastUpdate(id))), column: 'last_update_at', logger: deps.logger });
   }
 
-  private async handle(connectionId: string, secret: string | undefined, body: Buffer): Promise<void> {
+  async receive(connectionId: string, secret: string | undefined, body: Buffer): Promise<void> {
     const connection = await this.findConnection(connectionId);
     if (!secretMatches(secret, connection.webhookSecret)) {
       throw new UnauthorizedException('X-Telegram-Bot-Api-Secret-Token is missing or wrong');
@@ -73,7 +61,7 @@ class TelegramWebhookReceiver {
       this.deps.logger.error({ err: error, connectionId, updateId: update.update_id }, 'could not publish telegram update; answering 503');
       throw new ServiceUnavailableException('The event bus is unavailable; retry later');
     }
-    this.touch(connection.id);
+    this.lastSeen.seen([connection.id]);
   }
 
   /**
@@ -100,14 +88,6 @@ class TelegramWebhookReceiver {
     return connection;
   }
 
-  private touch(connectionId: string): void {
-    const now = Date.now();
-    if (now - (this.lastTouch.get(connectionId) ?? 0) < TOUCH_INTERVAL_MS) return;
-    this.lastTouch.set(connectionId, now);
-    this.deps.connections
-      .touchLastUpdate(connectionId)
-      .catch((error: unknown) => this.deps.logger.warn({ err: error, connectionId }, 'could not record last_update_at'));
-  }
 }
 
 /** Constant-time comparison; a length mismatch is rejected up front (our secrets all have one length). */

@@ -1,5 +1,5 @@
-import { BadRequestException, HttpException, NotFoundException, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
-import { verifyHmacSignature, webhookHeader, type HmacSignatureScheme, type WebhookEndpoint, type WebhookRateLimit } from '@switchboard/service-kit';
+import { BadRequestException, NotFoundException, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
+import { LastSeenWriter, verifyHmacSignature, webhookHeader, type HmacSignatureScheme, type WebhookEndpoint, type WebhookRateLimit } from '@switchboard/service-kit';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { ChannelViberMetrics } from './channel-viber.metrics';
@@ -11,8 +11,6 @@ import type { ViberTokenVault } from './viber-token.vault';
 export const VIBER_SIGNATURE_HEADER = 'x-viber-content-signature';
 /** Viber signs with the bare hex HMAC-SHA256 of the body, keyed by the bot's auth token. */
 export const VIBER_SIGNATURE_SCHEME: HmacSignatureScheme = { algorithm: 'sha256', encoding: 'hex' };
-/** last_event_at is informational: write it at most this often per connection. */
-const TOUCH_INTERVAL_MS = 5_000;
 const CONNECTION_CACHE_TTL_MS = 2_000;
 /** Viber callbacks are small JSON; anything larger is not one. */
 const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -43,6 +41,7 @@ export function viberWebhookEndpoint(deps: ViberWebhookDeps, rateLimit?: Webhook
     channel: 'viber',
     path: '/webhooks/viber/:connectionId',
     bodyLimitBytes: WEBHOOK_BODY_LIMIT_BYTES,
+    duration: deps.metrics.webhookDuration,
     ...(rateLimit ? { rateLimit: { ...rateLimit, scope: (params) => params['connectionId'] ?? '' } } : {}),
     handle: async (request) => ({
       status: 200,
@@ -52,25 +51,14 @@ export function viberWebhookEndpoint(deps: ViberWebhookDeps, rateLimit?: Webhook
 }
 
 class ViberWebhookReceiver {
-  private readonly lastTouch = new Map<string, number>();
+  private readonly lastSeen: LastSeenWriter;
   private readonly cache = new Map<string, CachedConnection>();
 
-  constructor(private readonly deps: ViberWebhookDeps) {}
-
-  async receive(connectionId: string, signature: string | undefined, raw: Buffer): Promise<ViberWelcomeReply | Record<string, never>> {
-    const endTimer = this.deps.metrics.webhookDuration.startTimer();
-    let status = 200;
-    try {
-      return await this.handle(connectionId, signature, raw);
-    } catch (error) {
-      status = error instanceof HttpException ? error.getStatus() : 500;
-      throw error;
-    } finally {
-      endTimer({ status: String(status) });
-    }
+  constructor(private readonly deps: ViberWebhookDeps) {
+    this.lastSeen = new LastSeenWriter({ write: (ids) => Promise.all(ids.map((id) => deps.connections.touchLastEvent(id))), column: 'last_event_at', logger: deps.logger });
   }
 
-  private async handle(connectionId: string, signature: string | undefined, raw: Buffer): Promise<ViberWelcomeReply | Record<string, never>> {
+  async receive(connectionId: string, signature: string | undefined, raw: Buffer): Promise<ViberWelcomeReply | Record<string, never>> {
     let { connection, token } = await this.findConnection(connectionId);
     if (!verifyHmacSignature({ rawBody: raw, secret: token, signature, scheme: VIBER_SIGNATURE_SCHEME })) {
       // The cached token may predate a reconnect with a new one (set_webhook's check arrives right after it).
@@ -87,7 +75,7 @@ class ViberWebhookReceiver {
       this.deps.logger.error({ err: error, connectionId }, 'could not store viber callback; answering 503');
       throw new ServiceUnavailableException('The callback could not be stored; retry later');
     }
-    this.touch(connection.id);
+    this.lastSeen.seen([connection.id]);
     return result.reply ?? {};
   }
 
@@ -107,14 +95,6 @@ class ViberWebhookReceiver {
     return entry;
   }
 
-  private touch(connectionId: string): void {
-    const now = Date.now();
-    if (now - (this.lastTouch.get(connectionId) ?? 0) < TOUCH_INTERVAL_MS) return;
-    this.lastTouch.set(connectionId, now);
-    this.deps.connections
-      .touchLastEvent(connectionId)
-      .catch((error: unknown) => this.deps.logger.warn({ err: error, connectionId }, 'could not record last_event_at'));
-  }
 }
 
 /** Lossless parse (message tokens exceed 2^53); the callback must be a JSON object. */

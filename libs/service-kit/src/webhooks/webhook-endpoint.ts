@@ -1,6 +1,7 @@
 import { HttpException } from '@nestjs/common';
 import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import type { Histogram } from 'prom-client';
 import { clientAddress } from '../http/trust-proxy';
 import { setRateLimitHeaders } from '../rate-limit/rate-limit.middleware';
 import { validateRule, type RateLimitRule } from '../rate-limit/rate-limiter';
@@ -44,6 +45,8 @@ export interface WebhookEndpoint {
    * path segment (each connection its own budget) or a constant (one URL for a whole app).
    */
   rateLimit?: WebhookRateLimit & { scope?: (params: Readonly<Record<string, string>>) => string };
+  /** Observed for every answer, from the request's arrival, by status (the edge's own refusals included). */
+  duration?: Histogram<'status'>;
   /** The body of the edge's own refusals, for an API that promises callers one error shape; `{ statusCode, message }` otherwise. */
   refusalBody?: (refusal: EdgeRefusal) => unknown;
   handle(request: WebhookRequest): Promise<WebhookAnswer>;
@@ -147,6 +150,11 @@ async function serveRequest(
   logger: Logger,
 ): Promise<void> {
   const { endpoint } = route;
+  const endTimer = endpoint.duration?.startTimer();
+  const answer = (reply: WebhookAnswer) => {
+    endTimer?.({ status: String(reply.status) });
+    send(res, reply);
+  };
   try {
     if (route.rule && endpoint.rateLimit) {
       const limit = endpoint.rateLimit;
@@ -156,24 +164,24 @@ async function serveRequest(
       if (!decision.allowed) {
         limit.metrics.refused.inc({ rule: route.rule.name });
         // The body is left unread: Node discards it after the answer, as it did behind express.
-        return send(res, { status: 429, body: refusalBody(endpoint, { status: 429, message: `Too many requests; retry after ${decision.retryAfterSeconds} s`, retryAfterSeconds: decision.retryAfterSeconds }) });
+        return answer({ status: 429, body: refusalBody(endpoint, { status: 429, message: `Too many requests; retry after ${decision.retryAfterSeconds} s`, retryAfterSeconds: decision.retryAfterSeconds }) });
       }
     }
     const body = await readBody(req, endpoint.bodyLimitBytes);
     if (body === 'aborted') return;
     if (body === 'too-large') {
       // The rest of the body is never read, so the connection cannot carry another request.
-      return send(res, {
+      return answer({
         status: 413,
         body: refusalBody(endpoint, { status: 413, message: `Request body is larger than ${endpoint.bodyLimitBytes} bytes`, limitBytes: endpoint.bodyLimitBytes }),
         headers: { connection: 'close' },
       });
     }
-    send(res, await endpoint.handle({ params, headers: req.headers, body }));
+    answer(await endpoint.handle({ params, headers: req.headers, body }));
   } catch (error) {
-    if (error instanceof HttpException) return send(res, { status: error.getStatus(), body: httpExceptionBody(error) });
+    if (error instanceof HttpException) return answer({ status: error.getStatus(), body: httpExceptionBody(error) });
     logger.error({ err: error, channel: endpoint.channel, path: endpoint.path }, 'webhook endpoint failed; answering 500');
-    send(res, { status: 500, body: { statusCode: 500, message: 'Internal server error' } });
+    answer({ status: 500, body: { statusCode: 500, message: 'Internal server error' } });
   }
 }
 

@@ -1,4 +1,4 @@
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER, webhookHeader, type WebhookAnswer, type WebhookEndpoint, type WebhookRateLimit } from '@switchboard/service-kit';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, webhookHeader, type WebhookEndpoint, type WebhookRateLimit } from '@switchboard/service-kit';
 import type { Logger } from 'pino';
 import type { ChannelBridgeMetrics } from '../channel-bridge.metrics';
 import type { BridgeInboundService } from './bridge-inbound.service';
@@ -28,6 +28,7 @@ export function bridgeInboundEndpoint(deps: BridgeInboundDeps, rateLimit?: Webho
     channel: 'bridge',
     path: '/bridge/v1/connections/:connectionId/messages',
     bodyLimitBytes: INBOUND_BODY_LIMIT_BYTES,
+    duration: deps.metrics.inboundDuration,
     ...(rateLimit ? { rateLimit: { ...rateLimit, scope: (params) => params['connectionId'] ?? '' } } : {}),
     refusalBody: (refusal) =>
       (refusal.status === 429
@@ -36,8 +37,6 @@ export function bridgeInboundEndpoint(deps: BridgeInboundDeps, rateLimit?: Webho
       ).toBody(),
     handle: async (request) => {
       const connectionId = request.params['connectionId'] ?? '';
-      const endTimer = deps.metrics.inboundDuration.startTimer();
-      let answer: WebhookAnswer;
       try {
         const accepted = await deps.inbound.receive({
           connectionId,
@@ -47,14 +46,12 @@ export function bridgeInboundEndpoint(deps: BridgeInboundDeps, rateLimit?: Webho
           idempotencyKey: webhookHeader(request, IDEMPOTENCY_KEY_HEADER),
         });
         deps.metrics.inboundRequests.inc({ outcome: accepted.replayed ? 'replayed' : 'accepted' });
-        answer = { status: accepted.status, body: accepted.body, ...(accepted.replayed ? { headers: { [REPLAYED_HEADER]: 'true' } } : {}) };
+        return { status: accepted.status, body: accepted.body, ...(accepted.replayed ? { headers: { [REPLAYED_HEADER]: 'true' } } : {}) };
       } catch (error) {
         const refused = toRequestError(error, connectionId, deps.logger);
         deps.metrics.inboundRequests.inc({ outcome: refused.code });
-        answer = { status: refused.status, body: refused.toBody() };
+        return { status: refused.status, body: refused.toBody() };
       }
-      endTimer({ status: String(answer.status) });
-      return answer;
     },
   };
 }

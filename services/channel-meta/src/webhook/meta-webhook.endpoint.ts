@@ -1,5 +1,5 @@
-import { BadRequestException, HttpException, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
-import { HUB_SIGNATURE_HEADER, verifyHubSignature, webhookHeader, type WebhookEndpoint, type WebhookRateLimit } from '@switchboard/service-kit';
+import { BadRequestException, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
+import { HUB_SIGNATURE_HEADER, LastSeenWriter, MetaAppSigners, webhookHeader, type WebhookEndpoint, type WebhookRateLimit } from '@switchboard/service-kit';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { ChannelMetaMetrics } from '../channel-meta.metrics';
@@ -9,10 +9,6 @@ import type { MetaInboundPublisher } from './meta-inbound.publisher';
 import type { MetaConnectionScope } from './meta-webhook.normaliser';
 import { metaWebhookSchema, type MetaWebhook } from './meta-webhook.schema';
 
-/** Connections (with decrypted app secrets) are remembered this long: busy Pages send many webhooks a second. */
-const CONNECTION_CACHE_TTL_MS = 2_000;
-/** last_webhook_at is informational: written at most this often per connection. */
-const TOUCH_INTERVAL_MS = 5_000;
 /** Batches hold many entries; a few MB covers them with room to spare. */
 const WEBHOOK_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
 
@@ -22,11 +18,6 @@ export interface MetaWebhookDeps {
   publisher: MetaInboundPublisher;
   metrics: ChannelMetaMetrics;
   logger: Logger;
-}
-
-interface SigningConnection {
-  record: MetaConnectionRecord;
-  appSecret: string;
 }
 
 /**
@@ -43,6 +34,7 @@ export function metaWebhookEndpoint(deps: MetaWebhookDeps, rateLimit?: WebhookRa
     channel: 'meta',
     path: '/webhooks/meta',
     bodyLimitBytes: WEBHOOK_BODY_LIMIT_BYTES,
+    duration: deps.metrics.webhookDuration,
     ...(rateLimit ? { rateLimit: { ...rateLimit, scope: () => 'app' } } : {}),
     handle: async (request) => {
       await receiver.receive(webhookHeader(request, HUB_SIGNATURE_HEADER), request.body);
@@ -52,31 +44,21 @@ export function metaWebhookEndpoint(deps: MetaWebhookDeps, rateLimit?: WebhookRa
 }
 
 class MetaWebhookReceiver {
-  private cache?: { connections: SigningConnection[]; expiresAt: number };
-  private readonly lastTouch = new Map<string, number>();
+  private readonly signers: MetaAppSigners<MetaConnectionRecord>;
+  private readonly lastSeen: LastSeenWriter;
 
-  constructor(private readonly deps: MetaWebhookDeps) {}
-
-  async receive(signature: string | undefined, raw: Buffer): Promise<void> {
-    const endTimer = this.deps.metrics.webhookDuration.startTimer();
-    let status = 200;
-    try {
-      await this.handle(signature, raw);
-    } catch (error) {
-      status = error instanceof HttpException ? error.getStatus() : 500;
-      throw error;
-    } finally {
-      endTimer({ status: String(status) });
-    }
+  constructor(private readonly deps: MetaWebhookDeps) {
+    this.signers = new MetaAppSigners({ listReceiving: () => deps.connections.listReceiving(), appSecretOf: (record) => deps.vault.open(record).appSecret });
+    this.lastSeen = new LastSeenWriter({ write: (ids) => deps.connections.touchLastWebhook(ids), column: 'last_webhook_at', logger: deps.logger });
   }
 
-  private async handle(signature: string | undefined, raw: Buffer): Promise<void> {
-    const signers = (await this.signingConnections()).filter((c) => verifyHubSignature(raw, signature, c.appSecret));
+  async receive(signature: string | undefined, raw: Buffer): Promise<void> {
+    const signers = await this.signers.signersOf(raw, signature);
     if (signers.length === 0) throw new UnauthorizedException('X-Hub-Signature-256 is missing or does not match any connected app');
     const webhook = parseWebhook(raw);
     // Only the Pages (and their Instagram accounts) of the app that signed: another app's secret never vouches for them.
     const scope = new Map<string, MetaConnectionScope>();
-    for (const { record } of signers) {
+    for (const record of signers) {
       const view: MetaConnectionScope = {
         id: record.id,
         pageId: record.pageId,
@@ -94,25 +76,7 @@ class MetaWebhookReceiver {
       this.deps.logger.error({ err: error }, 'could not store meta webhook; answering 503');
       throw new ServiceUnavailableException('The event bus or database is unavailable; retry later');
     }
-    this.touch([...touched]);
-  }
-
-  private async signingConnections(): Promise<SigningConnection[]> {
-    if (this.cache && this.cache.expiresAt > Date.now()) return this.cache.connections;
-    const records = await this.deps.connections.listReceiving();
-    const connections = records.map((record) => ({ record, appSecret: this.deps.vault.open(record).appSecret }));
-    this.cache = { connections, expiresAt: Date.now() + CONNECTION_CACHE_TTL_MS };
-    return connections;
-  }
-
-  private touch(connectionIds: string[]): void {
-    const now = Date.now();
-    const due = connectionIds.filter((id) => now - (this.lastTouch.get(id) ?? 0) >= TOUCH_INTERVAL_MS);
-    if (due.length === 0) return;
-    for (const id of due) this.lastTouch.set(id, now);
-    this.deps.connections
-      .touchLastWebhook(due)
-      .catch((error: unknown) => this.deps.logger.warn({ err: error, connectionIds: due }, 'could not record last_webhook_at'));
+    this.lastSeen.seen(touched);
   }
 }
 

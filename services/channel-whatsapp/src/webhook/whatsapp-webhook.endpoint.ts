@@ -1,5 +1,5 @@
-import { BadRequestException, HttpException, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
-import { HUB_SIGNATURE_HEADER, verifyHubSignature, webhookHeader, type WebhookEndpoint, type WebhookRateLimit } from '@switchboard/service-kit';
+import { BadRequestException, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
+import { HUB_SIGNATURE_HEADER, LastSeenWriter, MetaAppSigners, webhookHeader, type WebhookEndpoint, type WebhookRateLimit } from '@switchboard/service-kit';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { ChannelWhatsAppMetrics } from '../channel-whatsapp.metrics';
@@ -9,10 +9,6 @@ import type { WhatsAppInboundPublisher } from './whatsapp-inbound.publisher';
 import { whatsAppConnectionRef, type WhatsAppConnectionScope } from './whatsapp-webhook.normaliser';
 import { waWebhookSchema, type WaWebhook } from './whatsapp-webhook.schema';
 
-/** Connections (with decrypted app secrets) are remembered this long: busy numbers send many webhooks a second. */
-const CONNECTION_CACHE_TTL_MS = 2_000;
-/** last_webhook_at is informational: written at most this often per connection. */
-const TOUCH_INTERVAL_MS = 5_000;
 /** A batch holds up to 1000 messages/statuses (CHANNELS.md 4); a few MB covers that with room to spare. */
 const WEBHOOK_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
 
@@ -22,11 +18,6 @@ export interface WhatsAppWebhookDeps {
   publisher: WhatsAppInboundPublisher;
   metrics: ChannelWhatsAppMetrics;
   logger: Logger;
-}
-
-interface SigningConnection {
-  record: WhatsAppConnectionRecord;
-  appSecret: string;
 }
 
 /**
@@ -42,6 +33,7 @@ export function whatsAppWebhookEndpoint(deps: WhatsAppWebhookDeps, rateLimit?: W
     channel: 'whatsapp',
     path: '/webhooks/whatsapp',
     bodyLimitBytes: WEBHOOK_BODY_LIMIT_BYTES,
+    duration: deps.metrics.webhookDuration,
     ...(rateLimit ? { rateLimit: { ...rateLimit, scope: () => 'app' } } : {}),
     handle: async (request) => {
       await receiver.receive(webhookHeader(request, HUB_SIGNATURE_HEADER), request.body);
@@ -51,31 +43,21 @@ export function whatsAppWebhookEndpoint(deps: WhatsAppWebhookDeps, rateLimit?: W
 }
 
 class WhatsAppWebhookReceiver {
-  private cache?: { connections: SigningConnection[]; expiresAt: number };
-  private readonly lastTouch = new Map<string, number>();
+  private readonly signers: MetaAppSigners<WhatsAppConnectionRecord>;
+  private readonly lastSeen: LastSeenWriter;
 
-  constructor(private readonly deps: WhatsAppWebhookDeps) {}
-
-  async receive(signature: string | undefined, raw: Buffer): Promise<void> {
-    const endTimer = this.deps.metrics.webhookDuration.startTimer();
-    let status = 200;
-    try {
-      await this.handle(signature, raw);
-    } catch (error) {
-      status = error instanceof HttpException ? error.getStatus() : 500;
-      throw error;
-    } finally {
-      endTimer({ status: String(status) });
-    }
+  constructor(private readonly deps: WhatsAppWebhookDeps) {
+    this.signers = new MetaAppSigners({ listReceiving: () => deps.connections.listReceiving(), appSecretOf: (record) => deps.vault.open(record).appSecret });
+    this.lastSeen = new LastSeenWriter({ write: (ids) => deps.connections.touchLastWebhook(ids), column: 'last_webhook_at', logger: deps.logger });
   }
 
-  private async handle(signature: string | undefined, raw: Buffer): Promise<void> {
-    const signers = (await this.signingConnections()).filter((c) => verifyHubSignature(raw, signature, c.appSecret));
+  async receive(signature: string | undefined, raw: Buffer): Promise<void> {
+    const signers = await this.signers.signersOf(raw, signature);
     if (signers.length === 0) throw new UnauthorizedException('X-Hub-Signature-256 is missing or does not match any connected app');
     const webhook = parseWebhook(raw);
     // Only the numbers of the app that signed this body: another app's secret never vouches for them.
     const scope = new Map<string, WhatsAppConnectionScope>(
-      signers.map((c) => [c.record.phoneNumberId, { ref: whatsAppConnectionRef(c.record), wabaId: c.record.wabaId }]),
+      signers.map((record) => [record.phoneNumberId, { ref: whatsAppConnectionRef(record), wabaId: record.wabaId }]),
     );
     let touched: Set<string>;
     try {
@@ -84,25 +66,7 @@ class WhatsAppWebhookReceiver {
       this.deps.logger.error({ err: error }, 'could not publish whatsapp webhook; answering 503');
       throw new ServiceUnavailableException('The event bus is unavailable; retry later');
     }
-    this.touch([...touched]);
-  }
-
-  private async signingConnections(): Promise<SigningConnection[]> {
-    if (this.cache && this.cache.expiresAt > Date.now()) return this.cache.connections;
-    const records = await this.deps.connections.listReceiving();
-    const connections = records.map((record) => ({ record, appSecret: this.deps.vault.open(record).appSecret }));
-    this.cache = { connections, expiresAt: Date.now() + CONNECTION_CACHE_TTL_MS };
-    return connections;
-  }
-
-  private touch(connectionIds: string[]): void {
-    const now = Date.now();
-    const due = connectionIds.filter((id) => now - (this.lastTouch.get(id) ?? 0) >= TOUCH_INTERVAL_MS);
-    if (due.length === 0) return;
-    for (const id of due) this.lastTouch.set(id, now);
-    this.deps.connections
-      .touchLastWebhook(due)
-      .catch((error: unknown) => this.deps.logger.warn({ err: error, connectionIds: due }, 'could not record last_webhook_at'));
+    this.lastSeen.seen(touched);
   }
 }
 
