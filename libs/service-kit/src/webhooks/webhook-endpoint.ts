@@ -92,7 +92,13 @@ export function serveWebhookEndpoints(
     for (const route of compiled) {
       const params = match(route, path);
       if (!params) continue;
-      const serve = () => serveRequest(route, params, req, res, options.trustProxy, logger);
+      const serve = () => {
+        // serveRequest answers every failure itself; what is left (an answer that cannot be written) ends the socket.
+        serveRequest(route, params, req, res, options.trustProxy, logger).catch((error: unknown) => {
+          logger.error({ err: error, channel: route.endpoint.channel }, 'webhook endpoint could not answer; closing the connection');
+          res.destroy();
+        });
+      };
       if (tracer) traceInboundRequest(tracer, { method: 'POST', path }, res, serve);
       else serve();
       return;
