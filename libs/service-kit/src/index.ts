@@ -38,7 +38,7 @@ export * from './tracing/caused-work';
 export * from './webhooks/webhook-tracing';
 export * from './webhooks/webhook-endpoint';
 export * from './webhooks/last-seen-writer';
-export * from './meta/meta-app-signers';
+export * from './meta/meta-app-webhook';
 export * from './presence/operator-typing-forwarder';
 export * from './runtime/periodic-jobs';
 export * from './runtime/sent-commands-retention';
